@@ -1,0 +1,293 @@
+#include "vgi/proto/envelope.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "json_codec.hpp"
+#include "vgi/proto/civil_time.hpp"
+
+namespace vgi::proto {
+namespace {
+
+namespace od = simdjson::ondemand;
+
+bool Blank(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; });
+}
+
+bool AllDigits(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+bool IsHex(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f');
+  });
+}
+
+Status TooLarge(std::string_view what, std::size_t size, std::size_t limit) {
+  return Status::Invalid(std::string(what) + ": " + std::to_string(size) + " bytes exceed the limit of " +
+                         std::to_string(limit));
+}
+
+// Opens the body as a JSON object; `what` names it in messages ("request body").
+Status OpenObject(const std::string& body, std::string_view what, const Limits& limits, od::document& doc,
+                  od::object& object) {
+  if (body.size() > limits.max_body_bytes) return TooLarge(what, body.size(), limits.max_body_bytes);
+  if (Blank(body)) return Status::Empty(std::string(what) + " is empty");
+  od::json_type t;
+  if (codec::ThreadParser().iterate(codec::PaddedView(body)).get(doc) != simdjson::SUCCESS ||
+      doc.type().get(t) != simdjson::SUCCESS) {
+    return Status::Invalid(std::string(what) + ": not valid UTF-8 JSON");
+  }
+  if (t != od::json_type::object || doc.get_object().get(object) != simdjson::SUCCESS) {
+    return Status::Invalid(std::string(what) + ": expected a JSON object, got " + std::string(codec::TypeName(t)));
+  }
+  return Status::Ok();
+}
+
+Status NotJson(std::string_view what) { return Status::Invalid(std::string(what) + ": not valid JSON"); }
+
+void Write(codec::Writer& w, std::string_view key, std::string_view value) {
+  w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+  w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+}
+
+std::string Finish(rapidjson::StringBuffer& buffer) { return std::string(buffer.GetString(), buffer.GetSize()); }
+
+}  // namespace
+
+Result<RequestEnvelope> ParseRequestEnvelope(const std::string& body, const Limits& limits) {
+  constexpr std::string_view kWhat = "request body";
+  od::document doc;
+  od::object object;
+  VGI_RETURN_IF_ERROR(OpenObject(body, kWhat, limits, doc, object));
+
+  static constexpr std::string_view kNames[] = {"OperatorID", "Data", "TimeStamp", "Seq", "Sig"};
+  RequestEnvelope env;
+  std::string* slots[] = {&env.operator_id, &env.data, &env.timestamp, &env.seq, &env.sig};
+  bool seen[5] = {};
+  CodecOptions options;
+  options.max_depth = limits.max_json_depth;
+  codec::Ctx ctx{options, 0, {}};
+  for (auto member : object) {
+    std::string_view key;
+    od::value v;
+    if (member.unescaped_key().get(key) != simdjson::SUCCESS || member.value().get(v) != simdjson::SUCCESS) {
+      return NotJson(kWhat);
+    }
+    const auto* it = std::find(std::begin(kNames), std::end(kNames), key);
+    if (it == std::end(kNames)) {
+      // Unknown members are ignored, but must be well-formed.
+      if (!codec::SkipValue(v, codec::Path{}.Child(key), ctx).ok()) return NotJson(kWhat);
+      continue;
+    }
+    const auto i = static_cast<std::size_t>(it - std::begin(kNames));
+    if (seen[i]) return Status::Invalid(std::string(key) + ": appears more than once");
+    seen[i] = true;
+    std::string_view s;
+    if (auto e = v.get_string().get(s); e != simdjson::SUCCESS) {
+      od::json_type t;
+      if (e != simdjson::INCORRECT_TYPE || v.type().get(t) != simdjson::SUCCESS) return NotJson(kWhat);
+      if (t == od::json_type::null) return Status::Empty(std::string(key) + ": empty");
+      return Status::Invalid(std::string(key) + ": expected a string, got " + std::string(codec::TypeName(t)));
+    }
+    slots[i]->assign(s);
+  }
+  const char* loc = nullptr;
+  if (doc.current_location().get(loc) == simdjson::SUCCESS) return NotJson(kWhat);
+
+  for (std::size_t i = 0; i < 5; ++i) {
+    if (!seen[i]) return Status::Empty(std::string(kNames[i]) + ": missing");
+    if (slots[i]->empty()) return Status::Empty(std::string(kNames[i]) + ": empty");
+  }
+  if (!IsOperatorId(env.operator_id)) {
+    return Status::Invalid("OperatorID: must be 9 characters of 0-9 and A-Z (characters 9-17 of the unified social credit code)");
+  }
+  if (env.timestamp.size() < 14 || env.timestamp.size() > 17 || !AllDigits(env.timestamp)) {
+    return Status::Invalid("TimeStamp: must be 14 to 17 digits, yyyyMMddHHmmss Beijing time");
+  }
+  if (!ParseTimeStamp(env.timestamp)) {
+    return Status::Invalid("TimeStamp: " + env.timestamp.substr(0, 14) + " is not a real yyyyMMddHHmmss time");
+  }
+  if (env.seq.size() != 4 || !AllDigits(env.seq)) return Status::Invalid("Seq: must be 4 digits, e.g. 0001");
+  if (env.sig.size() != 32 || !IsHex(env.sig)) return Status::Invalid("Sig: must be 32 hex digits (HMAC-MD5)");
+  return env;
+}
+
+std::string SerializeRequestEnvelope(const RequestEnvelope& envelope) {
+  rapidjson::StringBuffer buffer;
+  codec::Writer w(buffer);
+  w.StartObject();
+  Write(w, "OperatorID", envelope.operator_id);
+  Write(w, "Data", envelope.data);
+  Write(w, "TimeStamp", envelope.timestamp);
+  Write(w, "Seq", envelope.seq);
+  Write(w, "Sig", envelope.sig);
+  w.EndObject();
+  return Finish(buffer);
+}
+
+RequestEnvelope SealRequest(std::string_view operator_id, std::string_view data_json, const Stamp& stamp,
+                            const PreparedKeys& responder_keys) {
+  RequestEnvelope env;
+  env.operator_id = operator_id;
+  responder_keys.cipher().EncryptTo(data_json, env.data);
+  env.timestamp = stamp.timestamp;
+  env.seq = stamp.seq;
+  env.sig = responder_keys.signer().Sign({env.operator_id, env.data, env.timestamp, env.seq});
+  return env;
+}
+
+Result<std::string> OpenRequest(const RequestEnvelope& envelope, const PreparedKeys& keys,
+                                const WireProfile& profile, const Clock& clock, ReplayGuard* replay) {
+  if (!keys.signer().Verify({envelope.operator_id, envelope.data, envelope.timestamp, envelope.seq}, envelope.sig)) {
+    return Status::Unauthenticated(
+        "Sig: does not match (HMAC-MD5 of OperatorID+Data+TimeStamp+Seq under the SigSecret the grid issued, "
+        "upper-case hex)");
+  }
+  if (profile.replay_check) {
+    const auto request_time = ParseTimeStamp(envelope.timestamp);
+    if (!request_time) return Status::Invalid("TimeStamp: not a real yyyyMMddHHmmss time");
+    VGI_RETURN_IF_ERROR(CheckFreshness(*request_time, clock.Now(), profile.clock_skew));
+    if (replay == nullptr) return Status::Internal("replay check is on but no replay guard is configured");
+    VGI_RETURN_IF_ERROR(
+        replay->Admit(envelope.operator_id, envelope.timestamp, envelope.seq, *request_time + profile.clock_skew));
+  }
+  std::string json;
+  VGI_RETURN_IF_ERROR(keys.cipher().Decrypt(envelope.data, json));
+  if (profile.unescape_html_entities) UnescapeHtmlEntities(json);
+  return json;
+}
+
+std::string SealResponse(Ret ret, std::string_view msg, std::string_view data_json, const PreparedKeys& keys,
+                         const WireProfile& profile, const Clock& clock) {
+  const std::string data = data_json.empty() ? std::string() : keys.cipher().Encrypt(data_json);
+  const bool example = profile.response_dialect == ResponseDialect::kExample;
+  const int wire_ret = example && ret == Ret::kOk ? 200 : static_cast<int>(ret);
+  const std::string sig = keys.signer().Sign({std::to_string(wire_ret), msg, data});
+
+  rapidjson::StringBuffer buffer;
+  codec::Writer w(buffer);
+  w.StartObject();
+  w.Key(example ? "ret" : "Ret");
+  w.Int(wire_ret);
+  Write(w, example ? "msg" : "Msg", msg);
+  if (example && data.empty()) {
+    w.Key("data");
+    w.Null();
+  } else {
+    Write(w, example ? "data" : "Data", data);
+  }
+  if (example) Write(w, "timestamp", FormatTimeStamp(clock.Now()));
+  Write(w, example ? "sig" : "Sig", sig);
+  w.EndObject();
+  return Finish(buffer);
+}
+
+Result<OpenedResponse> OpenResponse(const std::string& body, const PreparedKeys& responder_keys,
+                                    const WireProfile& profile, const Limits& limits) {
+  constexpr std::string_view kWhat = "response body";
+  od::document doc;
+  od::object object;
+  VGI_RETURN_IF_ERROR(OpenObject(body, kWhat, limits, doc, object).WithPrefix("peer answered"));
+
+  OpenedResponse out;
+  std::string ret_text;
+  std::string data;
+  std::string sig;
+  bool has_ret = false;
+  bool has_sig = false;
+  CodecOptions options;
+  options.max_depth = limits.max_json_depth;
+  codec::Ctx ctx{options, 0, {}};
+  for (auto member : object) {
+    std::string_view key;
+    od::value v;
+    if (member.unescaped_key().get(key) != simdjson::SUCCESS || member.value().get(v) != simdjson::SUCCESS) {
+      return NotJson(kWhat);
+    }
+    std::string lower(key.substr(0, 16));
+    for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    od::json_type t;
+    if (v.type().get(t) != simdjson::SUCCESS) return NotJson(kWhat);
+    std::string_view s;
+    if (lower == "ret") {
+      if (t == od::json_type::number) {
+        std::int64_t r = 0;
+        if (v.get_int64().get(r) != simdjson::SUCCESS || r < 0 || r > 99999) {
+          return Status::Invalid("response Ret: not an integer code");
+        }
+        out.wire_ret = static_cast<int>(r);
+        ret_text = std::to_string(r);
+      } else if (t == od::json_type::string && v.get_string().get(s) == simdjson::SUCCESS && !s.empty() &&
+                 s.size() <= 5 && AllDigits(s)) {
+        out.wire_ret = std::stoi(std::string(s));
+        ret_text = s;
+      } else {
+        return Status::Invalid("response Ret: not an integer code");
+      }
+      has_ret = true;
+    } else if (lower == "msg" || lower == "data" || lower == "sig") {
+      std::string* slot = lower == "msg" ? &out.msg : lower == "data" ? &data : &sig;
+      if (t == od::json_type::null) {
+        bool is_null = false;
+        if (v.is_null().get(is_null) != simdjson::SUCCESS) return NotJson(kWhat);
+        continue;
+      }
+      if (t != od::json_type::string || v.get_string().get(s) != simdjson::SUCCESS) {
+        return Status::Invalid("response " + std::string(key) + ": expected a string");
+      }
+      slot->assign(s);
+      if (lower == "sig") has_sig = true;
+    } else if (!codec::SkipValue(v, codec::Path{}.Child(key), ctx).ok()) {
+      return NotJson(kWhat);
+    }
+  }
+  const char* loc = nullptr;
+  if (doc.current_location().get(loc) == simdjson::SUCCESS) return NotJson(kWhat);
+  if (!has_ret) return Status::Invalid("response Ret: missing");
+  out.ret = out.wire_ret == 200 ? Ret::kOk : static_cast<Ret>(out.wire_ret);
+
+  if (has_sig) {
+    if (!responder_keys.signer().Verify({ret_text, out.msg, data}, sig)) {
+      return Status::Unauthenticated("response Sig: does not match Ret+Msg+Data under the peer's SigSecret");
+    }
+  } else if (profile.require_response_sig) {
+    return Status::Unauthenticated("response Sig: missing (the peer's answer cannot be trusted)");
+  } else if (!data.empty()) {
+    return Status::Unauthenticated("response Sig: missing, and Data is never trusted without it");
+  }
+  if (!data.empty()) {
+    std::string json;
+    VGI_RETURN_IF_ERROR(responder_keys.cipher().Decrypt(data, json));
+    if (profile.unescape_html_entities) UnescapeHtmlEntities(json);
+    out.data_json = std::move(json);
+  }
+  return out;
+}
+
+void UnescapeHtmlEntities(std::string& text) {
+  if (text.find('&') == std::string::npos) return;
+  // The reference applies these as successive replaceAll passes, in this order; so do we.
+  static constexpr std::pair<std::string_view, std::string_view> kEntities[] = {
+      {"&lt;", "<"}, {"&gt;", ">"}, {"&amp;", "&"}, {"&quot;", "\""}, {"&copy;", "\xC2\xA9"}, {"&nbsp;", " "},
+  };
+  for (const auto& [entity, replacement] : kEntities) {
+    std::size_t read = text.find(entity);
+    if (read == std::string::npos) continue;
+    std::size_t write = read;
+    while (read < text.size()) {
+      if (text.compare(read, entity.size(), entity) == 0) {
+        std::memcpy(text.data() + write, replacement.data(), replacement.size());
+        write += replacement.size();
+        read += entity.size();
+      } else {
+        text[write++] = text[read++];
+      }
+    }
+    text.resize(write);  // shrinking keeps the capacity (and so the parser's padding)
+  }
+}
+
+}  // namespace vgi::proto

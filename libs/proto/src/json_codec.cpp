@@ -1,0 +1,393 @@
+#include "json_codec.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+
+namespace vgi::proto::codec {
+namespace {
+
+bool AllDigits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+bool AllUpperAlnum(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z'); });
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+// A value echoed in a message: quoted, and cut short so a huge input cannot bloat the reply.
+std::string Quote(std::string_view s) {
+  std::string out = "\"";
+  if (s.size() > 40) {
+    out.append(s.substr(0, 40)).append("...");
+  } else {
+    out.append(s);
+  }
+  out += '"';
+  return out;
+}
+
+Status ReadStringLike(od::value& v, const Path& path, std::string_view expected, std::string_view& out) {
+  if (auto e = v.get_string().get(out); e != simdjson::SUCCESS) return ReadError(e, v, path, expected);
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string Path::Render() const {
+  // Collect the frames root-first; the root itself has neither key nor index.
+  std::vector<const Path*> frames;
+  for (const Path* p = this; p != nullptr; p = p->parent) {
+    if (!p->key.empty() || p->index != kNoIndex) frames.push_back(p);
+  }
+  if (frames.empty()) return "Data";
+  std::string out;
+  for (auto it = frames.rbegin(); it != frames.rend(); ++it) {
+    const Path* p = *it;
+    if (p->index != kNoIndex) {
+      out += '[';
+      out += std::to_string(p->index);
+      out += ']';
+    } else {
+      if (!out.empty()) out += '.';
+      out.append(p->key.substr(0, 64));
+    }
+  }
+  return out;
+}
+
+Status Fail(const Path& path, std::string_view rule) {
+  std::string m = path.Render();
+  m += ": ";
+  m += rule;
+  return Status::Invalid(std::move(m));
+}
+
+std::string_view TypeName(od::json_type type) {
+  switch (type) {
+    case od::json_type::array: return "array";
+    case od::json_type::object: return "object";
+    case od::json_type::number: return "number";
+    case od::json_type::string: return "string";
+    case od::json_type::boolean: return "boolean";
+    case od::json_type::null: return "null";
+  }
+  return "value";
+}
+
+std::string NumberText(double value) {
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+  return ec == std::errc() ? std::string(buf, end) : std::string("number");
+}
+
+Status ReadError(simdjson::error_code error, od::value& v, const Path& path, std::string_view expected) {
+  switch (error) {
+    case simdjson::INCORRECT_TYPE: {
+      od::json_type t;
+      if (v.type().get(t) != simdjson::SUCCESS) return UndecryptableData();
+      std::string got(TypeName(t));
+      if (t == od::json_type::number) {
+        std::string_view token = Trim(v.raw_json_token());
+        const std::string_view digits = token.starts_with('-') ? token.substr(1) : token;
+        // simdjson reports an integer beyond 64 bits as a type mismatch; it is a range error.
+        if (expected == "an integer" && AllDigits(digits)) return Fail(path, "number is out of range");
+        got = token.substr(0, 40);
+      }
+      return Fail(path, "expected " + std::string(expected) + ", got " + got);
+    }
+    case simdjson::NUMBER_OUT_OF_RANGE:
+    case simdjson::NUMBER_ERROR:
+      return Fail(path, "number is out of range");
+    default:
+      return UndecryptableData();
+  }
+}
+
+Status EnterContainer(const Path& path, Ctx& ctx) {
+  if (++ctx.depth > ctx.options.max_depth) {
+    return Fail(path, "JSON nested deeper than " + std::to_string(ctx.options.max_depth) + " levels");
+  }
+  return Status::Ok();
+}
+
+Status SkipValue(od::value v, const Path& path, Ctx& ctx) {
+  od::json_type t;
+  if (v.type().get(t) != simdjson::SUCCESS) return UndecryptableData();
+  switch (t) {
+    case od::json_type::array: {
+      od::array a;
+      if (v.get_array().get(a) != simdjson::SUCCESS) return UndecryptableData();
+      VGI_RETURN_IF_ERROR(EnterContainer(path, ctx));
+      std::size_t i = 0;
+      for (auto item : a) {
+        od::value iv;
+        if (item.get(iv) != simdjson::SUCCESS) return UndecryptableData();
+        VGI_RETURN_IF_ERROR(SkipValue(iv, path.Item(i++), ctx));
+      }
+      --ctx.depth;
+      return Status::Ok();
+    }
+    case od::json_type::object: {
+      od::object o;
+      if (v.get_object().get(o) != simdjson::SUCCESS) return UndecryptableData();
+      VGI_RETURN_IF_ERROR(EnterContainer(path, ctx));
+      for (auto member : o) {
+        std::string_view key;
+        od::value fv;
+        if (member.unescaped_key().get(key) != simdjson::SUCCESS || member.value().get(fv) != simdjson::SUCCESS) {
+          return UndecryptableData();
+        }
+        VGI_RETURN_IF_ERROR(SkipValue(fv, path.Child(key), ctx));
+      }
+      --ctx.depth;
+      return Status::Ok();
+    }
+    case od::json_type::number: {
+      double d = 0;
+      return v.get_double().get(d) == simdjson::SUCCESS ? Status::Ok() : UndecryptableData();
+    }
+    case od::json_type::string: {
+      std::string_view s;
+      return v.get_string().get(s) == simdjson::SUCCESS ? Status::Ok() : UndecryptableData();
+    }
+    case od::json_type::boolean: {
+      bool b = false;
+      return v.get_bool().get(b) == simdjson::SUCCESS ? Status::Ok() : UndecryptableData();
+    }
+    case od::json_type::null: {
+      bool is_null = false;
+      return v.is_null().get(is_null) == simdjson::SUCCESS && is_null ? Status::Ok() : UndecryptableData();
+    }
+  }
+  return UndecryptableData();
+}
+
+std::string AllowedText(const int* values, std::size_t n) {
+  bool contiguous = n > 2;
+  for (std::size_t i = 1; i < n && contiguous; ++i) contiguous = values[i] == values[i - 1] + 1;
+  if (contiguous) return std::to_string(values[0]) + ".." + std::to_string(values[n - 1]);
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i > 0) out += ", ";
+    out += std::to_string(values[i]);
+  }
+  return out;
+}
+
+// ---- Text
+
+Status Text::Read(od::value& v, const Path& path, Ctx& ctx, std::string& out) const {
+  std::string_view s;
+  if (sensitive && ctx.options.field_cipher != nullptr) {
+    VGI_RETURN_IF_ERROR(ReadStringLike(v, path, "a base64 string (field-level encryption is on)", s));
+    if (!ctx.options.field_cipher->Decrypt(s, ctx.scratch).ok()) {
+      return Fail(path, "cannot be decrypted (field-level encryption is on for this peer)");
+    }
+    s = ctx.scratch;
+  } else if (auto e = v.get_string().get(s); e != simdjson::SUCCESS) {
+    od::json_type t;
+    if (!(id && e == simdjson::INCORRECT_TYPE && v.type().get(t) == simdjson::SUCCESS &&
+          t == od::json_type::number)) {
+      return ReadError(e, v, path, "a string");
+    }
+    // protocol.md: an ID typed string may arrive as a JSON integer; take its decimal text.
+    s = Trim(v.raw_json_token());
+    if (!AllDigits(s)) return Fail(path, "expected a string or an integer ID, got " + std::string(s.substr(0, 40)));
+    double ignored = 0;
+    if (v.get_double().get(ignored) != simdjson::SUCCESS) {
+      // Too large for a double, but its digits are all we need: nothing more to consume.
+    }
+  }
+  VGI_RETURN_IF_ERROR(Check(s, path));
+  out.assign(s.data(), s.size());
+  return Status::Ok();
+}
+
+Status Text::Check(std::string_view s, const Path& path) const {
+  if (s.empty()) {
+    return allow_empty ? Status::Ok() : Fail(path, "must not be empty");
+  }
+  if (s.size() > max_len) return Fail(path, "longer than " + std::to_string(max_len) + " bytes");
+  for (char c : s) {
+    if (static_cast<unsigned char>(c) < 0x20) return Fail(path, "contains a control character");
+  }
+  const std::string shown = sensitive ? std::string("value") : Quote(s);
+  switch (form) {
+    case Form::kAny: break;
+    case Form::kOperatorId:
+      if (s.size() != 9 || !AllUpperAlnum(s)) return Fail(path, shown + " is not 9 characters of 0-9 and A-Z");
+      break;
+    case Form::kCreditCode:
+      if (s.size() != 18 || !AllUpperAlnum(s)) return Fail(path, shown + " is not 18 characters of 0-9 and A-Z");
+      break;
+    case Form::kAreaCode:
+      if (s.size() != 6 || !AllDigits(s)) return Fail(path, shown + " is not 6 digits (GB/T 2260 area code)");
+      break;
+    case Form::kCountryCode:
+      if (s.size() != 2 || !std::all_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
+        return Fail(path, shown + " is not 2 capital letters (e.g. CN)");
+      }
+      break;
+  }
+  return Status::Ok();
+}
+
+void Text::Write(Writer& w, const std::string& value, Ctx& ctx) const {
+  if (sensitive && ctx.options.field_cipher != nullptr) {
+    const std::string enc = ctx.options.field_cipher->Encrypt(value);
+    w.String(enc.data(), static_cast<rapidjson::SizeType>(enc.size()));
+    return;
+  }
+  w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+}
+
+// ---- numbers
+
+Status ReadNumber(od::value& v, const Path& path, Ctx& ctx, bool sensitive, double& out) {
+  if (sensitive && ctx.options.field_cipher != nullptr) {
+    std::string_view s;
+    VGI_RETURN_IF_ERROR(ReadStringLike(v, path, "a base64 string (field-level encryption is on)", s));
+    if (!ctx.options.field_cipher->Decrypt(s, ctx.scratch).ok()) {
+      return Fail(path, "cannot be decrypted (field-level encryption is on for this peer)");
+    }
+    const char* end = ctx.scratch.data() + ctx.scratch.size();
+    auto [p, ec] = std::from_chars(ctx.scratch.data(), end, out);
+    if (ec != std::errc() || p != end) return Fail(path, "decrypted value is not a number");
+    return Status::Ok();
+  }
+  if (auto e = v.get_double().get(out); e != simdjson::SUCCESS) return ReadError(e, v, path, "a number");
+  return Status::Ok();
+}
+
+void WriteNumberText(Writer& w, const char* text, std::size_t len, bool sensitive, Ctx& ctx) {
+  if (sensitive && ctx.options.field_cipher != nullptr) {
+    const std::string enc = ctx.options.field_cipher->Encrypt(std::string_view(text, len));
+    w.String(enc.data(), static_cast<rapidjson::SizeType>(enc.size()));
+    return;
+  }
+  w.RawValue(text, len, rapidjson::kNumberType);
+}
+
+// ---- times
+
+Status MinuteRule::Read(od::value& v, const Path& path, Ctx&, BeijingMinute& out) const {
+  std::string_view s;
+  VGI_RETURN_IF_ERROR(ReadStringLike(v, path, "a string", s));
+  auto m = ParseMinute(s);
+  if (!m) return Fail(path, Quote(s) + " is not a yyyy-MM-dd HH:mm time");
+  out = *m;
+  return Status::Ok();
+}
+
+void MinuteRule::Write(Writer& w, BeijingMinute value, Ctx&) const {
+  char buf[16];
+  FormatMinute(value, buf);
+  w.String(buf, 16);
+}
+
+Status DateRule::Read(od::value& v, const Path& path, Ctx&, BeijingDate& out) const {
+  std::string_view s;
+  VGI_RETURN_IF_ERROR(ReadStringLike(v, path, "a string", s));
+  auto d = ParseDate(s);
+  if (!d) return Fail(path, Quote(s) + " is not a yyyy-MM-dd date");
+  out = *d;
+  return Status::Ok();
+}
+
+void DateRule::Write(Writer& w, BeijingDate value, Ctx&) const {
+  const std::string s = FormatDate(value);
+  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+}
+
+// ---- keys
+
+void KeyTable::Add(std::string_view name) {
+  names_.push_back(name);
+  std::string lower(name);
+  for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  lower_.push_back(std::move(lower));
+}
+
+int KeyTable::Find(std::string_view key, bool ignore_case) const {
+  const std::size_t n = names_.size();
+  if (!ignore_case) {
+    for (std::size_t i = 0; i < n; ++i) {
+      if (names_[i].size() == key.size() && std::memcmp(names_[i].data(), key.data(), key.size()) == 0) {
+        return static_cast<int>(i);
+      }
+    }
+    return -1;
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string& l = lower_[i];
+    if (l.size() != key.size()) continue;
+    bool same = true;
+    for (std::size_t j = 0; j < key.size() && same; ++j) {
+      char c = key[j];
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      same = c == l[j];
+    }
+    if (same) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+// ---- roots
+
+od::parser& ThreadParser() {
+  thread_local od::parser parser;
+  return parser;
+}
+
+simdjson::padded_string_view PaddedView(const std::string& json) {
+  if (json.capacity() - json.size() >= simdjson::SIMDJSON_PADDING) {
+    return simdjson::padded_string_view(json.data(), json.size(), json.capacity());
+  }
+  thread_local std::string copy;
+  copy.reserve(json.size() + simdjson::SIMDJSON_PADDING);
+  copy.assign(json);
+  return simdjson::padded_string_view(copy.data(), copy.size(), copy.capacity());
+}
+
+static_assert(kJsonPadding >= simdjson::SIMDJSON_PADDING);
+
+Status OpenRoot(const std::string& json, const CodecOptions& options, od::document& doc, od::object& root) {
+  if (json.size() > options.max_bytes) {
+    return Status::Invalid("Data: " + std::to_string(json.size()) + " bytes exceed the limit of " +
+                           std::to_string(options.max_bytes));
+  }
+  if (std::all_of(json.begin(), json.end(), [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; })) {
+    return Status::Empty("Data: empty");
+  }
+  if (ThreadParser().iterate(PaddedView(json)).get(doc) != simdjson::SUCCESS) return UndecryptableData();
+  od::json_type t;
+  if (doc.type().get(t) != simdjson::SUCCESS) return UndecryptableData();
+  if (t == od::json_type::null) {
+    bool is_null = false;
+    if (doc.is_null().get(is_null) != simdjson::SUCCESS || !is_null) return UndecryptableData();
+    VGI_RETURN_IF_ERROR(CheckEnd(doc));
+    return Status::Empty("Data: empty");
+  }
+  if (t != od::json_type::object) {
+    return Status::Invalid("Data: expected a JSON object, got " + std::string(TypeName(t)));
+  }
+  if (doc.get_object().get(root) != simdjson::SUCCESS) return UndecryptableData();
+  return Status::Ok();
+}
+
+Status CheckEnd(od::document& doc) {
+  const char* loc = nullptr;
+  // current_location() fails with OUT_OF_BOUNDS exactly when nothing follows the document.
+  if (doc.current_location().get(loc) == simdjson::SUCCESS) return UndecryptableData();
+  return Status::Ok();
+}
+
+}  // namespace vgi::proto::codec
