@@ -1,0 +1,2 @@
+// Tests: see the issue for what this file covers.
+#include <gtest/gtest.h>
