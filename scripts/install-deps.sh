@@ -13,7 +13,7 @@ packages=(
   # tests, benchmarks, fuzzing (clang + libFuzzer runtime)
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
   # tools the test suite drives
-  openssl
+  openssl python3
 )
 
 missing=()

@@ -37,7 +37,20 @@ struct Schema<SettlementPush> {
         Required("points", VGI_AT(points), ListOf<Obj<SettlementPoint>>{{}, 1, kMaxSettlementPoints}));
     return fields;
   }
-  static Status Check(const SettlementPush&, const Path&) { return Status::Ok(); }
+  // protocol.md 7.7: points are per settlement period, in order.
+  static Status Check(const SettlementPush& push, const Path& path) {
+    const Path list = path.Child("points");
+    for (std::size_t i = 1; i < push.points.size(); ++i) {
+      const auto& prev = push.points[i - 1];
+      const auto& cur = push.points[i];
+      if (prev.end_time && cur.start_time && *cur.start_time <= *prev.end_time) {
+        return Fail(list.Item(i).Child("startTime"), FormatMinute(*cur.start_time) +
+                                                         " is not after the previous period's endTime " +
+                                                         FormatMinute(*prev.end_time) + " (periods must be in order)");
+      }
+    }
+    return Status::Ok();
+  }
 };
 
 template <>
@@ -48,7 +61,6 @@ struct Schema<TokenRequest> {
         Required("OperatorSecret", VGI_AT(operator_secret), Text{.max_len = 128, .sensitive = false}));
     return fields;
   }
-  static Status Check(const TokenRequest&, const Path&) { return Status::Ok(); }
 };
 
 template <>
@@ -88,8 +100,9 @@ Result<std::string> Canonical(const std::string& json, const CodecOptions& optio
 Result<std::string> CanonicalData(Interface interface, bool response, const std::string& json,
                                   const CodecOptions& options) {
   if (response && !Info(interface).response_has_data) {
-    const bool blank = json.find_first_not_of(" \t\r\n") == std::string::npos;
-    if (blank || json == "null") return std::string();
+    const auto first = json.find_first_not_of(" \t\r\n");
+    const auto last = json.find_last_not_of(" \t\r\n");
+    if (first == std::string::npos || json.compare(first, last - first + 1, "null") == 0) return std::string();
     return Status::Invalid("Data: the " + std::string(Info(interface).name) + " response carries no Data");
   }
   switch (interface) {

@@ -15,7 +15,6 @@ struct Schema<PowerPoint> {
         Optional("power", VGI_AT(power), Dec<2>{-kMaxKw, kMaxKw}));
     return fields;
   }
-  static Status Check(const PowerPoint&, const Path&) { return Status::Ok(); }
 };
 
 template <>
@@ -45,7 +44,6 @@ struct Schema<StationPowerBatch> {
         "stationPowerList", VGI_AT(stations), ListOf<Obj<StationPower>>{{}, 1, kMaxStationPowers}));
     return fields;
   }
-  static Status Check(const StationPowerBatch&, const Path&) { return Status::Ok(); }
 };
 
 }  // namespace codec

@@ -70,7 +70,6 @@ struct Schema<Station> {
         Required("stakeList", VGI_AT(stakes), ListOf<Obj<Stake>>{{}, 0, kMaxStakesPerStation}));
     return fields;
   }
-  static Status Check(const Station&, const Path&) { return Status::Ok(); }
 };
 
 template <>

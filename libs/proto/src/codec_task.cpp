@@ -121,7 +121,6 @@ struct Schema<InstructionRef> {
         Required("regulationID", VGI_AT(regulation_id), kId));
     return fields;
   }
-  static Status Check(const InstructionRef&, const Path&) { return Status::Ok(); }
 };
 
 template <>
@@ -133,7 +132,6 @@ struct Schema<InstructionFeedback> {
         Required("status", VGI_AT(status), OneOf<Feedback, 0, 1>{}));
     return fields;
   }
-  static Status Check(const InstructionFeedback&, const Path&) { return Status::Ok(); }
 };
 
 }  // namespace codec

@@ -40,9 +40,10 @@ Status OpenObject(const std::string& body, std::string_view what, const Limits& 
       doc.type().get(t) != simdjson::SUCCESS) {
     return Status::Invalid(std::string(what) + ": not valid UTF-8 JSON");
   }
-  if (t != od::json_type::object || doc.get_object().get(object) != simdjson::SUCCESS) {
+  if (t != od::json_type::object) {
     return Status::Invalid(std::string(what) + ": expected a JSON object, got " + std::string(codec::TypeName(t)));
   }
+  if (doc.get_object().get(object) != simdjson::SUCCESS) return Status::Invalid(std::string(what) + ": not valid JSON");
   return Status::Ok();
 }
 
@@ -69,7 +70,7 @@ Result<RequestEnvelope> ParseRequestEnvelope(const std::string& body, const Limi
   bool seen[5] = {};
   CodecOptions options;
   options.max_depth = limits.max_json_depth;
-  codec::Ctx ctx{options, 0, {}};
+  codec::Ctx ctx(options);
   for (auto member : object) {
     std::string_view key;
     od::value v;
@@ -79,7 +80,7 @@ Result<RequestEnvelope> ParseRequestEnvelope(const std::string& body, const Limi
     const auto* it = std::find(std::begin(kNames), std::end(kNames), key);
     if (it == std::end(kNames)) {
       // Unknown members are ignored, but must be well-formed.
-      if (!codec::SkipValue(v, codec::Path{}.Child(key), ctx).ok()) return NotJson(kWhat);
+      if (!codec::SkipValue(v, codec::Path{}.Child(key), ctx)) return NotJson(kWhat);
       continue;
     }
     const auto i = static_cast<std::size_t>(it - std::begin(kNames));
@@ -200,7 +201,7 @@ Result<OpenedResponse> OpenResponse(const std::string& body, const PreparedKeys&
   bool has_sig = false;
   CodecOptions options;
   options.max_depth = limits.max_json_depth;
-  codec::Ctx ctx{options, 0, {}};
+  codec::Ctx ctx(options);
   for (auto member : object) {
     std::string_view key;
     od::value v;
@@ -240,7 +241,7 @@ Result<OpenedResponse> OpenResponse(const std::string& body, const PreparedKeys&
       }
       slot->assign(s);
       if (lower == "sig") has_sig = true;
-    } else if (!codec::SkipValue(v, codec::Path{}.Child(key), ctx).ok()) {
+    } else if (!codec::SkipValue(v, codec::Path{}.Child(key), ctx)) {
       return NotJson(kWhat);
     }
   }
@@ -253,6 +254,7 @@ Result<OpenedResponse> OpenResponse(const std::string& body, const PreparedKeys&
     if (!responder_keys.signer().Verify({ret_text, out.msg, data}, sig)) {
       return Status::Unauthenticated("response Sig: does not match Ret+Msg+Data under the peer's SigSecret");
     }
+    out.sig_verified = true;
   } else if (profile.require_response_sig) {
     return Status::Unauthenticated("response Sig: missing (the peer's answer cannot be trusted)");
   } else if (!data.empty()) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstring>
 
 namespace vgi::proto::codec {
@@ -22,21 +23,27 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
+// At most `max` bytes of `s`, never ending inside a UTF-8 character (the Msg must stay UTF-8).
+std::string_view Cut(std::string_view s, std::size_t max) {
+  if (s.size() <= max) return s;
+  std::size_t n = max;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;  // s[n] continues a character
+  return s.substr(0, n);
+}
+
 // A value echoed in a message: quoted, and cut short so a huge input cannot bloat the reply.
 std::string Quote(std::string_view s) {
   std::string out = "\"";
-  if (s.size() > 40) {
-    out.append(s.substr(0, 40)).append("...");
-  } else {
-    out.append(s);
-  }
+  out.append(Cut(s, 40));
+  if (s.size() > 40) out.append("...");
   out += '"';
   return out;
 }
 
-Status ReadStringLike(od::value& v, const Path& path, std::string_view expected, std::string_view& out) {
-  if (auto e = v.get_string().get(out); e != simdjson::SUCCESS) return ReadError(e, v, path, expected);
-  return Status::Ok();
+bool ReadStringLike(od::value& v, const Path& path, Ctx& ctx, std::string_view expected, std::string_view& out,
+                    bool echo = true) {
+  if (auto e = v.get_string().get(out); e != simdjson::SUCCESS) return ReadError(ctx, e, v, path, expected, echo);
+  return true;
 }
 
 }  // namespace
@@ -70,6 +77,16 @@ Status Fail(const Path& path, std::string_view rule) {
   return Status::Invalid(std::move(m));
 }
 
+bool Fail(Ctx& ctx, const Path& path, std::string_view rule) {
+  ctx.error = Fail(path, rule);
+  return false;
+}
+
+bool Malformed(Ctx& ctx) {
+  ctx.error = UndecryptableData();
+  return false;
+}
+
 std::string_view TypeName(od::json_type type) {
   switch (type) {
     case od::json_type::array: return "array";
@@ -84,90 +101,97 @@ std::string_view TypeName(od::json_type type) {
 
 std::string NumberText(double value) {
   char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+  // Whole numbers as plain digits (1000000, not 1e+06); others in their shortest form.
+  const bool whole = std::fabs(value) < 1e18 && value == std::trunc(value);
+  auto [end, ec] = whole ? std::to_chars(buf, buf + sizeof buf, static_cast<long long>(value))
+                         : std::to_chars(buf, buf + sizeof buf, value);
   return ec == std::errc() ? std::string(buf, end) : std::string("number");
 }
 
-Status ReadError(simdjson::error_code error, od::value& v, const Path& path, std::string_view expected) {
+bool ReadError(Ctx& ctx, simdjson::error_code error, od::value& v, const Path& path, std::string_view expected,
+               bool echo) {
   switch (error) {
     case simdjson::INCORRECT_TYPE: {
       od::json_type t;
-      if (v.type().get(t) != simdjson::SUCCESS) return UndecryptableData();
+      if (v.type().get(t) != simdjson::SUCCESS) return Malformed(ctx);
+      if (t == od::json_type::null) {
+        bool is_null = false;
+        if (v.is_null().get(is_null) != simdjson::SUCCESS || !is_null) return Malformed(ctx);
+        ctx.got_null = true;
+        return false;
+      }
       std::string got(TypeName(t));
       if (t == od::json_type::number) {
         std::string_view token = Trim(v.raw_json_token());
         const std::string_view digits = token.starts_with('-') ? token.substr(1) : token;
         // simdjson reports an integer beyond 64 bits as a type mismatch; it is a range error.
-        if (expected == "an integer" && AllDigits(digits)) return Fail(path, "number is out of range");
-        got = token.substr(0, 40);
+        if (expected == "an integer" && AllDigits(digits)) return Fail(ctx, path, "number is out of range");
+        if (echo) got = token.substr(0, 40);
       }
-      return Fail(path, "expected " + std::string(expected) + ", got " + got);
+      return Fail(ctx, path, "expected " + std::string(expected) + ", got " + got);
     }
     case simdjson::NUMBER_OUT_OF_RANGE:
     case simdjson::NUMBER_ERROR:
-      return Fail(path, "number is out of range");
+      return Fail(ctx, path, "number is out of range");
     default:
-      return UndecryptableData();
+      return Malformed(ctx);
   }
 }
 
-Status EnterContainer(const Path& path, Ctx& ctx) {
-  if (++ctx.depth > ctx.options.max_depth) {
-    return Fail(path, "JSON nested deeper than " + std::to_string(ctx.options.max_depth) + " levels");
-  }
-  return Status::Ok();
+bool TooDeep(const Path& path, Ctx& ctx) {
+  return Fail(ctx, path, "JSON nested deeper than " + std::to_string(ctx.options.max_depth) + " levels");
 }
 
-Status SkipValue(od::value v, const Path& path, Ctx& ctx) {
+bool SkipValue(od::value v, const Path& path, Ctx& ctx) {
   od::json_type t;
-  if (v.type().get(t) != simdjson::SUCCESS) return UndecryptableData();
+  if (v.type().get(t) != simdjson::SUCCESS) return Malformed(ctx);
   switch (t) {
     case od::json_type::array: {
       od::array a;
-      if (v.get_array().get(a) != simdjson::SUCCESS) return UndecryptableData();
-      VGI_RETURN_IF_ERROR(EnterContainer(path, ctx));
+      if (v.get_array().get(a) != simdjson::SUCCESS) return Malformed(ctx);
+      if (!EnterContainer(path, ctx)) return false;
       std::size_t i = 0;
       for (auto item : a) {
         od::value iv;
-        if (item.get(iv) != simdjson::SUCCESS) return UndecryptableData();
-        VGI_RETURN_IF_ERROR(SkipValue(iv, path.Item(i++), ctx));
+        if (item.get(iv) != simdjson::SUCCESS) return Malformed(ctx);
+        if (!SkipValue(iv, path.Item(i++), ctx)) return false;
       }
       --ctx.depth;
-      return Status::Ok();
+      return true;
     }
     case od::json_type::object: {
       od::object o;
-      if (v.get_object().get(o) != simdjson::SUCCESS) return UndecryptableData();
-      VGI_RETURN_IF_ERROR(EnterContainer(path, ctx));
+      if (v.get_object().get(o) != simdjson::SUCCESS) return Malformed(ctx);
+      if (!EnterContainer(path, ctx)) return false;
       for (auto member : o) {
         std::string_view key;
         od::value fv;
         if (member.unescaped_key().get(key) != simdjson::SUCCESS || member.value().get(fv) != simdjson::SUCCESS) {
-          return UndecryptableData();
+          return Malformed(ctx);
         }
-        VGI_RETURN_IF_ERROR(SkipValue(fv, path.Child(key), ctx));
+        if (!SkipValue(fv, path.Child(key), ctx)) return false;
       }
       --ctx.depth;
-      return Status::Ok();
+      return true;
     }
     case od::json_type::number: {
       double d = 0;
-      return v.get_double().get(d) == simdjson::SUCCESS ? Status::Ok() : UndecryptableData();
+      return v.get_double().get(d) == simdjson::SUCCESS || Malformed(ctx);
     }
     case od::json_type::string: {
       std::string_view s;
-      return v.get_string().get(s) == simdjson::SUCCESS ? Status::Ok() : UndecryptableData();
+      return v.get_string().get(s) == simdjson::SUCCESS || Malformed(ctx);
     }
     case od::json_type::boolean: {
       bool b = false;
-      return v.get_bool().get(b) == simdjson::SUCCESS ? Status::Ok() : UndecryptableData();
+      return v.get_bool().get(b) == simdjson::SUCCESS || Malformed(ctx);
     }
     case od::json_type::null: {
       bool is_null = false;
-      return v.is_null().get(is_null) == simdjson::SUCCESS && is_null ? Status::Ok() : UndecryptableData();
+      return (v.is_null().get(is_null) == simdjson::SUCCESS && is_null) || Malformed(ctx);
     }
   }
-  return UndecryptableData();
+  return Malformed(ctx);
 }
 
 std::string AllowedText(const int* values, std::size_t n) {
@@ -184,60 +208,59 @@ std::string AllowedText(const int* values, std::size_t n) {
 
 // ---- Text
 
-Status Text::Read(od::value& v, const Path& path, Ctx& ctx, std::string& out) const {
+bool Text::Read(od::value& v, const Path& path, Ctx& ctx, std::string& out) const {
   std::string_view s;
   if (sensitive && ctx.options.field_cipher != nullptr) {
-    VGI_RETURN_IF_ERROR(ReadStringLike(v, path, "a base64 string (field-level encryption is on)", s));
+    if (!ReadStringLike(v, path, ctx, "a base64 string (field-level encryption is on)", s, false)) return false;
     if (!ctx.options.field_cipher->Decrypt(s, ctx.scratch).ok()) {
-      return Fail(path, "cannot be decrypted (field-level encryption is on for this peer)");
+      return Fail(ctx, path, "cannot be decrypted (field-level encryption is on for this peer)");
     }
     s = ctx.scratch;
   } else if (auto e = v.get_string().get(s); e != simdjson::SUCCESS) {
     od::json_type t;
     if (!(id && e == simdjson::INCORRECT_TYPE && v.type().get(t) == simdjson::SUCCESS &&
           t == od::json_type::number)) {
-      return ReadError(e, v, path, "a string");
+      return ReadError(ctx, e, v, path, "a string", !sensitive);
     }
     // protocol.md: an ID typed string may arrive as a JSON integer; take its decimal text.
     s = Trim(v.raw_json_token());
-    if (!AllDigits(s)) return Fail(path, "expected a string or an integer ID, got " + std::string(s.substr(0, 40)));
+    if (!AllDigits(s)) return Fail(ctx, path, "expected a string or an integer ID, got " + std::string(s.substr(0, 40)));
     double ignored = 0;
     if (v.get_double().get(ignored) != simdjson::SUCCESS) {
       // Too large for a double, but its digits are all we need: nothing more to consume.
     }
   }
-  VGI_RETURN_IF_ERROR(Check(s, path));
+  if (!Check(s, path, ctx)) return false;
   out.assign(s.data(), s.size());
-  return Status::Ok();
+  return true;
 }
 
-Status Text::Check(std::string_view s, const Path& path) const {
-  if (s.empty()) {
-    return allow_empty ? Status::Ok() : Fail(path, "must not be empty");
-  }
-  if (s.size() > max_len) return Fail(path, "longer than " + std::to_string(max_len) + " bytes");
+bool Text::Check(std::string_view s, const Path& path, Ctx& ctx) const {
+  if (s.empty()) return allow_empty || Fail(ctx, path, "must not be empty");
+  if (s.size() > max_len) return Fail(ctx, path, "longer than " + std::to_string(max_len) + " bytes");
   for (char c : s) {
-    if (static_cast<unsigned char>(c) < 0x20) return Fail(path, "contains a control character");
+    if (static_cast<unsigned char>(c) < 0x20) return Fail(ctx, path, "contains a control character");
   }
+  if (form == Form::kAny) return true;
   const std::string shown = sensitive ? std::string("value") : Quote(s);
   switch (form) {
     case Form::kAny: break;
     case Form::kOperatorId:
-      if (s.size() != 9 || !AllUpperAlnum(s)) return Fail(path, shown + " is not 9 characters of 0-9 and A-Z");
+      if (s.size() != 9 || !AllUpperAlnum(s)) return Fail(ctx, path, shown + " is not 9 characters of 0-9 and A-Z");
       break;
     case Form::kCreditCode:
-      if (s.size() != 18 || !AllUpperAlnum(s)) return Fail(path, shown + " is not 18 characters of 0-9 and A-Z");
+      if (s.size() != 18 || !AllUpperAlnum(s)) return Fail(ctx, path, shown + " is not 18 characters of 0-9 and A-Z");
       break;
     case Form::kAreaCode:
-      if (s.size() != 6 || !AllDigits(s)) return Fail(path, shown + " is not 6 digits (GB/T 2260 area code)");
+      if (s.size() != 6 || !AllDigits(s)) return Fail(ctx, path, shown + " is not 6 digits (GB/T 2260 area code)");
       break;
     case Form::kCountryCode:
       if (s.size() != 2 || !std::all_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
-        return Fail(path, shown + " is not 2 capital letters (e.g. CN)");
+        return Fail(ctx, path, shown + " is not 2 capital letters (e.g. CN)");
       }
       break;
   }
-  return Status::Ok();
+  return true;
 }
 
 void Text::Write(Writer& w, const std::string& value, Ctx& ctx) const {
@@ -251,20 +274,16 @@ void Text::Write(Writer& w, const std::string& value, Ctx& ctx) const {
 
 // ---- numbers
 
-Status ReadNumber(od::value& v, const Path& path, Ctx& ctx, bool sensitive, double& out) {
-  if (sensitive && ctx.options.field_cipher != nullptr) {
-    std::string_view s;
-    VGI_RETURN_IF_ERROR(ReadStringLike(v, path, "a base64 string (field-level encryption is on)", s));
-    if (!ctx.options.field_cipher->Decrypt(s, ctx.scratch).ok()) {
-      return Fail(path, "cannot be decrypted (field-level encryption is on for this peer)");
-    }
-    const char* end = ctx.scratch.data() + ctx.scratch.size();
-    auto [p, ec] = std::from_chars(ctx.scratch.data(), end, out);
-    if (ec != std::errc() || p != end) return Fail(path, "decrypted value is not a number");
-    return Status::Ok();
+bool ReadEncryptedNumber(od::value& v, const Path& path, Ctx& ctx, double& out) {
+  std::string_view s;
+  if (!ReadStringLike(v, path, ctx, "a base64 string (field-level encryption is on)", s, false)) return false;
+  if (!ctx.options.field_cipher->Decrypt(s, ctx.scratch).ok()) {
+    return Fail(ctx, path, "cannot be decrypted (field-level encryption is on for this peer)");
   }
-  if (auto e = v.get_double().get(out); e != simdjson::SUCCESS) return ReadError(e, v, path, "a number");
-  return Status::Ok();
+  const char* end = ctx.scratch.data() + ctx.scratch.size();
+  auto [p, ec] = std::from_chars(ctx.scratch.data(), end, out);
+  if (ec != std::errc() || p != end) return Fail(ctx, path, "decrypted value is not a number");
+  return true;
 }
 
 void WriteNumberText(Writer& w, const char* text, std::size_t len, bool sensitive, Ctx& ctx) {
@@ -278,13 +297,42 @@ void WriteNumberText(Writer& w, const char* text, std::size_t len, bool sensitiv
 
 // ---- times
 
-Status MinuteRule::Read(od::value& v, const Path& path, Ctx&, BeijingMinute& out) const {
+namespace {
+
+// "HH:mm" at s[11..15] with s[10] == ' ' and s[13] == ':'; -1 if not a real time of day.
+int MinuteOfDayAt(const char* s) {
+  const auto d = [&](int i) { return static_cast<unsigned>(s[i] - '0'); };
+  if (s[10] != ' ' || s[13] != ':' || d(11) > 9 || d(12) > 9 || d(14) > 9 || d(15) > 9) return -1;
+  const unsigned hour = d(11) * 10 + d(12);
+  const unsigned minute = d(14) * 10 + d(15);
+  return hour < 24 && minute < 60 ? static_cast<int>(hour * 60 + minute) : -1;
+}
+
+}  // namespace
+
+bool MinuteRule::Read(od::value& v, const Path& path, Ctx& ctx, BeijingMinute& out) const {
+  // Fast path: a 1440-point curve repeats one date, and its times are plain 16-character strings.
+  // Look at the raw token (no copy, no unescaping); when it is `"<same date> HH:mm"` we are done.
+  const std::string_view raw = v.raw_json_token();
+  if (ctx.last_date[0] != 0 && raw.size() >= 18 && raw[0] == '"' && raw[17] == '"' &&
+      std::memcmp(raw.data() + 1, ctx.last_date, 10) == 0) {
+    const int mod = MinuteOfDayAt(raw.data() + 1);
+    od::raw_json_string consumed;
+    if (mod >= 0 && v.get_raw_json_string().get(consumed) == simdjson::SUCCESS) {
+      out = BeijingMinute{StartOf(ctx.last_day).minutes + mod};
+      return true;
+    }
+  }
   std::string_view s;
-  VGI_RETURN_IF_ERROR(ReadStringLike(v, path, "a string", s));
+  if (!ReadStringLike(v, path, ctx, "a string", s)) return false;
   auto m = ParseMinute(s);
-  if (!m) return Fail(path, Quote(s) + " is not a yyyy-MM-dd HH:mm time");
+  if (m) {
+    std::memcpy(ctx.last_date, s.data(), 10);
+    ctx.last_day = DateOf(*m);
+  }
+  if (!m) return Fail(ctx, path, Quote(s) + " is not a yyyy-MM-dd HH:mm time");
   out = *m;
-  return Status::Ok();
+  return true;
 }
 
 void MinuteRule::Write(Writer& w, BeijingMinute value, Ctx&) const {
@@ -293,13 +341,13 @@ void MinuteRule::Write(Writer& w, BeijingMinute value, Ctx&) const {
   w.String(buf, 16);
 }
 
-Status DateRule::Read(od::value& v, const Path& path, Ctx&, BeijingDate& out) const {
+bool DateRule::Read(od::value& v, const Path& path, Ctx& ctx, BeijingDate& out) const {
   std::string_view s;
-  VGI_RETURN_IF_ERROR(ReadStringLike(v, path, "a string", s));
+  if (!ReadStringLike(v, path, ctx, "a string", s)) return false;
   auto d = ParseDate(s);
-  if (!d) return Fail(path, Quote(s) + " is not a yyyy-MM-dd date");
+  if (!d) return Fail(ctx, path, Quote(s) + " is not a yyyy-MM-dd date");
   out = *d;
-  return Status::Ok();
+  return true;
 }
 
 void DateRule::Write(Writer& w, BeijingDate value, Ctx&) const {
@@ -364,7 +412,10 @@ Status OpenRoot(const std::string& json, const CodecOptions& options, od::docume
     return Status::Invalid("Data: " + std::to_string(json.size()) + " bytes exceed the limit of " +
                            std::to_string(options.max_bytes));
   }
-  if (std::all_of(json.begin(), json.end(), [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; })) {
+  // Blank, or a bare null (with any whitespace around it): no Data.
+  const auto first = json.find_first_not_of(" \t\n\r");
+  if (first == std::string::npos) return Status::Empty("Data: empty");
+  if (json.compare(first, 4, "null") == 0 && json.find_first_not_of(" \t\n\r", first + 4) == std::string::npos) {
     return Status::Empty("Data: empty");
   }
   if (ThreadParser().iterate(PaddedView(json)).get(doc) != simdjson::SUCCESS) return UndecryptableData();
@@ -391,3 +442,11 @@ Status CheckEnd(od::document& doc) {
 }
 
 }  // namespace vgi::proto::codec
+
+namespace vgi::proto {
+
+#define VGI_STRINGIFY_INNER(x) #x
+#define VGI_STRINGIFY(x) VGI_STRINGIFY_INNER(x)
+const char* JsonKernel() { return VGI_STRINGIFY(SIMDJSON_BUILTIN_IMPLEMENTATION); }
+
+}  // namespace vgi::proto

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <concepts>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -44,20 +45,37 @@ struct Path {
   [[nodiscard]] std::string Render() const;
 };
 
+// Readers return true on success; on failure they return false with the error in `error`.
+// (Returning a Status from every field read costs more than parsing the field.)
 struct Ctx {
+  explicit Ctx(const CodecOptions& o) : options(o) {}
   const CodecOptions& options;
+  Status error;
+  // Set instead of `error` when a read failed because the value is JSON null, so an optional
+  // field can take it as absent without a message being formatted.
+  bool got_null = false;
   int depth = 0;
   std::string scratch;  // decrypted text of a field-encrypted value
+  // The date part of the last minute time parsed: a 1440-point curve repeats one date.
+  char last_date[10] = {};
+  BeijingDate last_day{};
 };
 
 // Invalid("<path>: <rule>").
 Status Fail(const Path& path, std::string_view rule);
+// Stores Fail(path, rule) in ctx.error; returns false.
+bool Fail(Ctx& ctx, const Path& path, std::string_view rule);
+// Stores UndecryptableData() in ctx.error; returns false.
+bool Malformed(Ctx& ctx);
 std::string_view TypeName(od::json_type type);
-// The Status for a failed read of `v` when `expected` (e.g. "an integer") was wanted: a type
-// mismatch or range error names the path; anything else is malformed JSON (the uniform error).
-Status ReadError(simdjson::error_code error, od::value& v, const Path& path, std::string_view expected);
+// A failed read of `v` when `expected` (e.g. "an integer") was wanted: a null sets
+// ctx.got_null; a type mismatch or range error names the path; anything else is malformed JSON
+// (the uniform error). Returns false.
+// `echo` false keeps a sensitive field's value out of the message.
+bool ReadError(Ctx& ctx, simdjson::error_code error, od::value& v, const Path& path, std::string_view expected,
+               bool echo = true);
 // Consumes a value of a key we do not know, checking it is well-formed within the depth limit.
-Status SkipValue(od::value v, const Path& path, Ctx& ctx);
+bool SkipValue(od::value v, const Path& path, Ctx& ctx);
 // Shortest text of a double, for messages.
 std::string NumberText(double value);
 
@@ -74,9 +92,9 @@ struct Text {
   Form form = Form::kAny;
 
   using Value = std::string;
-  Status Read(od::value& v, const Path& path, Ctx& ctx, std::string& out) const;
+  bool Read(od::value& v, const Path& path, Ctx& ctx, std::string& out) const;
   void Write(Writer& w, const std::string& value, Ctx& ctx) const;
-  Status Check(std::string_view text, const Path& path) const;
+  bool Check(std::string_view text, const Path& path, Ctx& ctx) const;
 };
 
 std::string AllowedText(const int* values, std::size_t n);
@@ -85,15 +103,15 @@ std::string AllowedText(const int* values, std::size_t n);
 template <class E, int... Values>
 struct OneOf {
   using Value = E;
-  Status Read(od::value& v, const Path& path, Ctx&, E& out) const {
+  bool Read(od::value& v, const Path& path, Ctx& ctx, E& out) const {
     std::int64_t x = 0;
-    if (auto e = v.get_int64().get(x); e != simdjson::SUCCESS) return ReadError(e, v, path, "an integer");
+    if (auto e = v.get_int64().get(x); e != simdjson::SUCCESS) return ReadError(ctx, e, v, path, "an integer");
     if (!((x == Values) || ...)) {
       static constexpr int kValues[] = {Values...};
-      return Fail(path, std::to_string(x) + " is not one of " + AllowedText(kValues, sizeof...(Values)));
+      return Fail(ctx, path, std::to_string(x) + " is not one of " + AllowedText(kValues, sizeof...(Values)));
     }
     out = static_cast<E>(x);
-    return Status::Ok();
+    return true;
   }
   void Write(Writer& w, E value, Ctx&) const { w.Int(static_cast<int>(value)); }
 };
@@ -105,20 +123,25 @@ struct IntRange {
   I min;
   I max;
   using Value = I;
-  Status Read(od::value& v, const Path& path, Ctx&, I& out) const {
+  bool Read(od::value& v, const Path& path, Ctx& ctx, I& out) const {
     std::int64_t x = 0;
-    if (auto e = v.get_int64().get(x); e != simdjson::SUCCESS) return ReadError(e, v, path, "an integer");
+    if (auto e = v.get_int64().get(x); e != simdjson::SUCCESS) return ReadError(ctx, e, v, path, "an integer");
     if (x < static_cast<std::int64_t>(min) || x > static_cast<std::int64_t>(max)) {
-      return Fail(path, std::to_string(x) + " is outside " + std::to_string(min) + ".." + std::to_string(max));
+      return Fail(ctx, path, std::to_string(x) + " is outside " + std::to_string(min) + ".." + std::to_string(max));
     }
     out = static_cast<I>(x);
-    return Status::Ok();
+    return true;
   }
   void Write(Writer& w, I value, Ctx&) const { w.Int64(static_cast<std::int64_t>(value)); }
 };
 
 // Shared by every Dec<S>: reads the number (or, field-encrypted, its text) into a double.
-Status ReadNumber(od::value& v, const Path& path, Ctx& ctx, bool sensitive, double& out);
+bool ReadEncryptedNumber(od::value& v, const Path& path, Ctx& ctx, double& out);
+inline bool ReadNumber(od::value& v, const Path& path, Ctx& ctx, bool sensitive, double& out) {
+  if (sensitive && ctx.options.field_cipher != nullptr) return ReadEncryptedNumber(v, path, ctx, out);
+  if (auto e = v.get_double().get(out); e != simdjson::SUCCESS) return ReadError(ctx, e, v, path, "a number", !sensitive);
+  return true;
+}
 void WriteNumberText(Writer& w, const char* text, std::size_t len, bool sensitive, Ctx& ctx);
 
 // A decimal with the seed's fixed precision, within [min, max].
@@ -129,20 +152,20 @@ struct Dec {
   bool sensitive = false;
 
   using Value = Decimal<S>;
-  Status Read(od::value& v, const Path& path, Ctx& ctx, Decimal<S>& out) const {
+  bool Read(od::value& v, const Path& path, Ctx& ctx, Decimal<S>& out) const {
     double x = 0;
-    VGI_RETURN_IF_ERROR(ReadNumber(v, path, ctx, sensitive, x));
+    if (!ReadNumber(v, path, ctx, sensitive, x)) return false;
+    if (!(x >= min && x <= max)) {  // first: a value beyond any Decimal is out of range, not imprecise
+      return Fail(ctx, path, (sensitive ? std::string("value") : NumberText(x)) + " is outside " +
+                                 NumberText(min) + ".." + NumberText(max));
+    }
     auto d = Decimal<S>::FromDouble(x);
     if (!d) {
-      return Fail(path, (sensitive ? std::string("value") : NumberText(x)) + " has more than " +
-                            std::to_string(S) + " decimal places");
-    }
-    if (x < min || x > max) {
-      return Fail(path, (sensitive ? std::string("value") : NumberText(x)) + " is outside " +
-                            NumberText(min) + ".." + NumberText(max));
+      return Fail(ctx, path, (sensitive ? std::string("value") : NumberText(x)) + " has more than " +
+                                 std::to_string(S) + " decimal places");
     }
     out = *d;
-    return Status::Ok();
+    return true;
   }
   void Write(Writer& w, Decimal<S> value, Ctx& ctx) const {
     char buf[32];
@@ -152,17 +175,21 @@ struct Dec {
 
 struct MinuteRule {  // "yyyy-MM-dd HH:mm"
   using Value = BeijingMinute;
-  Status Read(od::value& v, const Path& path, Ctx& ctx, BeijingMinute& out) const;
+  bool Read(od::value& v, const Path& path, Ctx& ctx, BeijingMinute& out) const;
   void Write(Writer& w, BeijingMinute value, Ctx& ctx) const;
 };
 
 struct DateRule {  // "yyyy-MM-dd"
   using Value = BeijingDate;
-  Status Read(od::value& v, const Path& path, Ctx& ctx, BeijingDate& out) const;
+  bool Read(od::value& v, const Path& path, Ctx& ctx, BeijingDate& out) const;
   void Write(Writer& w, BeijingDate value, Ctx& ctx) const;
 };
 
-Status EnterContainer(const Path& path, Ctx& ctx);  // depth check
+bool TooDeep(const Path& path, Ctx& ctx);
+inline bool EnterContainer(const Path& path, Ctx& ctx) {
+  if (++ctx.depth > ctx.options.max_depth) return TooDeep(path, ctx);
+  return true;
+}
 
 template <class R>
 struct ListOf {
@@ -171,28 +198,33 @@ struct ListOf {
   std::size_t max_items;
 
   using Value = std::vector<typename R::Value>;
-  Status Read(od::value& v, const Path& path, Ctx& ctx, Value& out) const {
+  bool Read(od::value& v, const Path& path, Ctx& ctx, Value& out) const {
     od::array array;
-    if (auto e = v.get_array().get(array); e != simdjson::SUCCESS) return ReadError(e, v, path, "an array");
-    VGI_RETURN_IF_ERROR(EnterContainer(path, ctx));
+    if (auto e = v.get_array().get(array); e != simdjson::SUCCESS) return ReadError(ctx, e, v, path, "an array");
+    if (!EnterContainer(path, ctx)) return false;
     out.clear();
     std::size_t i = 0;
     for (auto item : array) {
-      od::value iv;
-      if (item.get(iv) != simdjson::SUCCESS) return UndecryptableData();
-      if (i >= max_items) {
-        return Fail(path, "more than " + std::to_string(max_items) + " items (the limit)");
-      }
+      if (item.error() != simdjson::SUCCESS) return Malformed(ctx);
+      od::value& iv = item.value_unsafe();  // by reference: see DecodeObject
+      if (i >= max_items) return Fail(ctx, path, "more than " + std::to_string(max_items) + " items (the limit)");
       out.emplace_back();
-      VGI_RETURN_IF_ERROR(element.Read(iv, path.Item(i), ctx, out.back()));
+      if (!element.Read(iv, path.Item(i), ctx, out.back())) {
+        // A null element is not an absent field: it is the wrong type.
+        if (ctx.got_null) {
+          ctx.got_null = false;
+          return Fail(ctx, path.Item(i), "must not be null");
+        }
+        return false;
+      }
       ++i;
     }
     --ctx.depth;
     if (i < min_items) {
-      return Fail(path, min_items == 1 ? std::string("must not be empty")
-                                       : "fewer than " + std::to_string(min_items) + " items");
+      return Fail(ctx, path, min_items == 1 ? std::string("must not be empty")
+                                            : "fewer than " + std::to_string(min_items) + " items");
     }
-    return Status::Ok();
+    return true;
   }
   void Write(Writer& w, const Value& values, Ctx& ctx) const {
     w.StartArray();
@@ -205,16 +237,16 @@ template <class T>
 struct Schema;  // specialised per model: static const auto& Fields(); static Status Check(...)
 
 template <class T>
-Status DecodeObject(od::object& object, const Path& path, Ctx& ctx, T& out, bool root = false);
+bool DecodeObject(od::object& object, const Path& path, Ctx& ctx, T& out, bool root = false);
 template <class T>
 void WriteObject(Writer& w, const T& value, Ctx& ctx);
 
 template <class T>
 struct Obj {
   using Value = T;
-  Status Read(od::value& v, const Path& path, Ctx& ctx, T& out) const {
+  bool Read(od::value& v, const Path& path, Ctx& ctx, T& out) const {
     od::object object;
-    if (auto e = v.get_object().get(object); e != simdjson::SUCCESS) return ReadError(e, v, path, "an object");
+    if (auto e = v.get_object().get(object); e != simdjson::SUCCESS) return ReadError(ctx, e, v, path, "an object");
     return DecodeObject(object, path, ctx, out);
   }
   void Write(Writer& w, const T& value, Ctx& ctx) const { WriteObject(w, value, ctx); }
@@ -255,28 +287,23 @@ template <class T>
 struct IsVector<std::vector<T>> : std::true_type {};
 
 template <class F, class T>
-Status ReadField(const F& field, od::value& v, const Path& path, Ctx& ctx, T& owner) {
+bool ReadField(const F& field, od::value& v, const Path& path, Ctx& ctx, T& owner) {
   auto& member = field.get(owner);
   using M = std::remove_cvref_t<decltype(member)>;
-  bool is_null = false;
-  if (v.is_null().get(is_null) != simdjson::SUCCESS) return UndecryptableData();
-  if (is_null) {
-    if (field.presence == Presence::kOptional) {
-      member = M{};
-      return Status::Ok();
-    }
-    return Fail(path, "must not be null");
-  }
+  bool ok = false;
   if constexpr (IsOptional<M>::value) {
     static_assert(std::is_same_v<typename M::value_type, typename decltype(field.rule)::Value>);
-    typename M::value_type tmp{};
-    VGI_RETURN_IF_ERROR(field.rule.Read(v, path, ctx, tmp));
-    member = std::move(tmp);
-    return Status::Ok();
+    ok = field.rule.Read(v, path, ctx, member.emplace());
   } else {
     static_assert(std::is_same_v<M, typename decltype(field.rule)::Value>);
-    return field.rule.Read(v, path, ctx, member);
+    ok = field.rule.Read(v, path, ctx, member);
   }
+  if (ok || !ctx.got_null) return ok;
+  // The value is null: absent for an optional field, an error for a required one.
+  ctx.got_null = false;
+  if (field.presence == Presence::kRequired) return Fail(ctx, path, "must not be null");
+  member = M{};
+  return true;
 }
 
 template <class F, class T>
@@ -301,6 +328,17 @@ class KeyTable {
  public:
   void Add(std::string_view name);
   [[nodiscard]] int Find(std::string_view key, bool ignore_case) const;
+  // Exact match against the key as it appears in the JSON text (no unescaping): the fast path.
+  // A key written with escapes matches nothing here and is looked up again unescaped.
+  // `hint` is tried first: peers write an object's keys in the same order every time, so the
+  // key after the last one matched is almost always the next one.
+  [[nodiscard]] int FindRaw(od::raw_json_string key, std::size_t hint) const {
+    if (hint < names_.size() && key.unsafe_is_equal(names_[hint])) return static_cast<int>(hint);
+    for (std::size_t i = 0; i < names_.size(); ++i) {
+      if (key.unsafe_is_equal(names_[i])) return static_cast<int>(i);
+    }
+    return -1;
+  }
   [[nodiscard]] std::string_view name(int i) const { return names_[static_cast<std::size_t>(i)]; }
 
  private:
@@ -309,14 +347,20 @@ class KeyTable {
 };
 
 template <class Tuple, class Fn, std::size_t... I>
-Status VisitAt(const Tuple& fields, int index, Fn&& fn, std::index_sequence<I...>) {
-  Status result;
+bool VisitAt(const Tuple& fields, int index, Fn&& fn, std::index_sequence<I...>) {
+  bool result = false;
   ((index == static_cast<int>(I) ? (void)(result = fn(std::get<I>(fields))) : void()), ...);
   return result;
 }
 
+// Cross-field rules: Schema<T>::Check(const T&, const Path&) -> Status, where a model has any.
 template <class T>
-Status DecodeObject(od::object& object, const Path& path, Ctx& ctx, T& out, bool root) {
+concept HasCheck = requires(const T& t, const Path& p) {
+  { Schema<T>::Check(t, p) } -> std::same_as<Status>;
+};
+
+template <class T>
+bool DecodeObject(od::object& object, const Path& path, Ctx& ctx, T& out, bool root) {
   const auto& fields = Schema<T>::Fields();
   using Tuple = std::remove_cvref_t<decltype(fields)>;
   constexpr std::size_t kN = std::tuple_size_v<Tuple>;
@@ -336,35 +380,55 @@ Status DecodeObject(od::object& object, const Path& path, Ctx& ctx, T& out, bool
   const KeyTable& table = index.table;
   const std::uint64_t required = index.required;
 
-  VGI_RETURN_IF_ERROR(EnterContainer(path, ctx));
+  if (!EnterContainer(path, ctx)) return false;
   std::uint64_t seen = 0;
   std::size_t keys = 0;
+  std::size_t hint = 0;
   for (auto member : object) {
+    od::raw_json_string raw;
+    if (member.key().get(raw) != simdjson::SUCCESS) return Malformed(ctx);
+    int i = ctx.options.case_insensitive_keys ? -1 : table.FindRaw(raw, hint);
     std::string_view key;
-    od::value v;
-    if (member.unescaped_key().get(key) != simdjson::SUCCESS || member.value().get(v) != simdjson::SUCCESS) {
-      return UndecryptableData();
-    }
-    ++keys;
-    const int i = table.Find(key, ctx.options.case_insensitive_keys);
     if (i < 0) {
-      VGI_RETURN_IF_ERROR(SkipValue(v, path.Child(key), ctx));
+      if (member.unescaped_key().get(key) != simdjson::SUCCESS) return Malformed(ctx);
+      i = table.Find(key, ctx.options.case_insensitive_keys);
+    }
+    // Taken by reference, not copied out with get(): copying simdjson's value makes GCC reload it
+    // with one wide load right after narrower stores, a store-forwarding stall on every field.
+    auto value = member.value();
+    if (value.error() != simdjson::SUCCESS) return Malformed(ctx);
+    od::value& v = value.value_unsafe();
+    ++keys;
+    if (i < 0) {
+      if (!SkipValue(v, path.Child(key), ctx)) return false;
       continue;
     }
     const std::uint64_t bit = std::uint64_t{1} << i;
-    if ((seen & bit) != 0) return Fail(path.Child(table.name(i)), "appears more than once");
+    if ((seen & bit) != 0) return Fail(ctx, path.Child(table.name(i)), "appears more than once");
     seen |= bit;
-    VGI_RETURN_IF_ERROR(VisitAt(
-        fields, i, [&](const auto& f) { return ReadField(f, v, path.Child(f.name), ctx, out); },
-        std::make_index_sequence<kN>{}));
+    hint = static_cast<std::size_t>(i) + 1;
+    if (!VisitAt(
+            fields, i, [&](const auto& f) { return ReadField(f, v, path.Child(f.name), ctx, out); },
+            std::make_index_sequence<kN>{})) {
+      return false;
+    }
   }
   --ctx.depth;
-  if (root && keys == 0) return Status::Empty("Data: empty");
+  if (root && keys == 0) {
+    ctx.error = Status::Empty("Data: empty");
+    return false;
+  }
   if (const std::uint64_t missing = required & ~seen; missing != 0) {
     const int first = __builtin_ctzll(missing);
-    return Fail(path.Child(table.name(first)), "required field is missing");
+    return Fail(ctx, path.Child(table.name(first)), "required field is missing");
   }
-  return Schema<T>::Check(out, path);
+  if constexpr (HasCheck<T>) {
+    if (Status s = Schema<T>::Check(out, path); !s.ok()) {
+      ctx.error = std::move(s);
+      return false;
+    }
+  }
+  return true;
 }
 
 template <class T>
@@ -391,9 +455,9 @@ Result<T> Decode(const std::string& json, const CodecOptions& options) {
   od::document doc;
   od::object root;
   VGI_RETURN_IF_ERROR(OpenRoot(json, options, doc, root));
-  Ctx ctx{options, 0, {}};
+  Ctx ctx(options);
   T out{};
-  VGI_RETURN_IF_ERROR(DecodeObject(root, Path{}, ctx, out, /*root=*/true));
+  if (!DecodeObject(root, Path{}, ctx, out, /*root=*/true)) return std::move(ctx.error);
   VGI_RETURN_IF_ERROR(CheckEnd(doc));
   return out;
 }
@@ -403,7 +467,7 @@ std::string Encode(const T& value, const CodecOptions& options) {
   thread_local rapidjson::StringBuffer buffer;
   buffer.Clear();
   Writer w(buffer);
-  Ctx ctx{options, 0, {}};
+  Ctx ctx(options);
   WriteObject(w, value, ctx);
   return std::string(buffer.GetString(), buffer.GetSize());
 }

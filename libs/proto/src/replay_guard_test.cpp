@@ -1,2 +1,66 @@
-// Tests: see the issue for what this file covers.
+#include "vgi/proto/replay_guard.hpp"
+
 #include <gtest/gtest.h>
+
+#include "vgi/proto/ret.hpp"
+#include "vgi/testing/fake_clock.hpp"
+
+namespace vgi::proto {
+namespace {
+
+using std::chrono::seconds;
+using testing::FakeClock;
+
+TEST(Freshness, WithinTheSkewEitherWay) {
+  const SystemTime now = testing::BeijingTime(2026, 11, 23, 9, 0, 0);
+  EXPECT_TRUE(CheckFreshness(now - seconds(300), now, seconds(300)).ok());
+  EXPECT_TRUE(CheckFreshness(now + seconds(300), now, seconds(300)).ok());
+  const Status late = CheckFreshness(now - seconds(301), now, seconds(300));
+  EXPECT_EQ(RetFor(late), Ret::kAuthFailed);
+  EXPECT_EQ(late.message(),
+            "TimeStamp: 301 s behind the grid's clock, more than the allowed 300 s (sync the clock with NTP; "
+            "TimeStamp is Beijing time)");
+  const Status early = CheckFreshness(now + seconds(8 * 3600), now, seconds(300));
+  EXPECT_NE(early.message().find("28800 s ahead of"), std::string::npos) << early;
+}
+
+TEST(MemoryReplayGuard, AdmitsOnceThenRefuses) {
+  FakeClock clock;
+  MemoryReplayGuard guard(clock);
+  const SystemTime forget = clock.Now() + seconds(300);
+  EXPECT_TRUE(guard.Admit("123456789", "20261123090000", "0001", forget).ok());
+  const Status replay = guard.Admit("123456789", "20261123090000", "0001", forget);
+  EXPECT_EQ(RetFor(replay), Ret::kAuthFailed);
+  EXPECT_EQ(replay.message(),
+            "Seq: request (OperatorID, TimeStamp, Seq) = (123456789, 20261123090000, 0001) was already received (replay)");
+  // Any part differing makes a different request.
+  EXPECT_TRUE(guard.Admit("123456789", "20261123090000", "0002", forget).ok());
+  EXPECT_TRUE(guard.Admit("987654321", "20261123090000", "0001", forget).ok());
+  EXPECT_TRUE(guard.Admit("123456789", "2026112309000000", "0001", forget).ok());
+  EXPECT_EQ(guard.size(), 4u);
+}
+
+TEST(MemoryReplayGuard, ForgetsKeysOnceTheirWindowHasPassed) {
+  FakeClock clock;
+  MemoryReplayGuard guard(clock);
+  for (int i = 0; i < 100; ++i) {
+    char seq[8];
+    std::snprintf(seq, sizeof seq, "%04d", i);
+    ASSERT_TRUE(guard.Admit("123456789", "20261123090000", seq, clock.Now() + seconds(300)).ok());
+  }
+  EXPECT_EQ(guard.size(), 100u);
+  clock.Advance(seconds(301));
+  EXPECT_TRUE(guard.Admit("123456789", "20261123090600", "0001", clock.Now() + seconds(300)).ok());
+  EXPECT_EQ(guard.size(), 1u);
+}
+
+TEST(MemoryReplayGuard, ExpiredButUnpurgedKeyIsAdmittedAgain) {
+  FakeClock clock;
+  MemoryReplayGuard guard(clock);
+  ASSERT_TRUE(guard.Admit("123456789", "t", "0001", clock.Now() + seconds(1)).ok());
+  clock.Advance(std::chrono::milliseconds(1500));  // past forget_after, before the next purge
+  EXPECT_TRUE(guard.Admit("123456789", "t", "0001", clock.Now() + seconds(1)).ok());
+}
+
+}  // namespace
+}  // namespace vgi::proto

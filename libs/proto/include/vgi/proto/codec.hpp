@@ -60,6 +60,9 @@ std::string EncodeData(const T& value, const CodecOptions& options = {});
 Result<std::string> CanonicalData(Interface interface, bool response, const std::string& json,
                                   const CodecOptions& options = {});
 
+// The SIMD kernel the JSON parser was compiled for ("haswell" with AVX2; "fallback" is slow).
+const char* JsonKernel();
+
 #define VGI_PROTO_DECLARE_CODEC(T)                                                         \
   extern template Result<T> DecodeData<T>(const std::string&, const CodecOptions&);       \
   extern template std::string EncodeData<T>(const T&, const CodecOptions&);

@@ -42,12 +42,13 @@ class Decimal {
   static constexpr Decimal FromInt(std::int64_t whole) { return FromUnits(whole * kUnit); }
 
   // The exact decimal for `value`, or nullopt when it is not finite, too large, or has more
-  // than Scale decimals beyond binary noise (1e-4 of the last place).
+  // than Scale decimals beyond binary noise (1e-6 of the last place; a double's own noise at
+  // kMaxMagnitude is below 1e-6 of a unit).
   static std::optional<Decimal> FromDouble(double value) {
     if (!std::isfinite(value) || std::fabs(value) > kMaxMagnitude) return std::nullopt;
     const double scaled = value * static_cast<double>(kUnit);
     const double rounded = std::nearbyint(scaled);
-    if (std::fabs(scaled - rounded) > 1e-4) return std::nullopt;
+    if (std::fabs(scaled - rounded) > 1e-6) return std::nullopt;
     return FromUnits(static_cast<std::int64_t>(rounded));
   }
 

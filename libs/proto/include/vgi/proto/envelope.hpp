@@ -66,6 +66,7 @@ struct OpenedResponse {
   int wire_ret = 0;    // as received
   std::string msg;
   std::optional<std::string> data_json;  // decrypted Data; nullopt when null, absent or empty
+  bool sig_verified = false;             // false only for an unsigned answer the profile allowed
   [[nodiscard]] bool ok() const { return ret == Ret::kOk; }
 };
 

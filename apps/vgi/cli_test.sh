@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# End-to-end tests of the vgi command line: envelope seal/open round trips, the seed's own signed
+# example, and the errors a person gets for bad input (exit code, Ret line).
+# Usage: cli_test.sh VGI_BINARY SHARED_DIR
+set -uo pipefail
+vgi=$1
+shared=$2
+failures=0
+passed=0
+
+check() {  # check NAME EXPECTED_EXIT ACTUAL_EXIT [OUTPUT PATTERN]
+  local name=$1 want=$2 got=$3 output=${4:-} pattern=${5:-}
+  if [ "$got" != "$want" ]; then
+    echo "FAIL $name: exit $got, want $want"; echo "$output" | head -5; failures=$((failures + 1)); return
+  fi
+  if [ -n "$pattern" ] && ! grep -qF -- "$pattern" <<<"$output"; then
+    echo "FAIL $name: output lacks: $pattern"; echo "$output" | head -5; failures=$((failures + 1)); return
+  fi
+  passed=$((passed + 1))
+}
+
+keys=(--data-secret abcdefghij012345 --data-iv ABCDEFGHIJ012345 --sig-secret FEDCBA9876543210FEDCBA9876543210)
+data='{"taskID":"1233321412","regulationID":"FHTK-105-20200419","status":1}'
+
+env=$(echo "$data" | "$vgi" envelope seal --operator-id 123456789 --interface callback_task_overview "${keys[@]}" 2>&1)
+check "seal request" 0 $? "$env" '"OperatorID":"123456789"'
+out=$(echo "$env" | "$vgi" envelope open --interface callback_task_overview --check-freshness "${keys[@]}" 2>&1)
+check "open request" 0 $? "$out" "$data"
+check "open reports the checks" 0 0 "$out" "Sig: ok"
+
+# Same keys from the environment instead of flags.
+out=$(echo "$env" | VGI_DATA_SECRET=abcdefghij012345 VGI_DATA_IV=ABCDEFGHIJ012345 \
+  VGI_SIG_SECRET=FEDCBA9876543210FEDCBA9876543210 "$vgi" envelope open 2>&1)
+check "keys from environment" 0 $? "$out" "$data"
+
+out=$(echo "$env" | "$vgi" envelope open --data-secret abcdefghij012345 --data-iv ABCDEFGHIJ012345 \
+  --sig-secret 00000000000000000000000000000000 2>&1)
+check "wrong SigSecret" 1 $? "$out" "Ret 4009"
+
+out=$(echo '{"taskID":"1","regulationID":"r","status":7}' | "$vgi" envelope seal --operator-id 123456789 \
+  --interface callback_task_overview "${keys[@]}" 2>&1)
+check "invalid Data refused before sealing" 1 $? "$out" "status: 7 is not one of 0, 1"
+
+out=$(echo '{"OperatorID":"123456789","Data":"x","TimeStamp":"2026","Seq":"0001","Sig":"00"}' |
+  "$vgi" envelope open "${keys[@]}" 2>&1)
+check "malformed envelope" 1 $? "$out" "Ret 4003"
+
+resp=$(echo '{"OperatorID":"123456789","Code":0,"AccessToken":"t","TokenAvailableTime":7200,"Message":"ok"}' |
+  "$vgi" envelope seal --response --interface query_token "${keys[@]}" 2>&1)
+check "seal response" 0 $? "$resp" '"Ret":0'
+out=$(echo "$resp" | "$vgi" envelope open --response --interface query_token "${keys[@]}" 2>&1)
+check "open response" 0 $? "$out" '"AccessToken":"t"'
+
+resp=$(printf '' | "$vgi" envelope seal --response --ret 4003 --dialect example "${keys[@]}" 2>&1)
+check "example dialect response" 0 $? "$resp" '"ret":4003'
+
+# The seed's own signed example (5.4.3/5.4.4), keys 1234567890abcdef.
+seed=$(python3 - "$shared/vectors/crypto-vectors.json" <<'PY'
+import json, sys
+v = json.load(open(sys.argv[1]))["hmac_md5_request_sig"][0]
+print(json.dumps({"OperatorID": v["OperatorID"], "Data": v["Data"], "TimeStamp": v["TimeStamp"], "Seq": v["Seq"], "Sig": v["sig"]}))
+PY
+)
+out=$(echo "$seed" | "$vgi" envelope open --data-secret 1234567890abcdef --data-iv 1234567890abcdef \
+  --sig-secret 1234567890abcdef 2>&1)
+check "seed example opens" 0 $? "$out" "中心站1号直流桩枪A"
+out=$(echo "$seed" | "$vgi" envelope open --check-freshness --data-secret 1234567890abcdef \
+  --data-iv 1234567890abcdef --sig-secret 1234567890abcdef 2>&1)
+check "seed example is stale" 1 $? "$out" "behind the grid's clock"
+
+out=$("$vgi" envelope seal --operator-id 123456789 2>&1)
+check "missing keys name the flag" 2 $? "$out" "--data-secret"
+out=$("$vgi" envelope --help 2>&1)
+check "help" 0 $? "$out" "seal"
+out=$("$vgi" selfcheck --vectors "$shared/vectors/crypto-vectors.json" 2>&1)
+check "selfcheck" 0 $? "$out" "self-check passed"
+out=$("$vgi" selfcheck --vectors /nonexistent.json 2>&1)
+check "selfcheck without vectors" 1 $? "$out" "cannot be read"
+
+echo "$passed passed, $failures failed"
+[ "$failures" -eq 0 ]

@@ -1,0 +1,19 @@
+#pragma once
+// The vgi subcommands. Each Register* adds its subcommand to the app; the callback runs it and
+// stores the process exit code in *exit_code. Errors are printed for a person: what failed and
+// what to do about it.
+
+#include <CLI/CLI.hpp>
+
+namespace vgi::app {
+
+void RegisterEnvelope(CLI::App& app, int* exit_code);
+void RegisterSelfCheck(CLI::App& app, int* exit_code);
+void RegisterVersion(CLI::App& app, int* exit_code);
+
+// Exit codes shared by the subcommands.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;  // the checked thing is wrong (bad message, failed check)
+inline constexpr int kExitUsage = 2;   // the command line or its inputs are wrong
+
+}  // namespace vgi::app

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs every test:
+#   1. Release build: unit tests, CLI tests, benchmark smoke run      (build/release)
+#   2. The unit tests again under AddressSanitizer + UBSan           (build/asan)
+#   3. Every libFuzzer target for VGI_FUZZ_SECONDS (default 20) each  (build/fuzz, clang)
+# Environment: VGI_FUZZ_SECONDS=0 skips fuzzing; VGI_SKIP_ASAN=1 skips step 2 (local iterations).
+set -euo pipefail
+cd "$(dirname "$0")"
+root=$(pwd)
+jobs=$(nproc)
+start=$SECONDS
+
+step() { printf '\n== %s (%ds elapsed)\n' "$1" $((SECONDS - start)); }
+
+step "dependencies"
+scripts/install-deps.sh
+
+step "release build"
+cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build/release -j "$jobs"
+step "release tests"
+ctest --test-dir build/release --output-on-failure -j "$jobs"
+
+if [ "${VGI_SKIP_ASAN:-0}" != "1" ]; then
+  step "ASan+UBSan build"
+  cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
+    -DVGI_SANITIZE=address,undefined -DVGI_BUILD_BENCHMARKS=OFF -DVGI_BUILD_APPS=OFF >/dev/null
+  cmake --build build/asan -j "$jobs"
+  step "unit tests under ASan+UBSan"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build/asan -L unit --output-on-failure -j "$jobs"
+fi
+
+fuzz_seconds=${VGI_FUZZ_SECONDS:-20}
+if [ "$fuzz_seconds" != "0" ]; then
+  if command -v clang++ >/dev/null 2>&1; then
+    step "fuzz build (clang, libFuzzer, ASan+UBSan)"
+    cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+      -DVGI_FUZZ=ON -DVGI_SANITIZE=address,undefined -DVGI_BUILD_TESTS=OFF -DVGI_BUILD_BENCHMARKS=OFF \
+      -DVGI_BUILD_APPS=OFF >/dev/null
+    cmake --build build/fuzz -j "$jobs"
+    step "fuzzing, ${fuzz_seconds}s per target"
+    scripts/run-fuzzers.sh "$root/build/fuzz" "$fuzz_seconds"
+  else
+    echo "clang++ not found: fuzzing skipped (scripts/install-deps.sh installs it)"
+  fi
+fi
+
+step "all tests passed"
