@@ -23,7 +23,13 @@ bool Digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
   return true;
 }
 
+// Years outside this range are refused: they are never real protocol times, and beyond ~2262 an
+// instant no longer fits the clock's 64-bit nanosecond count (found by fuzzing).
+constexpr int kMinYear = 1900;
+constexpr int kMaxYear = 2199;
+
 std::optional<std::int32_t> DaysOf(int y, int m, int d) {
+  if (y < kMinYear || y > kMaxYear) return std::nullopt;
   const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(m)},
                                         std::chrono::day{static_cast<unsigned>(d)}};
   if (!ymd.ok()) return std::nullopt;

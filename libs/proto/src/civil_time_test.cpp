@@ -41,6 +41,13 @@ TEST(CivilTime, Dates) {
   EXPECT_TRUE(ParseDate("2000-02-29"));
   EXPECT_FALSE(ParseDate("1900-02-29"));
   EXPECT_FALSE(ParseDate("2020-04-09 "));
+  // Years the clock cannot represent are refused, not overflowed.
+  EXPECT_TRUE(ParseDate("1900-01-01"));
+  EXPECT_TRUE(ParseDate("2199-12-31"));
+  EXPECT_FALSE(ParseDate("1899-12-31"));
+  EXPECT_FALSE(ParseDate("2200-01-01"));
+  EXPECT_FALSE(ParseMinute("0000-01-01 00:00"));
+  EXPECT_FALSE(ParseMinute("9999-12-31 23:59"));
   // Minutes before 1970 still land on the right day and minute.
   const BeijingMinute before{-1};
   EXPECT_EQ(FormatMinute(before), "1969-12-31 23:59");
@@ -53,7 +60,8 @@ TEST(CivilTime, TimeStamps) {
   EXPECT_EQ(ParseTimeStamp("2019070103040506"), BeijingTime(2019, 7, 1, 3, 4, 5));
   EXPECT_EQ(ParseTimeStamp("20190701030405123"), BeijingTime(2019, 7, 1, 3, 4, 5));
   for (const char* bad : {"2019070103040", "201907010304051234", "2019070103046a", "20190230030405",
-                          "20190701240000", "20190701036000", "20190701030460", ""}) {
+                          "20190701240000", "20190701036000", "20190701030460", "", "30240409120000",
+                          "15700101000000", "99991231235959"}) {
     EXPECT_FALSE(ParseTimeStamp(bad)) << bad;
   }
   EXPECT_EQ(FormatTimeStamp(BeijingTime(2026, 11, 23, 9, 0, 7) + std::chrono::milliseconds(999)), "20261123090007");

@@ -119,6 +119,11 @@ TEST_F(EnvelopeTest, FieldFormsAreCheckedFirstWithTheirRetCodes) {
        "TimeStamp: must be 14 to 17 digits, yyyyMMddHHmmss Beijing time"},
       {"impossible TimeStamp", with("TimeStamp", R"("20260230090000")"), Ret::kInvalid,
        "TimeStamp: 20260230090000 is not a real yyyyMMddHHmmss time"},
+      // Found by fuzzing: years the clock cannot hold once overflowed the conversion (UB).
+      {"year 3024", with("TimeStamp", R"("30240409120000")"), Ret::kInvalid,
+       "TimeStamp: 30240409120000 is not a real yyyyMMddHHmmss time"},
+      {"year 1570", with("TimeStamp", R"("15700101000000")"), Ret::kInvalid,
+       "TimeStamp: 15700101000000 is not a real yyyyMMddHHmmss time"},
       {"3-digit Seq", with("Seq", R"("001")"), Ret::kInvalid, "Seq: must be 4 digits, e.g. 0001"},
       {"letter Seq", with("Seq", R"("00a1")"), Ret::kInvalid, "Seq: must be 4 digits, e.g. 0001"},
       {"31-char Sig", with("Sig", R"("60387814F5C7B8D148496DA044A2445")"), Ret::kInvalid,

@@ -44,7 +44,7 @@ TEST(MemoryReplayGuard, ForgetsKeysOnceTheirWindowHasPassed) {
   FakeClock clock;
   MemoryReplayGuard guard(clock);
   for (int i = 0; i < 100; ++i) {
-    char seq[8];
+    char seq[16];
     std::snprintf(seq, sizeof seq, "%04d", i);
     ASSERT_TRUE(guard.Admit("123456789", "20261123090000", seq, clock.Now() + seconds(300)).ok());
   }

@@ -3,7 +3,8 @@
 //
 // BeijingMinute and BeijingDate are plain counts since 1970-01-01 00:00 Beijing time, so a
 // station-day's minute slot is `minute - StartOf(date)`. Parsing is strict: the exact form
-// (`yyyy-MM-dd HH:mm`, `yyyy-MM-dd`, `yyyyMMddHHmmss`) and a real calendar day.
+// (`yyyy-MM-dd HH:mm`, `yyyy-MM-dd`, `yyyyMMddHHmmss`), a real calendar day, and a year in
+// 1900..2199 (so every parsed time converts to a SystemTime without overflow).
 
 #include <chrono>
 #include <compare>
