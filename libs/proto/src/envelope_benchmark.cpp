@@ -37,10 +37,10 @@ Payload Make(const T& model) {
   return p;
 }
 
-// 1000 stations with 2 stakes each is ~1.5 MB of JSON.
+// 1000 stations with 3 stakes each is ~1.5 MB of JSON.
 const Payload& Small() { static const Payload p = Make(testing::SampleInstruction()); return p; }
 const Payload& Day() { static const Payload p = Make(testing::SampleStationPowerBatch(1, 1440)); return p; }
-const Payload& Page() { static const Payload p = Make(testing::SampleStationInfoPage(1000, 2)); return p; }
+const Payload& Page() { static const Payload p = Make(testing::SampleStationInfoPage(1000, 3)); return p; }
 
 template <class T>
 void BM_Open(benchmark::State& state, const Payload& (*payload)()) {

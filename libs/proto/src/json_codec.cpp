@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 
 namespace vgi::proto::codec {
@@ -238,9 +239,9 @@ bool Text::Read(od::value& v, const Path& path, Ctx& ctx, std::string& out) cons
 bool Text::Check(std::string_view s, const Path& path, Ctx& ctx) const {
   if (s.empty()) return allow_empty || Fail(ctx, path, "must not be empty");
   if (s.size() > max_len) return Fail(ctx, path, "longer than " + std::to_string(max_len) + " bytes");
-  for (char c : s) {
-    if (static_cast<unsigned char>(c) < 0x20) return Fail(ctx, path, "contains a control character");
-  }
+  bool control = false;
+  for (char c : s) control |= static_cast<unsigned char>(c) < 0x20;  // branch-free: vectorises
+  if (control) return Fail(ctx, path, "contains a control character");
   if (form == Form::kAny) return true;
   const std::string shown = sensitive ? std::string("value") : Quote(s);
   switch (form) {
@@ -335,30 +336,67 @@ bool MinuteRule::Read(od::value& v, const Path& path, Ctx& ctx, BeijingMinute& o
   return true;
 }
 
-void MinuteRule::Write(Writer& w, BeijingMinute value, Ctx&) const {
+namespace {
+
+// Writes "yyyy-MM-dd" for `day` to out, from the context's cache when it is the last day written.
+void PutDate(BeijingDate day, Ctx& ctx, char* out) {
+  if (ctx.last_date[0] == 0 || ctx.last_day != day) {
+    FormatMinute(StartOf(day), ctx.scratch_minute);
+    std::memcpy(ctx.last_date, ctx.scratch_minute, 10);
+    ctx.last_day = day;
+  }
+  std::memcpy(out, ctx.last_date, 10);
+}
+
+}  // namespace
+
+void MinuteRule::Write(Writer& w, BeijingMinute value, Ctx& ctx) const {
   char buf[16];
-  FormatMinute(value, buf);
+  PutDate(DateOf(value), ctx, buf);
+  const int mod = MinuteOfDay(value);
+  buf[10] = ' ';
+  buf[11] = static_cast<char>('0' + mod / 600);
+  buf[12] = static_cast<char>('0' + mod / 60 % 10);
+  buf[13] = ':';
+  buf[14] = static_cast<char>('0' + mod % 60 / 10);
+  buf[15] = static_cast<char>('0' + mod % 10);
   w.String(buf, 16);
 }
 
 bool DateRule::Read(od::value& v, const Path& path, Ctx& ctx, BeijingDate& out) const {
   std::string_view s;
   if (!ReadStringLike(v, path, ctx, "a string", s)) return false;
+  if (s.size() == 10 && ctx.last_date[0] != 0 && std::memcmp(s.data(), ctx.last_date, 10) == 0) {
+    out = ctx.last_day;
+    return true;
+  }
   auto d = ParseDate(s);
+  if (d) {
+    std::memcpy(ctx.last_date, s.data(), 10);
+    ctx.last_day = *d;
+  }
   if (!d) return Fail(ctx, path, Quote(s) + " is not a yyyy-MM-dd date");
   out = *d;
   return true;
 }
 
-void DateRule::Write(Writer& w, BeijingDate value, Ctx&) const {
-  const std::string s = FormatDate(value);
-  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+void DateRule::Write(Writer& w, BeijingDate value, Ctx& ctx) const {
+  char buf[10];
+  PutDate(value, ctx, buf);
+  w.String(buf, 10);
 }
 
 // ---- keys
 
 void KeyTable::Add(std::string_view name) {
+  if (name.size() > kMaxName) std::abort();  // a schema bug, caught by every test run
   names_.push_back(name);
+  Padded p;
+  char bytes[32] = {};
+  std::memcpy(bytes, name.data(), name.size());
+  bytes[name.size()] = '"';
+  std::memcpy(p.words, bytes, 32);
+  padded_.push_back(p);
   std::string lower(name);
   for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
   lower_.push_back(std::move(lower));
