@@ -49,6 +49,24 @@ Status OpenObject(const std::string& body, std::string_view what, const Limits& 
 
 Status NotJson(std::string_view what) { return Status::Invalid(std::string(what) + ": not valid JSON"); }
 
+// Reads a string value without simdjson's unescaping copy when it has nothing to unescape (the
+// base64 Data of a 1.5 MB request is 2 MB: one copy fewer keeps the request in cache).
+// simdjson has already tokenised the document and validated its UTF-8; this only skips the copy.
+simdjson::error_code GetString(od::value& v, std::string_view& out) {
+  std::string_view raw = v.raw_json_token();
+  while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\t' || raw.back() == '\n' || raw.back() == '\r')) {
+    raw.remove_suffix(1);
+  }
+  if (raw.size() >= 2 && raw.front() == '"' && raw.back() == '"' &&
+      std::memchr(raw.data() + 1, '\\', raw.size() - 2) == nullptr) {
+    od::raw_json_string consumed;
+    if (auto e = v.get_raw_json_string().get(consumed); e != simdjson::SUCCESS) return e;
+    out = raw.substr(1, raw.size() - 2);
+    return simdjson::SUCCESS;
+  }
+  return v.get_string().get(out);
+}
+
 void Write(codec::Writer& w, std::string_view key, std::string_view value) {
   w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
   w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
@@ -87,7 +105,7 @@ Result<RequestEnvelope> ParseRequestEnvelope(const std::string& body, const Limi
     if (seen[i]) return Status::Invalid(std::string(key) + ": appears more than once");
     seen[i] = true;
     std::string_view s;
-    if (auto e = v.get_string().get(s); e != simdjson::SUCCESS) {
+    if (auto e = GetString(v, s); e != simdjson::SUCCESS) {
       od::json_type t;
       if (e != simdjson::INCORRECT_TYPE || v.type().get(t) != simdjson::SUCCESS) return NotJson(kWhat);
       if (t == od::json_type::null) return Status::Empty(std::string(key) + ": empty");
@@ -236,7 +254,7 @@ Result<OpenedResponse> OpenResponse(const std::string& body, const PreparedKeys&
         if (v.is_null().get(is_null) != simdjson::SUCCESS) return NotJson(kWhat);
         continue;
       }
-      if (t != od::json_type::string || v.get_string().get(s) != simdjson::SUCCESS) {
+      if (t != od::json_type::string || GetString(v, s) != simdjson::SUCCESS) {
         return Status::Invalid("response " + std::string(key) + ": expected a string");
       }
       slot->assign(s);

@@ -73,6 +73,30 @@ void BM_Seal(benchmark::State& state, const Payload& (*payload)()) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * p.json.size()));
 }
 
+// The responder's steps one at a time: envelope form, then signature + freshness + decrypt.
+void BM_ParseEnvelope(benchmark::State& state, const Payload& (*payload)()) {
+  const Payload& p = payload();
+  for (auto _ : state) {
+    auto env = ParseRequestEnvelope(p.body);
+    benchmark::DoNotOptimize(env);
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * p.json.size()));
+}
+
+void BM_OpenRequestOnly(benchmark::State& state, const Payload& (*payload)()) {
+  const Payload& p = payload();
+  auto keys = *PreparedKeys::Create(kKeys);
+  testing::FakeClock clock;
+  WireProfile profile;
+  profile.replay_check = false;
+  const RequestEnvelope env = *ParseRequestEnvelope(p.body);
+  for (auto _ : state) {
+    auto json = OpenRequest(env, keys, profile, clock, nullptr);
+    benchmark::DoNotOptimize(json);
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * p.json.size()));
+}
+
 // JSON alone: parse + validate into the model, and encode, without any crypto.
 template <class T>
 void BM_Decode(benchmark::State& state, const Payload& (*payload)()) {
@@ -200,6 +224,10 @@ void Register() {
   RegisterBenchmark("RawCryptoIn/page_1.5MB", BM_RawCryptoIn, &Page);
   RegisterBenchmark("Seal/page_1.5MB", BM_Seal<StationInfoPage>, &Page);
   RegisterBenchmark("RawCryptoOut/page_1.5MB", BM_RawCryptoOut, &Page);
+  RegisterBenchmark("Step1ParseEnvelope/day_60KB", BM_ParseEnvelope, &Day);
+  RegisterBenchmark("Step3VerifyDecrypt/day_60KB", BM_OpenRequestOnly, &Day);
+  RegisterBenchmark("Step1ParseEnvelope/page_1.5MB", BM_ParseEnvelope, &Page);
+  RegisterBenchmark("Step3VerifyDecrypt/page_1.5MB", BM_OpenRequestOnly, &Page);
   RegisterBenchmark("JsonDecode/small_0.3KB", BM_Decode<Instruction>, &Small);
   RegisterBenchmark("JsonDecode/day_60KB", BM_Decode<StationPowerBatch>, &Day);
   RegisterBenchmark("JsonDecode/page_1.5MB", BM_Decode<StationInfoPage>, &Page);
