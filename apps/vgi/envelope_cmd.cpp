@@ -70,7 +70,7 @@ Result<proto::PreparedKeys> Prepare(const KeyFlags& k) {
   return proto::PreparedKeys::Create(proto::KeySet{"-", k.data_secret, k.data_iv, k.sig_secret});
 }
 
-const proto::InterfaceInfo* Interface(const std::string& name) {
+const proto::InterfaceInfo* InterfaceNamed(const std::string& name) {
   if (name.empty()) return nullptr;
   return proto::FindInterface(name);
 }
@@ -87,7 +87,7 @@ std::string Pretty(const std::string& json) {
 }
 
 Result<std::string> CheckData(const EnvelopeOptions& o, const proto::PreparedKeys& keys, const std::string& json) {
-  const auto* info = Interface(o.interface);
+  const auto* info = InterfaceNamed(o.interface);
   if (info == nullptr) return json;
   proto::CodecOptions codec;
   codec.field_cipher = o.field_encryption ? &keys.cipher() : nullptr;
@@ -168,7 +168,7 @@ int Open(const EnvelopeOptions& o) {
     std::cout << json << "\n";
     return Refuse(checked.status());
   }
-  if (Interface(o.interface) != nullptr) std::cerr << "Data: valid " << o.interface << (o.response ? " response" : " request") << "\n";
+  if (InterfaceNamed(o.interface) != nullptr) std::cerr << "Data: valid " << o.interface << (o.response ? " response" : " request") << "\n";
   std::cout << (o.pretty ? Pretty(json) : json) << "\n";
   return kExitOk;
 }
