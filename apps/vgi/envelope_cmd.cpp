@@ -89,10 +89,9 @@ std::string Pretty(const std::string& json) {
 Result<std::string> CheckData(const EnvelopeOptions& o, const proto::PreparedKeys& keys, const std::string& json) {
   const auto* info = InterfaceNamed(o.interface);
   if (info == nullptr) return json;
-  proto::CodecOptions codec;
-  codec.field_cipher = o.field_encryption ? &keys.cipher() : nullptr;
-  codec.case_insensitive_keys = o.response;
-  return proto::CanonicalData(info->id, o.response, json, codec);
+  proto::WireProfile profile;
+  profile.field_encryption = o.field_encryption;
+  return proto::CanonicalData(info->id, o.response, json, proto::CodecOptionsFor(profile, keys, o.response));
 }
 
 int Seal(const EnvelopeOptions& o) {

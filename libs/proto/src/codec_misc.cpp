@@ -97,6 +97,13 @@ Result<std::string> Canonical(const std::string& json, const CodecOptions& optio
 
 }  // namespace
 
+CodecOptions CodecOptionsFor(const WireProfile& profile, const PreparedKeys& keys, bool peer_response) {
+  CodecOptions options;
+  options.field_cipher = profile.field_encryption ? &keys.cipher() : nullptr;
+  options.case_insensitive_keys = peer_response;
+  return options;
+}
+
 Result<std::string> CanonicalData(Interface interface, bool response, const std::string& json,
                                   const CodecOptions& options) {
   if (response && !Info(interface).response_has_data) {

@@ -54,6 +54,26 @@ TEST(Codec, RoundTripsWithFieldEncryption) {
   EXPECT_NE(json.find("\"areaCode\":\"120101\""), std::string::npos);
 }
 
+TEST(Codec, OptionsFollowThePeersWireProfile) {
+  auto keys = *PreparedKeys::Create(KeySet{"x", "1234567890abcdef", "abcdef1234567890", "sig"});
+  WireProfile profile;
+  CodecOptions plain = CodecOptionsFor(profile, keys, false);
+  EXPECT_EQ(plain.field_cipher, nullptr);
+  EXPECT_FALSE(plain.case_insensitive_keys);
+  profile.field_encryption = true;
+  CodecOptions encrypted = CodecOptionsFor(profile, keys, true);
+  EXPECT_EQ(encrypted.field_cipher, &keys.cipher());
+  EXPECT_TRUE(encrypted.case_insensitive_keys);
+  // Encoded under those options, the credit code travels encrypted and decodes back.
+  auto in = SampleInstruction();
+  in.range_type = RangeType::kStake;
+  in.adjust_ids = {"ST1-0"};
+  in.credit_code = testing::kSampleCreditCode;
+  const std::string json = EncodeData(in, encrypted);
+  EXPECT_EQ(json.find(testing::kSampleCreditCode), std::string::npos);
+  EXPECT_EQ(*DecodeData<Instruction>(json, encrypted), in);
+}
+
 TEST(Codec, EncodesDecimalsAtTheirPrecision) {
   const std::string json = EncodeData(SampleInstruction());
   EXPECT_NE(json.find("\"targetPower\":30.45"), std::string::npos) << json;

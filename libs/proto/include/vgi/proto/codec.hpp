@@ -22,10 +22,12 @@
 #include "vgi/proto/auth.hpp"
 #include "vgi/proto/crypto.hpp"
 #include "vgi/proto/interfaces.hpp"
+#include "vgi/proto/keys.hpp"
 #include "vgi/proto/settlement.hpp"
 #include "vgi/proto/station.hpp"
 #include "vgi/proto/station_power.hpp"
 #include "vgi/proto/task.hpp"
+#include "vgi/proto/wire_profile.hpp"
 
 namespace vgi::proto {
 
@@ -37,6 +39,11 @@ struct CodecOptions {
   int max_depth = 32;
   std::size_t max_bytes = std::size_t{16} << 20;  // JSON text larger than this is refused
 };
+
+// The codec options for a peer's Data under its wire profile: its field-level encryption (with the
+// key set the message is sealed with) and, for responses the peer sends, lenient key matching.
+// `keys` must outlive the returned options.
+CodecOptions CodecOptionsFor(const WireProfile& profile, const PreparedKeys& keys, bool peer_response);
 
 // The models DecodeData/EncodeData are defined for.
 template <class T>
