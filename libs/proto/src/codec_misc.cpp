@@ -1,4 +1,5 @@
 // Schemas of exchange_inviteplan_push (7.7) and query_token (5.5) Data, and CanonicalData.
+#include "chars.hpp"
 #include "json_codec.hpp"
 
 #include <limits>
@@ -107,9 +108,7 @@ CodecOptions CodecOptionsFor(const WireProfile& profile, const PreparedKeys& key
 Result<std::string> CanonicalData(Interface interface, bool response, const std::string& json,
                                   const CodecOptions& options) {
   if (response && !Info(interface).response_has_data) {
-    const auto first = json.find_first_not_of(" \t\r\n");
-    const auto last = json.find_last_not_of(" \t\r\n");
-    if (first == std::string::npos || json.compare(first, last - first + 1, "null") == 0) return std::string();
+    if (chars::IsNoData(json)) return std::string();
     return Status::Invalid("Data: the " + std::string(Info(interface).name) + " response carries no Data");
   }
   switch (interface) {

@@ -5,7 +5,6 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
-#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>

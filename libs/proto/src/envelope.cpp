@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "chars.hpp"
 #include "json_codec.hpp"
 #include "vgi/proto/civil_time.hpp"
 
@@ -10,20 +11,6 @@ namespace vgi::proto {
 namespace {
 
 namespace od = simdjson::ondemand;
-
-bool Blank(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; });
-}
-
-bool AllDigits(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-bool IsHex(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f');
-  });
-}
 
 Status TooLarge(std::string_view what, std::size_t size, std::size_t limit) {
   return Status::Invalid(std::string(what) + ": " + std::to_string(size) + " bytes exceed the limit of " +
@@ -34,7 +21,7 @@ Status TooLarge(std::string_view what, std::size_t size, std::size_t limit) {
 Status OpenObject(const std::string& body, std::string_view what, const Limits& limits, od::document& doc,
                   od::object& object) {
   if (body.size() > limits.max_body_bytes) return TooLarge(what, body.size(), limits.max_body_bytes);
-  if (Blank(body)) return Status::Empty(std::string(what) + " is empty");
+  if (chars::IsBlank(body)) return Status::Empty(std::string(what) + " is empty");
   od::json_type t;
   if (codec::ThreadParser().iterate(codec::PaddedView(body)).get(doc) != simdjson::SUCCESS ||
       doc.type().get(t) != simdjson::SUCCESS) {
@@ -53,10 +40,7 @@ Status NotJson(std::string_view what) { return Status::Invalid(std::string(what)
 // base64 Data of a 1.5 MB request is 2 MB: one copy fewer keeps the request in cache).
 // simdjson has already tokenised the document and validated its UTF-8; this only skips the copy.
 simdjson::error_code GetString(od::value& v, std::string_view& out) {
-  std::string_view raw = v.raw_json_token();
-  while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\t' || raw.back() == '\n' || raw.back() == '\r')) {
-    raw.remove_suffix(1);
-  }
+  const std::string_view raw = chars::TrimEnd(v.raw_json_token());
   if (raw.size() >= 2 && raw.front() == '"' && raw.back() == '"' &&
       std::memchr(raw.data() + 1, '\\', raw.size() - 2) == nullptr) {
     od::raw_json_string consumed;
@@ -123,14 +107,14 @@ Result<RequestEnvelope> ParseRequestEnvelope(const std::string& body, const Limi
   if (!IsOperatorId(env.operator_id)) {
     return Status::Invalid("OperatorID: must be 9 characters of 0-9 and A-Z (characters 9-17 of the unified social credit code)");
   }
-  if (env.timestamp.size() < 14 || env.timestamp.size() > 17 || !AllDigits(env.timestamp)) {
+  if (env.timestamp.size() < 14 || env.timestamp.size() > 17 || !chars::AllDigits(env.timestamp)) {
     return Status::Invalid("TimeStamp: must be 14 to 17 digits, yyyyMMddHHmmss Beijing time");
   }
   if (!ParseTimeStamp(env.timestamp)) {
     return Status::Invalid("TimeStamp: " + env.timestamp.substr(0, 14) + " is not a real yyyyMMddHHmmss time");
   }
-  if (env.seq.size() != 4 || !AllDigits(env.seq)) return Status::Invalid("Seq: must be 4 digits, e.g. 0001");
-  if (env.sig.size() != 32 || !IsHex(env.sig)) return Status::Invalid("Sig: must be 32 hex digits (HMAC-MD5)");
+  if (env.seq.size() != 4 || !chars::AllDigits(env.seq)) return Status::Invalid("Seq: must be 4 digits, e.g. 0001");
+  if (env.sig.size() != 32 || !chars::AllHex(env.sig, /*upper_only=*/false)) return Status::Invalid("Sig: must be 32 hex digits (HMAC-MD5)");
   return env;
 }
 
@@ -240,7 +224,7 @@ Result<OpenedResponse> OpenResponse(const std::string& body, const PreparedKeys&
         out.wire_ret = static_cast<int>(r);
         ret_text = std::to_string(r);
       } else if (t == od::json_type::string && v.get_string().get(s) == simdjson::SUCCESS && !s.empty() &&
-                 s.size() <= 5 && AllDigits(s)) {
+                 s.size() <= 5 && chars::AllDigits(s)) {
         out.wire_ret = std::stoi(std::string(s));
         ret_text = s;
       } else {

@@ -1,5 +1,7 @@
 #include "json_codec.hpp"
 
+#include "chars.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -8,21 +10,6 @@
 
 namespace vgi::proto::codec {
 namespace {
-
-bool AllDigits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-bool AllUpperAlnum(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z'); });
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
 
 // At most `max` bytes of `s`, never ending inside a UTF-8 character (the Msg must stay UTF-8).
 std::string_view Cut(std::string_view s, std::size_t max) {
@@ -123,10 +110,10 @@ bool ReadError(Ctx& ctx, simdjson::error_code error, od::value& v, const Path& p
       }
       std::string got(TypeName(t));
       if (t == od::json_type::number) {
-        std::string_view token = Trim(v.raw_json_token());
+        std::string_view token = chars::TrimEnd(v.raw_json_token());
         const std::string_view digits = token.starts_with('-') ? token.substr(1) : token;
         // simdjson reports an integer beyond 64 bits as a type mismatch; it is a range error.
-        if (expected == "an integer" && AllDigits(digits)) return Fail(ctx, path, "number is out of range");
+        if (expected == "an integer" && chars::AllDigits(digits)) return Fail(ctx, path, "number is out of range");
         if (echo) got = token.substr(0, 40);
       }
       return Fail(ctx, path, "expected " + std::string(expected) + ", got " + got);
@@ -224,8 +211,8 @@ bool Text::Read(od::value& v, const Path& path, Ctx& ctx, std::string& out) cons
       return ReadError(ctx, e, v, path, "a string", !sensitive);
     }
     // protocol.md: an ID typed string may arrive as a JSON integer; take its decimal text.
-    s = Trim(v.raw_json_token());
-    if (!AllDigits(s)) return Fail(ctx, path, "expected a string or an integer ID, got " + std::string(s.substr(0, 40)));
+    s = chars::TrimEnd(v.raw_json_token());
+    if (!chars::AllDigits(s)) return Fail(ctx, path, "expected a string or an integer ID, got " + std::string(s.substr(0, 40)));
     double ignored = 0;
     if (v.get_double().get(ignored) != simdjson::SUCCESS) {
       // Too large for a double, but its digits are all we need: nothing more to consume.
@@ -247,13 +234,13 @@ bool Text::Check(std::string_view s, const Path& path, Ctx& ctx) const {
   switch (form) {
     case Form::kAny: break;
     case Form::kOperatorId:
-      if (s.size() != 9 || !AllUpperAlnum(s)) return Fail(ctx, path, shown + " is not 9 characters of 0-9 and A-Z");
+      if (!IsOperatorId(s)) return Fail(ctx, path, shown + " is not 9 characters of 0-9 and A-Z");
       break;
     case Form::kCreditCode:
-      if (s.size() != 18 || !AllUpperAlnum(s)) return Fail(ctx, path, shown + " is not 18 characters of 0-9 and A-Z");
+      if (s.size() != 18 || !chars::AllUpperAlnum(s)) return Fail(ctx, path, shown + " is not 18 characters of 0-9 and A-Z");
       break;
     case Form::kAreaCode:
-      if (s.size() != 6 || !AllDigits(s)) return Fail(ctx, path, shown + " is not 6 digits (GB/T 2260 area code)");
+      if (s.size() != 6 || !chars::AllDigits(s)) return Fail(ctx, path, shown + " is not 6 digits (GB/T 2260 area code)");
       break;
     case Form::kCountryCode:
       if (s.size() != 2 || !std::all_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
@@ -450,12 +437,7 @@ Status OpenRoot(const std::string& json, const CodecOptions& options, od::docume
     return Status::Invalid("Data: " + std::to_string(json.size()) + " bytes exceed the limit of " +
                            std::to_string(options.max_bytes));
   }
-  // Blank, or a bare null (with any whitespace around it): no Data.
-  const auto first = json.find_first_not_of(" \t\n\r");
-  if (first == std::string::npos) return Status::Empty("Data: empty");
-  if (json.compare(first, 4, "null") == 0 && json.find_first_not_of(" \t\n\r", first + 4) == std::string::npos) {
-    return Status::Empty("Data: empty");
-  }
+  if (chars::IsNoData(json)) return Status::Empty("Data: empty");
   if (ThreadParser().iterate(PaddedView(json)).get(doc) != simdjson::SUCCESS) return UndecryptableData();
   od::json_type t;
   if (doc.type().get(t) != simdjson::SUCCESS) return UndecryptableData();

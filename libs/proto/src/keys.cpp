@@ -1,22 +1,14 @@
 #include "vgi/proto/keys.hpp"
 
+#include "chars.hpp"
+
 #include <algorithm>
 
 namespace vgi::proto {
 namespace {
 
-bool IsUpperHex(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F'); });
-}
-
-bool IsAlnum(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-  });
-}
-
 Status CheckHexSecret(std::string_view name, std::string_view value) {
-  if ((value.size() != 32 && value.size() != 48 && value.size() != 64) || !IsUpperHex(value)) {
+  if ((value.size() != 32 && value.size() != 48 && value.size() != 64) || !chars::AllHex(value, /*upper_only=*/true)) {
     return Status::Invalid(std::string(name) + ": must be 32, 48 or 64 characters of 0-9 and A-F");
   }
   return Status::Ok();
@@ -37,10 +29,10 @@ Status ValidateKeySet(const KeySet& keys, KeyPolicy policy) {
   if (policy == KeyPolicy::kIssued) {
     VGI_RETURN_IF_ERROR(CheckHexSecret("OperatorSecret", keys.operator_secret));
     VGI_RETURN_IF_ERROR(CheckHexSecret("SigSecret", keys.sig_secret));
-    if (keys.data_secret.size() != 16 || !IsAlnum(keys.data_secret)) {
+    if (keys.data_secret.size() != 16 || !chars::AllAlnum(keys.data_secret)) {
       return Status::Invalid("DataSecret: must be 16 characters of 0-9, A-Z and a-z");
     }
-    if (keys.data_iv.size() != 16 || !IsAlnum(keys.data_iv)) {
+    if (keys.data_iv.size() != 16 || !chars::AllAlnum(keys.data_iv)) {
       return Status::Invalid("DataSecretIV: must be 16 characters of 0-9, A-Z and a-z");
     }
   } else {
@@ -65,11 +57,7 @@ KeySet GenerateKeySet(RandomSource& random) {
   return k;
 }
 
-bool IsOperatorId(std::string_view id) {
-  return id.size() == 9 && std::all_of(id.begin(), id.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
-         });
-}
+bool IsOperatorId(std::string_view id) { return id.size() == 9 && chars::AllUpperAlnum(id); }
 
 Result<PreparedKeys> PreparedKeys::Create(const KeySet& keys) {
   auto cipher = DataCipher::Create(keys.data_secret, keys.data_iv);
