@@ -1,0 +1,96 @@
+#pragma once
+// HttpServer: HTTPS (HTTP/1.1, keep-alive) on Boost.Beast + Asio, generic over what it serves.
+//
+// One io_context per thread (default: one per core); each accepted connection lives on one of
+// them, round robin. TLS 1.2/1.3 only with Mozilla "intermediate" ciphers (tls.hpp).
+//
+// Limits (ServerLimits): request header + body must arrive within read_timeout (slow clients are
+// cut off: they cannot hold a connection slot forever); an idle keep-alive connection closes
+// after idle_timeout; a body over max_body_bytes gets 413 and the connection closes; beyond
+// max_connections new connections are closed at once (counted in metrics).
+//
+// Routing: exact paths. A path with no route -> 404; a known path with another method -> 405
+// (with Allow). Handlers answer through a Responder, which may be called from any thread,
+// exactly once; the server posts the write back to the connection's io_context. While a handler
+// is pending the connection reads nothing more (HTTP/1.1, no pipelining).
+//
+// Thread safety: AddRoute before Start only. Start/Stop from one controlling thread.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vgi/base/status.hpp"
+#include "vgi/server/metrics.hpp"
+#include "vgi/server/tls.hpp"
+
+namespace vgi::server {
+
+struct HttpRequest {
+  std::string method;         // "POST"
+  std::string path;           // target without the query string
+  std::string authorization;  // the Authorization header, as sent ("" when absent)
+  std::string content_type;
+  std::string body;           // may have spare capacity; handlers may move from it
+  std::string remote_ip;      // "127.0.0.1"
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json; charset=utf-8";
+  std::string body;
+};
+
+using Responder = std::function<void(HttpResponse)>;
+using Handler = std::function<void(HttpRequest&&, Responder)>;
+
+struct ServerLimits {
+  std::size_t max_body_bytes = std::size_t{8} << 20;     // 413 beyond
+  std::size_t max_header_bytes = 16 << 10;               // 431 beyond
+  std::chrono::milliseconds read_timeout{10'000};        // header + body of one request
+  std::chrono::milliseconds idle_timeout{60'000};        // keep-alive between requests
+  std::chrono::milliseconds handshake_timeout{10'000};   // TLS handshake
+  std::size_t max_connections = 10'000;                  // open connections, all threads
+};
+
+struct ServerOptions {
+  std::string listen = "127.0.0.1:8443";  // host:port; port 0 picks a free port
+  int threads = 0;                        // io_contexts; 0 = std::thread::hardware_concurrency()
+  ServerLimits limits;
+};
+
+class HttpServer {
+ public:
+  // `tls` and `metrics` must outlive the server. Metrics gets per-route request counts and
+  // latency (see metrics.hpp); the server itself serves no /metrics route (the app adds it).
+  HttpServer(ServerOptions options, TlsContext& tls, Metrics& metrics);
+  ~HttpServer();  // stops
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  void AddRoute(std::string method, std::string path, Handler handler);
+
+  // Binds and starts the threads. Io when the address cannot be bound (message names it).
+  Status Start();
+  // The bound port (after Start), e.g. when listen asked for port 0.
+  [[nodiscard]] std::uint16_t port() const;
+  // Stops accepting, closes connections, joins the threads. Idempotent.
+  void Stop();
+
+  struct Stats {
+    std::uint64_t open_connections = 0;
+    std::uint64_t refused_connections = 0;  // over max_connections
+    std::uint64_t timed_out = 0;            // read/idle/handshake timeouts
+  };
+  [[nodiscard]] Stats stats() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vgi::server
