@@ -32,6 +32,8 @@ int main(int argc, char** argv) {
   vgi::app::RegisterEnvelope(app, &exit_code);
   vgi::app::RegisterSelfCheck(app, &exit_code);
   vgi::app::RegisterVersion(app, &exit_code);
+  vgi::app::RegisterServe(app, &exit_code);
+  vgi::app::RegisterPeer(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

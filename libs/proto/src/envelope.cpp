@@ -188,6 +188,21 @@ std::string SealResponse(Ret ret, std::string_view msg, std::string_view data_js
   return Finish(buffer);
 }
 
+std::string UnsignedResponse(Ret ret, std::string_view msg, const WireProfile& profile, const Clock& clock) {
+  const bool example = profile.response_dialect == ResponseDialect::kExample;
+  rapidjson::StringBuffer buffer;
+  codec::Writer w(buffer);
+  w.StartObject();
+  w.Key(example ? "ret" : "Ret");
+  w.Int(static_cast<int>(ret));
+  Write(w, example ? "msg" : "Msg", msg);
+  Write(w, example ? "data" : "Data", "");
+  if (example) Write(w, "timestamp", FormatTimeStamp(clock.Now()));
+  Write(w, example ? "sig" : "Sig", "");
+  w.EndObject();
+  return Finish(buffer);
+}
+
 Result<OpenedResponse> OpenResponse(const std::string& body, const PreparedKeys& responder_keys,
                                     const WireProfile& profile, const Limits& limits) {
   constexpr std::string_view kWhat = "response body";

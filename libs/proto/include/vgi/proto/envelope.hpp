@@ -61,6 +61,11 @@ Result<std::string> OpenRequest(const RequestEnvelope& envelope, const PreparedK
 std::string SealResponse(Ret ret, std::string_view msg, std::string_view data_json,
                          const PreparedKeys& keys, const WireProfile& profile, const Clock& clock);
 
+// A response to a caller the grid cannot sign for (unknown or disabled OperatorID, or an envelope
+// too malformed to name one): Ret and Msg with empty Data and an empty Sig. A client must not
+// trust it beyond "refused".
+std::string UnsignedResponse(Ret ret, std::string_view msg, const WireProfile& profile, const Clock& clock);
+
 struct OpenedResponse {
   Ret ret = Ret::kOk;  // 200 on the wire reads as kOk
   int wire_ret = 0;    // as received

@@ -1,0 +1,65 @@
+#pragma once
+// The server's configuration: a YAML file, validated at start (docs/config.md lists every key).
+//
+// Relative paths (tls.cert, tls.key, data_dir) are resolved against the config file's folder,
+// so a service started from any working directory finds the same files. Unknown keys are
+// refused (a typo must not silently fall back to a default). Every error names the key path
+// and the rule, e.g. `server.listen: "8443" is not host:port`.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vgi/base/status.hpp"
+#include "vgi/proto/keys.hpp"
+#include "vgi/proto/wire_profile.hpp"
+#include "vgi/server/http_server.hpp"
+
+namespace vgi::server {
+
+// One operator platform as configured (peers may also be managed with `vgi peer`).
+struct PeerConfig {
+  std::string operator_id;
+  std::string name;
+  std::string base_url;  // where the grid calls the operator ("https://host:port/evcs/v1")
+  std::optional<proto::KeySet> inbound;   // issued by the grid; the operator calls us with it
+  std::string outbound_operator_id;       // the grid's ID as the operator knows it
+  std::optional<proto::KeySet> outbound;  // issued by the operator; we call it with it
+  proto::WireProfile profile;
+  std::vector<std::string> allow_ips;  // empty = any
+  bool enabled = true;
+};
+
+struct Config {
+  std::string path;  // the file it came from ("" when parsed from text)
+  std::string grid_operator_id = "MA0GRID01";
+  ServerOptions server;  // listen, threads, limits
+  std::string tls_cert = "tls/server.crt";
+  std::string tls_key = "tls/server.key";
+  std::string data_dir = "var";
+  std::string database;  // "" = SQLite in data_dir; postgresql://... = PostgreSQL
+  std::string log_level = "info";  // trace, debug, info, warn, error, off
+  std::chrono::seconds sync_ttl{3600};
+  std::chrono::seconds token_lifetime{7200};
+  std::chrono::seconds key_rotation_overlap{24 * 3600};
+  std::vector<PeerConfig> peers;
+};
+
+// `base_dir` resolves relative paths ("" = the current directory).
+Result<Config> ParseConfig(std::string_view yaml_text, const std::string& base_dir);
+Result<Config> LoadConfig(const std::string& path);
+
+// Parses "24h", "90m", "30s", "1500ms" or a plain number of seconds; Invalid otherwise.
+Result<std::chrono::milliseconds> ParseDuration(std::string_view text);
+
+// "host:port" with port 0..65535; IPv6 as "[::1]:8443".
+struct HostPort {
+  std::string host;
+  std::uint16_t port = 0;
+};
+Result<HostPort> ParseHostPort(std::string_view text);
+
+}  // namespace vgi::server

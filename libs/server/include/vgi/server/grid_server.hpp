@@ -1,0 +1,54 @@
+#pragma once
+// GridServer: the whole grid-side service assembled from a Config — master key, store
+// (migrations applied), peers (config applied), token authority, replay guard refilled from the
+// store, TLS (self-signed pair created on first start when both files are missing), HTTPS
+// routes, /healthz, /metrics, and housekeeping (expire model syncs, purge replay keys, pick up
+// peer changes made with `vgi peer`).
+//
+// `vgi serve` runs one; end-to-end tests run one in-process on port 0.
+//
+// Thread safety: Reload and Stop from the controlling thread.
+
+#include <memory>
+#include <string>
+
+#include "vgi/base/clock.hpp"
+#include "vgi/base/status.hpp"
+#include "vgi/server/config.hpp"
+#include "vgi/store/store.hpp"
+
+namespace spdlog { class logger; }
+
+namespace vgi::server {
+
+class GridServer {
+ public:
+  // Starts serving. Errors name what failed (config key, file, database) and what to do.
+  static Result<std::unique_ptr<GridServer>> Start(const Config& config, const Clock& clock,
+                                                   std::shared_ptr<spdlog::logger> log);
+  ~GridServer();  // Stop()
+
+  [[nodiscard]] std::uint16_t port() const;
+  // Applies what can change without a restart: log level, peers. Other keys are reported as
+  // needing a restart (a warning, not an error).
+  Status Reload(const Config& config);
+  // Re-reads peers from the store (changes made by `vgi peer` in another process).
+  Status RefreshPeers();
+  void Stop();
+
+  struct Impl;
+
+ private:
+  explicit GridServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Opens the store a config names with the master key (created when `create_key`), for the
+// `vgi peer` commands. The sealer lives inside the returned bundle.
+struct StoreHandle {
+  std::unique_ptr<store::Sealer> sealer;
+  std::unique_ptr<store::Store> store;
+};
+Result<StoreHandle> OpenConfiguredStore(const Config& config, const Clock& clock, bool create_key);
+
+}  // namespace vgi::server

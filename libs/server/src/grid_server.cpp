@@ -1,0 +1,189 @@
+#include "vgi/server/grid_server.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <condition_variable>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include "vgi/proto/replay_guard.hpp"
+#include "vgi/proto/token.hpp"
+#include "vgi/server/grid_service.hpp"
+#include "vgi/server/http_server.hpp"
+#include "vgi/server/master_key.hpp"
+#include "vgi/server/metrics.hpp"
+#include "vgi/server/peer_registry.hpp"
+#include "vgi/server/tls.hpp"
+#include "vgi/store/group_committer.hpp"
+
+namespace vgi::server {
+namespace {
+
+// Resident set size in bytes from /proc/self/statm (0 when unavailable).
+double ResidentBytes() {
+  std::ifstream statm("/proc/self/statm");
+  long pages_total = 0, pages_resident = 0;
+  if (!(statm >> pages_total >> pages_resident)) return 0;
+  return static_cast<double>(pages_resident) * 4096.0;
+}
+
+}  // namespace
+
+Result<StoreHandle> OpenConfiguredStore(const Config& config, const Clock& clock, bool create_key) {
+  VGI_ASSIGN_OR_RETURN(const std::string key, LoadOrCreateMasterKey(config.data_dir, create_key));
+  VGI_ASSIGN_OR_RETURN(store::Sealer sealer, store::Sealer::Create(key));
+  StoreHandle h;
+  h.sealer = std::make_unique<store::Sealer>(std::move(sealer));
+  store::StoreOptions options;
+  options.clock = &clock;
+  options.sealer = h.sealer.get();
+  options.sync_ttl = config.sync_ttl;
+  VGI_ASSIGN_OR_RETURN(h.store, store::OpenStore(config.database, config.data_dir, options));
+  return h;
+}
+
+struct GridServer::Impl {
+  Config config;
+  const Clock* clock = nullptr;
+  std::shared_ptr<spdlog::logger> log;
+  std::string master_key;
+  StoreHandle db;
+  std::unique_ptr<PeerRegistry> peers;
+  std::unique_ptr<proto::TokenAuthority> tokens;
+  std::unique_ptr<proto::MemoryReplayGuard> replay;
+  std::unique_ptr<TlsContext> tls;
+  Metrics metrics;
+  std::unique_ptr<store::GroupCommitter> committer;
+  std::unique_ptr<GridService> service;
+  std::unique_ptr<HttpServer> http;
+
+  std::mutex mu;
+  std::condition_variable cv;
+  bool stopping = false;
+  std::thread housekeeping;
+
+  void Housekeeping() {
+    using namespace std::chrono_literals;
+    auto next_purge = std::chrono::steady_clock::now() + 60s;
+    std::unique_lock lock(mu);
+    while (!cv.wait_for(lock, 5s, [this] { return stopping; })) {
+      lock.unlock();
+      if (Status st = peers->Load(); !st.ok()) log->warn("reloading peers failed: {}", st.ToString());
+      if (std::chrono::steady_clock::now() >= next_purge) {
+        next_purge = std::chrono::steady_clock::now() + 60s;
+        if (auto n = db.store->ExpireSyncs(); !n.ok()) {
+          log->warn("expiring model syncs failed: {}", n.status().ToString());
+        } else if (*n > 0) {
+          log->info("expired {} incomplete model sync(s) (older than {} s; nothing applied)", *n,
+                    config.sync_ttl.count());
+        }
+        if (auto n = db.store->PurgeRequestKeys(); !n.ok()) {
+          log->warn("purging replay keys failed: {}", n.status().ToString());
+        }
+      }
+      lock.lock();
+    }
+  }
+};
+
+GridServer::GridServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+GridServer::~GridServer() { Stop(); }
+
+Result<std::unique_ptr<GridServer>> GridServer::Start(const Config& config, const Clock& clock,
+                                                      std::shared_ptr<spdlog::logger> log) {
+  auto impl = std::make_unique<Impl>();
+  impl->config = config;
+  impl->clock = &clock;
+  impl->log = log ? std::move(log) : spdlog::default_logger();
+
+  VGI_ASSIGN_OR_RETURN(impl->db, OpenConfiguredStore(config, clock, /*create_key=*/true));
+  VGI_ASSIGN_OR_RETURN(impl->master_key, LoadOrCreateMasterKey(config.data_dir, false));
+  const auto schema = impl->db.store->SchemaVersion();
+  impl->log->info("store: {} (schema version {})", impl->db.store->backend(), schema.ok() ? *schema : -1);
+
+  impl->peers = std::make_unique<PeerRegistry>(*impl->db.store, *impl->db.sealer, clock);
+  VGI_RETURN_IF_ERROR(impl->peers->Load());
+  VGI_RETURN_IF_ERROR(impl->peers->ApplyConfig(config.peers));
+  impl->log->info("peers: {} known ({} from the config file)", impl->peers->List().size(), config.peers.size());
+
+  VGI_ASSIGN_OR_RETURN(auto tokens, proto::TokenAuthority::Create({DeriveTokenKey(impl->master_key)}, clock,
+                                                                  impl->peers.get(), config.token_lifetime));
+  impl->tokens = std::make_unique<proto::TokenAuthority>(std::move(tokens));
+
+  impl->replay = std::make_unique<proto::MemoryReplayGuard>(clock);
+  VGI_ASSIGN_OR_RETURN(const auto keys, impl->db.store->LoadRequestKeys());
+  for (const auto& k : keys) (void)impl->replay->Admit(k.operator_id, k.timestamp, k.seq, k.forget_after);
+
+  VGI_ASSIGN_OR_RETURN(const HostPort listen, ParseHostPort(config.server.listen));
+  VGI_ASSIGN_OR_RETURN(const bool created, EnsureSelfSignedCertificate(config.tls_cert, config.tls_key, listen.host));
+  if (created) {
+    impl->log->warn("TLS: no certificate configured; created a self-signed pair: {} and {} "
+                    "(give operators the certificate, or configure server.tls with a CA-issued one)",
+                    config.tls_cert, config.tls_key);
+  }
+  VGI_ASSIGN_OR_RETURN(impl->tls, TlsContext::ForServer(config.tls_cert, config.tls_key));
+
+  impl->committer = std::make_unique<store::GroupCommitter>(*impl->db.store);
+  GridService::Deps deps{impl->db.store.get(), impl->committer.get(), impl->peers.get(), impl->tokens.get(),
+                         impl->replay.get(), &clock, &impl->metrics, impl->log};
+  GridServiceOptions service_options;
+  service_options.limits.max_body_bytes = config.server.limits.max_body_bytes;
+  impl->service = std::make_unique<GridService>(std::move(deps), service_options);
+
+  impl->http = std::make_unique<HttpServer>(config.server, *impl->tls, impl->metrics);
+  impl->service->RegisterRoutes(*impl->http);
+  Impl* raw = impl.get();
+  impl->http->AddRoute("GET", "/healthz", [raw](HttpRequest&&, Responder done) {
+    HttpResponse r;
+    const bool alarm = raw->service->storage_alarm();
+    r.status = alarm ? 503 : 200;
+    r.body = alarm ? R"({"status":"degraded","storage":"failing"})" : R"({"status":"ok"})";
+    done(std::move(r));
+  });
+  Gauge& rss = impl->metrics.gauge("vgi_process_resident_memory_bytes", "Resident set size", {}, {});
+  impl->http->AddRoute("GET", "/metrics", [raw, &rss](HttpRequest&&, Responder done) {
+    rss.Set(ResidentBytes());
+    HttpResponse r;
+    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    r.body = raw->metrics.Render();
+    done(std::move(r));
+  });
+  VGI_RETURN_IF_ERROR(impl->http->Start());
+  impl->log->info("serving https://{}:{}{} (grid OperatorID {})", listen.host, impl->http->port(),
+                  proto::kPathPrefix, config.grid_operator_id);
+  impl->housekeeping = std::thread([raw] { raw->Housekeeping(); });
+  return std::unique_ptr<GridServer>(new GridServer(std::move(impl)));
+}
+
+std::uint16_t GridServer::port() const { return impl_->http->port(); }
+
+Status GridServer::RefreshPeers() { return impl_->peers->Load(); }
+
+Status GridServer::Reload(const Config& config) {
+  impl_->log->set_level(spdlog::level::from_str(config.log_level));
+  VGI_RETURN_IF_ERROR(impl_->peers->ApplyConfig(config.peers));
+  const Config& old = impl_->config;
+  if (config.server.listen != old.server.listen || config.database != old.database ||
+      config.data_dir != old.data_dir || config.tls_cert != old.tls_cert || config.tls_key != old.tls_key) {
+    impl_->log->warn("config reloaded; server.listen, server.tls, data_dir and database take effect after a restart");
+  }
+  impl_->log->info("config reloaded: log level {}, {} configured peer(s)", config.log_level, config.peers.size());
+  return {};
+}
+
+void GridServer::Stop() {
+  if (!impl_) return;
+  {
+    std::lock_guard lock(impl_->mu);
+    if (impl_->stopping) return;
+    impl_->stopping = true;
+  }
+  impl_->cv.notify_all();
+  if (impl_->housekeeping.joinable()) impl_->housekeeping.join();
+  if (impl_->http) impl_->http->Stop();
+  impl_->service.reset();    // waits for blocking work
+  impl_->committer.reset();  // commits and completes what is queued
+}
+
+}  // namespace vgi::server
