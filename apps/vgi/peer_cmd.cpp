@@ -9,6 +9,7 @@
 #include "commands.hpp"
 #include "vgi/base/random.hpp"
 #include "vgi/proto/civil_time.hpp"
+#include "vgi/proto/interfaces.hpp"
 #include "vgi/server/config.hpp"
 #include "vgi/server/grid_server.hpp"
 #include "vgi/server/peer_registry.hpp"
@@ -39,7 +40,7 @@ void PrintKeys(const std::string& operator_id, const proto::KeySet& k) {
               k.sig_secret.c_str());
 }
 
-std::string Mask(const std::string& s) { return s.empty() ? "-" : s.substr(0, 4) + "…(" + std::to_string(s.size()) + ")"; }
+std::string Mask(const std::string& s) { return s.empty() ? "unset" : "set (" + std::to_string(s.size()) + " chars)"; }
 
 // Reads the operator-issued keys (outbound) from a YAML file:
 //   operator_id: "MA0GRID01"   # the grid's ID as the operator knows it
