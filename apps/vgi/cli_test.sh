@@ -77,5 +77,37 @@ check "selfcheck" 0 $? "$out" "self-check passed"
 out=$("$vgi" selfcheck --vectors /nonexistent.json 2>&1)
 check "selfcheck without vectors" 1 $? "$out" "cannot be read"
 
+# vgi peer and vgi serve on a throwaway data_dir.
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+printf 'server:\n  listen: "127.0.0.1:0"\ndata_dir: "var"\n' >"$work/vgi.yaml"
+out=$("$vgi" peer add -c "$work/vgi.yaml" 123456789 --name "Example Charging Co." 2>&1)
+check "peer add prints the keys to hand over" 0 $? "$out" "SigSecret:"
+check "master key is 0600" 0 0 "$(stat -c %a "$work/var/master.key")" "600"
+out=$("$vgi" peer add -c "$work/vgi.yaml" 123456789 --name again 2>&1)
+check "peer add twice" 1 $? "$out" "exists"
+out=$("$vgi" peer list -c "$work/vgi.yaml" 2>&1)
+check "peer list" 0 $? "$out" "Example Charging Co."
+out=$("$vgi" peer show -c "$work/vgi.yaml" 123456789 2>&1)
+check "peer show masks secrets" 0 $? "$out" "SigSecret set (64 chars)"
+out=$("$vgi" peer rotate -c "$work/vgi.yaml" 123456789 --overlap 1h 2>&1)
+check "peer rotate" 0 $? "$out" "stay valid for 1h"
+out=$("$vgi" peer show -c "$work/vgi.yaml" 123456789 2>&1)
+check "rotation keeps the old set" 0 $? "$out" "Inbound keys #2 (valid until"
+out=$("$vgi" peer disable -c "$work/vgi.yaml" 123456789 2>&1)
+check "peer disable" 0 $? "$out" "tokens are revoked"
+out=$("$vgi" peer show -c "$work/vgi.yaml" 999999999 2>&1)
+check "unknown peer" 1 $? "$out" "does not exist"
+chmod 644 "$work/var/master.key"
+out=$("$vgi" peer list -c "$work/vgi.yaml" 2>&1)
+check "readable master key refused" 1 $? "$out" "chmod 600"
+printf 'server:\n  listn: "127.0.0.1:0"\n' >"$work/bad.yaml"
+out=$("$vgi" serve -c "$work/bad.yaml" 2>&1)
+check "serve with a bad config names the key" 2 $? "$out" "server.listn: unknown key"
+out=$("$vgi" serve --help 2>&1)
+check "serve help" 0 $? "$out" "--config"
+out=$("$vgi" peer --help 2>&1)
+check "peer help" 0 $? "$out" "rotate"
+
 echo "$passed passed, $failures failed"
 [ "$failures" -eq 0 ]
