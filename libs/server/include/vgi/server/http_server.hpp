@@ -10,9 +10,21 @@
 // max_connections new connections are closed at once (counted in metrics).
 //
 // Routing: exact paths. A path with no route -> 404; a known path with another method -> 405
-// (with Allow). Handlers answer through a Responder, which may be called from any thread,
-// exactly once; the server posts the write back to the connection's io_context. While a handler
-// is pending the connection reads nothing more (HTTP/1.1, no pipelining).
+// (with Allow). A handler runs on the connection's thread and must not block it; the request
+// it gets is valid only during the call (move out what you keep: the connection reuses the
+// strings' storage for its next request). Handlers answer through a Responder, which may be
+// called from any thread, exactly once (later calls are ignored); the server posts the write
+// back to the connection's io_context. A Responder called after its connection closed (timeout,
+// Stop, server destroyed) does nothing. When every copy of a Responder is destroyed without a
+// call, or the handler throws, the client gets a 500. A status outside 200..599 is sent as 500.
+// While a handler is pending the connection reads nothing more (HTTP/1.1, no pipelining) and
+// has no deadline. Expect: 100-continue is answered; HEAD gets the head only.
+//
+// A handler's exception is caught and counted in stats().errors; nothing is logged.
+// Metrics: vgi_http_requests_total{path,status}, vgi_http_request_duration_seconds{path}
+// (path="other" for paths without a route), vgi_http_open_connections,
+// vgi_http_refused_connections_total, vgi_http_timeouts_total. Timeouts are enforced to within
+// a tenth of the shortest one (a sweep, not a timer per operation).
 //
 // Thread safety: AddRoute before Start only. Start/Stop from one controlling thread.
 
@@ -84,7 +96,8 @@ class HttpServer {
   struct Stats {
     std::uint64_t open_connections = 0;
     std::uint64_t refused_connections = 0;  // over max_connections
-    std::uint64_t timed_out = 0;            // read/idle/handshake timeouts
+    std::uint64_t timed_out = 0;            // read/idle/handshake/write timeouts
+    std::uint64_t errors = 0;               // exceptions caught from handlers or Beast/Asio
   };
   [[nodiscard]] Stats stats() const;
 

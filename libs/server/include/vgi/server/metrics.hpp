@@ -5,6 +5,13 @@
 // Families are registered once at start; their series are created on first use by label values.
 // Counter/gauge/histogram updates are lock-free atomics after the series exists.
 //
+// Misuse never corrupts a family: asking for an existing family with another type, other label
+// names or (histograms) other bounds, a label value count that differs from the names', or a
+// name that is not a Prometheus name ([a-zA-Z_:][a-zA-Z0-9_:]*; labels without ':', not "__*",
+// not "le" on a histogram) returns a detached dummy series that is never rendered (one shared
+// dummy per type, so misuse in a loop does not grow memory). The first registration of a family
+// fixes its help, type, label names and bounds.
+//
 // Thread safety: all methods may be called from any thread.
 
 #include <atomic>

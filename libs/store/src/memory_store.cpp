@@ -1,0 +1,455 @@
+// The in-memory Store: maps behind one mutex. It keeps the same encoded forms as the durable
+// backends (sealed station JSON, packed station-day slots), so behaviour and failure modes match.
+#include "vgi/store/memory_store.hpp"
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <set>
+#include <tuple>
+
+#include "record_codec.hpp"
+
+namespace vgi::store {
+namespace {
+
+using record::TruncateTime;
+
+Status NoSealer() {
+  return Status::Internal("store: StoreOptions.sealer is not set; open the store with the master key's Sealer");
+}
+
+struct StagedStation {
+  std::string code;
+  std::string sealed;                    // record::SealStation
+  std::vector<std::string> stake_codes;  // in page order
+};
+
+struct Sync {
+  std::int64_t total_count = 0;
+  std::int64_t page_count = 0;
+  SystemTime started_at{};
+  std::map<std::int64_t, std::vector<StagedStation>> pages;
+};
+
+struct StationState {
+  std::string sealed;
+  bool retired = false;
+  std::optional<SystemTime> retired_at;
+  SystemTime updated_at{};
+};
+
+struct StakeState {
+  std::string station_code;
+  bool retired = false;
+  std::optional<SystemTime> retired_at;
+};
+
+struct DayState {
+  std::string slots = record::EmptySlots();
+  std::string present = record::EmptyPresent();
+  proto::Kilowatts top;
+  proto::Kilowatts bottom;
+  SystemTime updated_at{};
+};
+
+struct InstructionState {
+  std::string task_id;
+  std::string sealed;
+  SystemTime sent_at{};
+};
+
+struct FeedbackState {
+  std::string task_id;
+  FeedbackKind kind = FeedbackKind::kOverview;
+  std::optional<proto::Feedback> status;
+  std::string sealed_adjustment;  // empty when absent
+  SystemTime received_at{};
+  std::uint64_t seq = 0;
+};
+
+using Key2 = std::pair<std::string, std::string>;
+using DayKey = std::tuple<std::string, std::string, std::int32_t>;
+using RequestKeyId = std::tuple<std::string, std::string, std::string>;
+
+class MemoryStore final : public Store {
+ public:
+  explicit MemoryStore(const StoreOptions& options) : options_(options) {}
+
+  [[nodiscard]] std::string_view backend() const override { return "memory"; }
+  Result<int> SchemaVersion() override { return 0; }
+
+  Status PutPeer(const PeerRow& peer) override {
+    if (peer.operator_id.empty()) return Status::Invalid("peer.operator_id: must not be empty");
+    PeerRow row = peer;
+    row.created_at = TruncateTime(row.created_at);
+    row.updated_at = TruncateTime(row.updated_at);
+    if (row.tokens_revoked_before) row.tokens_revoked_before = TruncateTime(*row.tokens_revoked_before);
+    std::lock_guard lock(mu_);
+    auto it = peers_.find(row.operator_id);
+    if (it != peers_.end()) row.created_at = it->second.created_at;
+    peers_[row.operator_id] = std::move(row);
+    return Status::Ok();
+  }
+
+  Result<std::optional<PeerRow>> GetPeer(std::string_view operator_id) override {
+    std::lock_guard lock(mu_);
+    auto it = peers_.find(std::string(operator_id));
+    if (it == peers_.end()) return std::optional<PeerRow>();
+    return std::optional<PeerRow>(it->second);
+  }
+
+  Result<std::vector<PeerRow>> ListPeers() override {
+    std::lock_guard lock(mu_);
+    std::vector<PeerRow> out;
+    out.reserve(peers_.size());
+    for (const auto& [id, row] : peers_) out.push_back(row);
+    return out;
+  }
+
+  Result<PageReceipt> PutStationPage(std::string_view operator_id, const proto::StationInfoPage& page) override {
+    if (options_.sealer == nullptr) return NoSealer();
+    VGI_RETURN_IF_ERROR(record::CheckPage(operator_id, page));
+    const std::string op(operator_id);
+    // Seal outside the lock: it is the expensive part.
+    std::vector<StagedStation> staged;
+    staged.reserve(page.stations.size());
+    for (const proto::Station& st : page.stations) {
+      StagedStation s{st.code, record::SealStation(*options_.sealer, op, st), {}};
+      s.stake_codes.reserve(st.stakes.size());
+      for (const proto::Stake& k : st.stakes) s.stake_codes.push_back(k.code);
+      staged.push_back(std::move(s));
+    }
+
+    std::lock_guard lock(mu_);
+    const SystemTime now = TruncateTime(options_.clock->Now());
+    ExpireLocked(now);
+    auto it = syncs_.find(op);
+    if (it != syncs_.end() &&
+        (it->second.total_count != page.total_count || it->second.page_count != page.page_count)) {
+      syncs_.erase(it);
+      it = syncs_.end();
+    }
+    if (it == syncs_.end()) {
+      it = syncs_.emplace(op, Sync{page.total_count, page.page_count, now, {}}).first;
+    }
+    Sync& sync = it->second;
+    sync.pages[page.page_no] = std::move(staged);
+
+    PageReceipt receipt;
+    receipt.pages_received = static_cast<std::int64_t>(sync.pages.size());
+    receipt.page_count = sync.page_count;
+    if (receipt.pages_received < receipt.page_count) return receipt;
+
+    Status st = ApplyLocked(op, sync, now, receipt);
+    syncs_.erase(op);  // applied or refused: either way the sync is over
+    if (!st.ok()) return st;
+    receipt.applied = true;
+    return receipt;
+  }
+
+  Result<std::int64_t> ExpireSyncs() override {
+    std::lock_guard lock(mu_);
+    return ExpireLocked(TruncateTime(options_.clock->Now()));
+  }
+
+  Result<std::optional<StationRecord>> GetStation(std::string_view operator_id,
+                                                  std::string_view station_code) override {
+    if (options_.sealer == nullptr) return NoSealer();
+    std::lock_guard lock(mu_);
+    auto ops = stations_.find(std::string(operator_id));
+    if (ops == stations_.end()) return std::optional<StationRecord>();
+    auto it = ops->second.find(std::string(station_code));
+    if (it == ops->second.end()) return std::optional<StationRecord>();
+    auto retired = RetiredStakesLocked(ops->first, &it->first);
+    VGI_ASSIGN_OR_RETURN(StationRecord rec, RecordLocked(ops->first, it->first, it->second, retired));
+    return std::optional<StationRecord>(std::move(rec));
+  }
+
+  Result<std::vector<StationRecord>> ListStations(std::string_view operator_id, bool include_retired) override {
+    if (options_.sealer == nullptr) return NoSealer();
+    std::lock_guard lock(mu_);
+    std::vector<StationRecord> out;
+    auto ops = stations_.find(std::string(operator_id));
+    if (ops == stations_.end()) return out;
+    auto retired = RetiredStakesLocked(ops->first, nullptr);
+    for (const auto& [code, state] : ops->second) {
+      if (state.retired && !include_retired) continue;
+      VGI_ASSIGN_OR_RETURN(StationRecord rec, RecordLocked(ops->first, code, state, retired));
+      out.push_back(std::move(rec));
+    }
+    return out;
+  }
+
+  Status Commit(const WriteBatch& batch) override {
+    if (options_.sealer == nullptr && !batch.feedback.empty()) return NoSealer();
+    const SystemTime now = TruncateTime(options_.clock->Now());
+    const proto::BeijingDate today = proto::DateOf(proto::ToBeijingMinute(now));
+    // Check everything first: the batch is applied whole or not at all. (In the order the SQL
+    // backends meet them, so the first error is the same: sealing, keys, power, feedback.)
+    std::vector<FeedbackState> feedback;
+    feedback.reserve(batch.feedback.size());
+    for (const FeedbackRecord& f : batch.feedback) {
+      FeedbackState s{f.task_id, f.kind, f.status, {}, TruncateTime(f.received_at), 0};
+      if (f.adjustment) {
+        VGI_ASSIGN_OR_RETURN(s.sealed_adjustment,
+                             record::SealAdjustmentChecked(*options_.sealer, f.operator_id, *f.adjustment, f.regulation_id));
+      }
+      feedback.push_back(std::move(s));
+    }
+    for (std::size_t i = 0; i < batch.request_keys.size(); ++i) {
+      if (batch.request_keys[i].operator_id.empty()) {
+        return Status::Invalid("request_keys[" + std::to_string(i) + "].operator_id: must not be empty");
+      }
+    }
+    std::vector<std::vector<record::DaySlice>> slices;
+    slices.reserve(batch.power.size());
+    for (std::size_t i = 0; i < batch.power.size(); ++i) {
+      VGI_ASSIGN_OR_RETURN(auto s, record::SliceByDay(batch.power[i], i, today));
+      slices.push_back(std::move(s));
+    }
+    for (std::size_t i = 0; i < batch.feedback.size(); ++i) {
+      VGI_RETURN_IF_ERROR(record::CheckFeedback(batch.feedback[i], i));
+    }
+
+    std::lock_guard lock(mu_);
+    for (const RequestKey& k : batch.request_keys) {
+      request_keys_.emplace(RequestKeyId{k.operator_id, k.timestamp, k.seq}, TruncateTime(k.forget_after));
+    }
+    for (std::size_t i = 0; i < batch.power.size(); ++i) {
+      const PowerUpdate& u = batch.power[i];
+      for (const record::DaySlice& slice : slices[i]) {
+        DayState& d = days_[DayKey{u.operator_id, u.power.station_code, record::DayNumber(slice.day)}];
+        record::ApplySlice(slice, u.power.points, reinterpret_cast<std::uint8_t*>(d.slots.data()), 0,
+                           reinterpret_cast<std::uint8_t*>(d.present.data()), 0);
+        d.top = u.power.adjust_top_power;
+        d.bottom = u.power.adjust_bottom_power;
+        d.updated_at = now;
+      }
+    }
+    for (std::size_t i = 0; i < batch.feedback.size(); ++i) {
+      const FeedbackRecord& f = batch.feedback[i];
+      feedback[i].seq = ++feedback_seq_;
+      feedback_[Key2{f.operator_id, f.regulation_id}].push_back(std::move(feedback[i]));
+    }
+    return Status::Ok();
+  }
+
+  Result<std::optional<StationDay>> GetStationDay(std::string_view operator_id, std::string_view station_code,
+                                                  proto::BeijingDate day) override {
+    std::lock_guard lock(mu_);
+    auto it = days_.find(DayKey{std::string(operator_id), std::string(station_code), record::DayNumber(day)});
+    if (it == days_.end()) return std::optional<StationDay>();
+    StationDay out;
+    out.operator_id = operator_id;
+    out.station_code = station_code;
+    out.day = day;
+    const DayState& d = it->second;
+    record::UnpackDay({reinterpret_cast<const std::uint8_t*>(d.slots.data()), d.slots.size()},
+                      {reinterpret_cast<const std::uint8_t*>(d.present.data()), d.present.size()}, out);
+    out.adjust_top_power = d.top;
+    out.adjust_bottom_power = d.bottom;
+    out.updated_at = d.updated_at;
+    return std::optional<StationDay>(std::move(out));
+  }
+
+  Status PutInstruction(const InstructionRow& row) override {
+    if (options_.sealer == nullptr) return NoSealer();
+    if (row.operator_id.empty() || row.instruction.regulation_id.empty()) {
+      return Status::Invalid("instruction: operator_id and regulationID must not be empty");
+    }
+    VGI_ASSIGN_OR_RETURN(std::string sealed, record::SealInstructionChecked(*options_.sealer, row.operator_id, row.instruction));
+    InstructionState s{row.instruction.task_id, std::move(sealed), TruncateTime(row.sent_at)};
+    std::lock_guard lock(mu_);
+    instructions_[Key2{row.operator_id, row.instruction.regulation_id}] = std::move(s);
+    return Status::Ok();
+  }
+
+  Result<std::optional<InstructionRow>> GetInstruction(std::string_view operator_id,
+                                                       std::string_view regulation_id) override {
+    if (options_.sealer == nullptr) return NoSealer();
+    std::lock_guard lock(mu_);
+    auto it = instructions_.find(Key2{std::string(operator_id), std::string(regulation_id)});
+    if (it == instructions_.end()) return std::optional<InstructionRow>();
+    InstructionRow row;
+    row.operator_id = operator_id;
+    VGI_ASSIGN_OR_RETURN(row.instruction,
+                         record::OpenInstruction(*options_.sealer, operator_id, regulation_id, it->second.sealed));
+    row.sent_at = it->second.sent_at;
+    return std::optional<InstructionRow>(std::move(row));
+  }
+
+  Result<std::vector<FeedbackRecord>> ListFeedback(std::string_view operator_id,
+                                                   std::string_view regulation_id) override {
+    if (options_.sealer == nullptr) return NoSealer();
+    std::lock_guard lock(mu_);
+    std::vector<FeedbackRecord> out;
+    auto it = feedback_.find(Key2{std::string(operator_id), std::string(regulation_id)});
+    if (it == feedback_.end()) return out;
+    std::vector<const FeedbackState*> rows;
+    for (const FeedbackState& s : it->second) rows.push_back(&s);
+    std::sort(rows.begin(), rows.end(), [](const FeedbackState* a, const FeedbackState* b) {
+      return std::tie(a->received_at, a->seq) < std::tie(b->received_at, b->seq);
+    });
+    for (const FeedbackState* s : rows) {
+      FeedbackRecord f;
+      f.operator_id = operator_id;
+      f.task_id = s->task_id;
+      f.regulation_id = regulation_id;
+      f.kind = s->kind;
+      f.status = s->status;
+      if (!s->sealed_adjustment.empty()) {
+        VGI_ASSIGN_OR_RETURN(f.adjustment,
+                             record::OpenAdjustment(*options_.sealer, operator_id, regulation_id, s->sealed_adjustment));
+      }
+      f.received_at = s->received_at;
+      out.push_back(std::move(f));
+    }
+    return out;
+  }
+
+  Result<std::vector<RequestKey>> LoadRequestKeys() override {
+    const SystemTime now = TruncateTime(options_.clock->Now());
+    std::lock_guard lock(mu_);
+    std::vector<RequestKey> out;
+    for (const auto& [id, forget_after] : request_keys_) {
+      if (forget_after > now) out.push_back(RequestKey{std::get<0>(id), std::get<1>(id), std::get<2>(id), forget_after});
+    }
+    return out;
+  }
+
+  Result<std::int64_t> PurgeRequestKeys() override {
+    const SystemTime now = TruncateTime(options_.clock->Now());
+    std::lock_guard lock(mu_);
+    return static_cast<std::int64_t>(
+        std::erase_if(request_keys_, [now](const auto& kv) { return kv.second <= now; }));
+  }
+
+ private:
+  std::int64_t ExpireLocked(SystemTime now) {
+    return static_cast<std::int64_t>(std::erase_if(
+        syncs_, [&](const auto& kv) { return now - kv.second.started_at > options_.sync_ttl; }));
+  }
+
+  // Checks the complete sync and applies it (store.hpp PutStationPage).
+  Status ApplyLocked(const std::string& op, const Sync& sync, SystemTime now, PageReceipt& receipt) {
+    std::int64_t held = 0;
+    for (const auto& [no, stations] : sync.pages) held += static_cast<std::int64_t>(stations.size());
+    if (held != sync.total_count) return record::TotalCountMismatch(sync.total_count, held);
+
+    // Code -> the pages it is on (in page order); the smallest duplicated code is reported, as
+    // the SQL backends do.
+    std::map<std::string, std::vector<std::int64_t>> station_pages;
+    std::map<std::string, std::vector<std::int64_t>> stake_pages;
+    std::map<std::string, std::string> stake_station;  // snapshot: stake code -> station code
+    for (const auto& [no, stations] : sync.pages) {
+      for (const StagedStation& s : stations) {
+        station_pages[s.code].push_back(no);
+        for (const std::string& k : s.stake_codes) {
+          stake_pages[k].push_back(no);
+          stake_station[k] = s.code;
+        }
+      }
+    }
+    for (const auto& [code, pages] : station_pages) {
+      if (pages.size() > 1) return record::DuplicateStation(code, pages.front(), pages.back());
+    }
+    for (const auto& [code, pages] : stake_pages) {
+      if (pages.size() > 1) return record::DuplicateStake(code, pages.front(), pages.back());
+    }
+
+    auto& stations = stations_[op];
+    auto& stakes = stakes_[op];
+    // Build the new station states first (opening old blobs can fail); commit them after.
+    std::map<std::string, std::vector<std::string>> keep;  // station code -> retired stake codes it keeps
+    for (const auto& [code, st] : stakes) {
+      if (!stake_station.contains(code) && station_pages.contains(st.station_code)) {
+        keep[st.station_code].push_back(code);
+      }
+    }
+    std::vector<std::pair<std::string, std::string>> sealed;  // station code, blob
+    for (const auto& [no, page] : sync.pages) {
+      for (const StagedStation& s : page) {
+        auto k = keep.find(s.code);
+        auto old = stations.find(s.code);
+        if (k == keep.end() || old == stations.end()) {
+          sealed.emplace_back(s.code, s.sealed);
+          continue;
+        }
+        VGI_ASSIGN_OR_RETURN(proto::Station previous, record::OpenStation(*options_.sealer, op, s.code, old->second.sealed));
+        VGI_ASSIGN_OR_RETURN(proto::Station fresh, record::OpenStation(*options_.sealer, op, s.code, s.sealed));
+        record::KeepRetiredStakes(previous, k->second, fresh);
+        sealed.emplace_back(s.code, record::SealStation(*options_.sealer, op, fresh));
+      }
+    }
+
+    for (auto& [code, st] : stations) {
+      if (!st.retired && !station_pages.contains(code)) {
+        st.retired = true;
+        st.retired_at = now;
+        ++receipt.stations_retired;
+      }
+    }
+    for (auto& [code, st] : stakes) {
+      if (!st.retired && !stake_station.contains(code)) {
+        st.retired = true;
+        st.retired_at = now;
+        ++receipt.stakes_retired;
+      }
+    }
+    for (auto& [code, blob] : sealed) {
+      stations[code] = StationState{std::move(blob), false, std::nullopt, now};
+    }
+    for (const auto& [code, station_code] : stake_station) {
+      stakes[code] = StakeState{station_code, false, std::nullopt};
+    }
+    receipt.stations_applied = static_cast<std::int64_t>(station_pages.size());
+    receipt.stakes_applied = static_cast<std::int64_t>(stake_station.size());
+    return Status::Ok();
+  }
+
+  // Station code -> its retired stakes' codes, ordered by code; for one station or all (empty).
+  std::map<std::string, std::vector<std::string>> RetiredStakesLocked(const std::string& op,
+                                                                      const std::string* only_station) {
+    std::map<std::string, std::vector<std::string>> out;
+    auto stakes = stakes_.find(op);
+    if (stakes == stakes_.end()) return out;
+    for (const auto& [stake_code, st] : stakes->second) {  // ordered by code
+      if (st.retired && (only_station == nullptr || st.station_code == *only_station)) {
+        out[st.station_code].push_back(stake_code);
+      }
+    }
+    return out;
+  }
+
+  Result<StationRecord> RecordLocked(const std::string& op, const std::string& code, const StationState& state,
+                                     std::map<std::string, std::vector<std::string>>& retired_stakes) {
+    StationRecord rec;
+    rec.operator_id = op;
+    VGI_ASSIGN_OR_RETURN(rec.station, record::OpenStation(*options_.sealer, op, code, state.sealed));
+    rec.retired = state.retired;
+    rec.retired_at = state.retired_at;
+    rec.updated_at = state.updated_at;
+    auto it = retired_stakes.find(code);
+    if (it != retired_stakes.end()) rec.retired_stake_codes = std::move(it->second);
+    return rec;
+  }
+
+  const StoreOptions options_;
+  std::mutex mu_;
+  std::map<std::string, PeerRow> peers_;
+  std::map<std::string, Sync> syncs_;
+  std::map<std::string, std::map<std::string, StationState>> stations_;  // operator -> code -> state
+  std::map<std::string, std::map<std::string, StakeState>> stakes_;      // operator -> stake code -> state
+  std::map<DayKey, DayState> days_;
+  std::map<Key2, InstructionState> instructions_;
+  std::map<Key2, std::vector<FeedbackState>> feedback_;
+  std::uint64_t feedback_seq_ = 0;
+  std::map<RequestKeyId, SystemTime> request_keys_;
+};
+
+}  // namespace
+
+std::unique_ptr<Store> NewMemoryStore(const StoreOptions& options) { return std::make_unique<MemoryStore>(options); }
+
+}  // namespace vgi::store

@@ -1,0 +1,73 @@
+// The embedded migrations: numbered NNNN_name.sql, strictly increasing, each valid SQL.
+#include "migrations.hpp"
+
+#include <sqlite3.h>
+
+#include <regex>
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace vgi::store {
+namespace {
+
+void ExpectWellFormed(std::span<const Migration> migrations, const char* backend) {
+  const std::regex name(R"(^(\d{4})_[a-z0-9_]+\.sql$)");
+  int previous = 0;
+  for (const Migration& m : migrations) {
+    std::cmatch match;
+    const std::string n(m.name);
+    ASSERT_TRUE(std::regex_match(n.c_str(), match, name)) << backend << ": " << n << " is not NNNN_name.sql";
+    EXPECT_EQ(std::stoi(match[1].str()), m.version) << backend << ": " << n;
+    EXPECT_GT(m.version, previous) << backend << ": " << n << " does not come after version " << previous;
+    EXPECT_FALSE(m.sql.empty()) << backend << ": " << n;
+    previous = m.version;
+  }
+}
+
+TEST(Migrations, SqliteListIsNumberedAndStrictlyIncreasing) {
+  ASSERT_FALSE(SqliteMigrations().empty());
+  EXPECT_EQ(SqliteMigrations().front().version, 1);
+  ExpectWellFormed(SqliteMigrations(), "sqlite");
+}
+
+TEST(Migrations, PostgresListIsNumberedAndStrictlyIncreasing) {
+  // The PostgreSQL list may still be empty while that backend is written; its form is checked
+  // whenever it has entries.
+  ExpectWellFormed(PostgresMigrations(), "postgres");
+}
+
+TEST(Migrations, SqliteMigrationsApplyInOrderToAnEmptyDatabase) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(":memory:", &db), SQLITE_OK);
+  for (const Migration& m : SqliteMigrations()) {
+    char* err = nullptr;
+    const std::string sql(m.sql);
+    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK) << m.name << ": " << (err ? err : "");
+    sqlite3_free(err);
+  }
+  // Every table's primary key starts with operator_id (the distribution column), but the
+  // bookkeeping table schema_version.
+  sqlite3_stmt* tables = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type='table' AND name <> 'schema_version'", -1,
+                               &tables, nullptr),
+            SQLITE_OK);
+  int count = 0;
+  while (sqlite3_step(tables) == SQLITE_ROW) {
+    const std::string table = reinterpret_cast<const char*>(sqlite3_column_text(tables, 0));
+    sqlite3_stmt* info = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(db, ("SELECT name FROM pragma_table_info('" + table + "') WHERE pk = 1").c_str(), -1,
+                                 &info, nullptr),
+              SQLITE_OK);
+    ASSERT_EQ(sqlite3_step(info), SQLITE_ROW) << table << " has no primary key";
+    EXPECT_EQ(std::string(reinterpret_cast<const char*>(sqlite3_column_text(info, 0))), "operator_id") << table;
+    sqlite3_finalize(info);
+    ++count;
+  }
+  sqlite3_finalize(tables);
+  EXPECT_GE(count, 10);
+  sqlite3_close(db);
+}
+
+}  // namespace
+}  // namespace vgi::store

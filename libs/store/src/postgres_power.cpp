@@ -1,0 +1,262 @@
+// Power in PostgreSQL: one row per (operator, station, Beijing day, hour) holding 60 slots
+// (migrations/postgres/0001_init.sql, power_hours).
+//
+// A Commit may carry thousands of stations' points. They are first folded in memory into one
+// entry per hour row (later points of a minute overwrite earlier ones, in batch order; the day's
+// adjust powers are the last update's), then written with one INSERT ... SELECT FROM unnest(...)
+// ON CONFLICT DO UPDATE per chunk: one round trip, one index probe per row, no staging table.
+//
+// The update merges only the minutes the batch wrote: overlay() of the written run onto the
+// stored slots, and bit operations on the present mask. ON CONFLICT's `excluded` row carries only
+// table columns, so the merge finds its row's run through write_seq, whose low 20 bits are the
+// row's ordinal in the statement: ($n::int4[])[ordinal] is an O(1) lookup in a fixed-width array
+// parameter. A run must be contiguous; a row written at scattered minutes (rare: two requests for
+// the same station and hour in one group) is written in several passes, one run per pass.
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <unordered_map>
+
+#include "postgres_store_impl.hpp"
+
+namespace vgi::store {
+namespace {
+
+constexpr int kMinutesPerHour = 60;
+constexpr std::size_t kRowBytes = 4 * kMinutesPerHour;  // 240
+// Rows per statement: the ordinal must fit write_seq's low 20 bits, and a chunk's parameters
+// stay a few tens of MB.
+constexpr std::size_t kChunkRows = 100'000;
+static_assert(kChunkRows < (std::size_t{1} << 20), "the ordinal must fit write_seq's low 20 bits");
+
+struct RowKey {
+  std::string_view op;
+  std::string_view station;
+  std::int32_t day;  // days since 1970-01-01 (Beijing date)
+  std::int32_t hour;
+  friend bool operator==(const RowKey&, const RowKey&) = default;
+};
+
+struct RowKeyHash {
+  std::size_t operator()(const RowKey& k) const {
+    const std::size_t h = std::hash<std::string_view>()(k.station);
+    return h ^ (std::hash<std::string_view>()(k.op) * 31) ^
+           (static_cast<std::size_t>(k.day) * 0x9e3779b97f4a7c15ULL) ^ static_cast<std::size_t>(k.hour) << 7;
+  }
+};
+
+struct DayKey {
+  std::string_view op;
+  std::string_view station;
+  std::int32_t day;
+  friend bool operator==(const DayKey&, const DayKey&) = default;
+};
+
+struct DayKeyHash {
+  std::size_t operator()(const DayKey& k) const {
+    return std::hash<std::string_view>()(k.station) ^ (std::hash<std::string_view>()(k.op) * 31) ^
+           (static_cast<std::size_t>(k.day) * 0x9e3779b97f4a7c15ULL);
+  }
+};
+
+struct HourRow {
+  RowKey key;
+  std::size_t day_index = 0;  // into the adjust list
+  std::uint64_t written = 0;  // minutes this batch wrote (bit m)
+  std::uint64_t present = 0;  // of those, the ones with a value
+  std::array<std::int32_t, kMinutesPerHour> slots{};
+};
+
+struct Adjust {
+  std::int64_t top = 0;
+  std::int64_t bottom = 0;
+};
+
+void PutLe32(char* p, std::int32_t v) {
+  const auto u = static_cast<std::uint32_t>(v);
+  p[0] = static_cast<char>(u & 0xff);
+  p[1] = static_cast<char>((u >> 8) & 0xff);
+  p[2] = static_cast<char>((u >> 16) & 0xff);
+  p[3] = static_cast<char>((u >> 24) & 0xff);
+}
+
+// The contiguous runs of set bits in `mask`, as [first, last + 1).
+std::vector<std::pair<int, int>> Runs(std::uint64_t mask) {
+  std::vector<std::pair<int, int>> runs;
+  int m = 0;
+  while (m < kMinutesPerHour) {
+    if ((mask >> m & 1U) == 0) {
+      ++m;
+      continue;
+    }
+    const int start = m;
+    while (m < kMinutesPerHour && (mask >> m & 1U) != 0) ++m;
+    runs.emplace_back(start, m);
+  }
+  return runs;
+}
+
+}  // namespace
+
+const char* const kPowerUpsertName = "vgi_power_upsert";
+const char* const kPowerUpsertSql = R"sql(
+WITH b AS MATERIALIZED (SELECT nextval('power_write_seq') * 1048576 AS base)
+INSERT INTO power_hours AS t
+  (operator_id, station_code, day, hour, slots, present, adjust_top, adjust_bottom, updated_at, write_seq)
+SELECT s.op, s.st, s.day, s.hour, s.image, s.present, s.top, s.bottom, $9, b.base + s.n
+FROM b, unnest($1::text[], $2::text[], $3::date[], $4::int2[], $5::bytea[], $6::int8[], $7::int8[], $8::int8[])
+          WITH ORDINALITY AS s(op, st, day, hour, image, present, top, bottom, n)
+ON CONFLICT (operator_id, station_code, day, hour) DO UPDATE SET
+  slots = overlay(t.slots
+                  PLACING substring(excluded.slots FROM ($10::int4[])[(excluded.write_seq % 1048576)::int4]
+                                                   FOR ($11::int4[])[(excluded.write_seq % 1048576)::int4])
+                  FROM ($10::int4[])[(excluded.write_seq % 1048576)::int4]),
+  present = (t.present & ~($12::int8[])[(excluded.write_seq % 1048576)::int4]) | excluded.present,
+  adjust_top = excluded.adjust_top,
+  adjust_bottom = excluded.adjust_bottom,
+  updated_at = excluded.updated_at,
+  write_seq = excluded.write_seq
+)sql";
+
+namespace {
+
+// One statement's worth of (row, run) pairs.
+class Chunk {
+ public:
+  Chunk()
+      : op_(pg::kTextOid), st_(pg::kTextOid), day_(pg::kDateOid), hour_(pg::kInt2Oid), image_(pg::kByteaOid),
+        present_(pg::kInt8Oid), top_(pg::kInt8Oid), bottom_(pg::kInt8Oid), off_(pg::kInt4Oid), len_(pg::kInt4Oid),
+        written_(pg::kInt8Oid) {}
+
+  void Add(const HourRow& r, const Adjust& a, int first, int end) {
+    std::uint64_t run_mask = 0;
+    std::array<char, kRowBytes> image{};
+    for (int m = first; m < end; ++m) {
+      run_mask |= std::uint64_t{1} << m;
+      PutLe32(image.data() + 4 * m, r.slots[static_cast<std::size_t>(m)]);
+    }
+    op_.Add(r.key.op);
+    st_.Add(r.key.station);
+    day_.AddDate(r.key.day);
+    hour_.AddInt16(static_cast<std::int16_t>(r.key.hour));
+    image_.Add(std::string_view(image.data(), image.size()));
+    present_.AddInt64(static_cast<std::int64_t>(r.present & run_mask));
+    top_.AddInt64(a.top);
+    bottom_.AddInt64(a.bottom);
+    off_.AddInt32(4 * first + 1);
+    len_.AddInt32(4 * (end - first));
+    written_.AddInt64(static_cast<std::int64_t>(run_mask));
+  }
+
+  [[nodiscard]] std::size_t size() const { return op_.size(); }
+
+  [[nodiscard]] pg::Params Finish(SystemTime now) const {
+    pg::Params p;
+    p.Array(pg::kTextArrayOid, op_)
+        .Array(pg::kTextArrayOid, st_)
+        .Array(pg::kDateArrayOid, day_)
+        .Array(pg::kInt2ArrayOid, hour_)
+        .Array(pg::kByteaArrayOid, image_)
+        .Array(pg::kInt8ArrayOid, present_)
+        .Array(pg::kInt8ArrayOid, top_)
+        .Array(pg::kInt8ArrayOid, bottom_)
+        .Time(now)
+        .Array(pg::kInt4ArrayOid, off_)
+        .Array(pg::kInt4ArrayOid, len_)
+        .Array(pg::kInt8ArrayOid, written_);
+    return p;
+  }
+
+ private:
+  pg::ArrayBuilder op_, st_, day_, hour_, image_, present_, top_, bottom_, off_, len_, written_;
+};
+
+}  // namespace
+
+std::vector<pg::Params> PowerUpsertParams(const std::vector<PowerUpdate>& power,
+                                          const std::vector<std::vector<record::DaySlice>>& slices, SystemTime now) {
+  std::vector<pg::Params> statements;
+  // Fold the batch into hour rows. Keys are views into `power`, which outlives this call.
+  std::vector<HourRow> rows;
+  std::unordered_map<RowKey, std::size_t, RowKeyHash> row_index;
+  std::vector<Adjust> adjusts;
+  std::unordered_map<DayKey, std::size_t, DayKeyHash> day_index;
+  auto row_for = [&](const RowKey& key, std::size_t day) -> HourRow& {
+    auto [it, inserted] = row_index.try_emplace(key, rows.size());
+    if (inserted) {
+      rows.emplace_back();
+      rows.back().key = key;
+      rows.back().day_index = day;
+    }
+    return rows[it->second];
+  };
+
+  for (std::size_t i = 0; i < power.size(); ++i) {
+    const PowerUpdate& u = power[i];
+    const std::string_view op = u.operator_id;
+    const std::string_view station = u.power.station_code;
+    for (const record::DaySlice& slice : slices[i]) {
+      const DayKey dk{op, station, slice.day.days};
+      auto [dit, inserted] = day_index.try_emplace(dk, adjusts.size());
+      if (inserted) adjusts.emplace_back();
+      // The day's adjust powers are the last update's: every row of the day written by this
+      // batch carries them, and the row written last is the one read back.
+      adjusts[dit->second] = Adjust{u.power.adjust_top_power.units(), u.power.adjust_bottom_power.units()};
+      if (slice.begin == slice.end) {
+        // An update without points still records its adjust powers: touch the day's hour 0.
+        (void)row_for(RowKey{op, station, slice.day.days, 0}, dit->second);
+        continue;
+      }
+      HourRow* row = nullptr;
+      for (std::size_t j = slice.begin; j < slice.end; ++j) {
+        const proto::PowerPoint& p = u.power.points[j];
+        const int minute = proto::MinuteOfDay(p.point);
+        const int hour = minute / kMinutesPerHour;
+        const int slot = minute % kMinutesPerHour;
+        if (row == nullptr || row->key.hour != hour) row = &row_for(RowKey{op, station, slice.day.days, hour}, dit->second);
+        const std::uint64_t bit = std::uint64_t{1} << slot;
+        row->written |= bit;
+        if (p.power.has_value()) {
+          row->slots[static_cast<std::size_t>(slot)] = static_cast<std::int32_t>(p.power->units());
+          row->present |= bit;
+        } else {
+          row->slots[static_cast<std::size_t>(slot)] = 0;  // missing: counts as 0 kW
+          row->present &= ~bit;
+        }
+      }
+    }
+  }
+  if (rows.empty()) return statements;
+
+  // Key order: concurrent commits lock rows in the same order (no deadlocks).
+  std::vector<std::size_t> order(rows.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    const RowKey& x = rows[a].key;
+    const RowKey& y = rows[b].key;
+    return std::tie(x.op, x.station, x.day, x.hour) < std::tie(y.op, y.station, y.day, y.hour);
+  });
+  std::vector<std::vector<std::pair<int, int>>> runs(rows.size());
+  std::size_t passes = 1;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    runs[i] = Runs(rows[i].written);
+    if (runs[i].empty()) runs[i].emplace_back(0, 0);  // adjust-only touch
+    passes = std::max(passes, runs[i].size());
+  }
+
+  for (std::size_t pass = 0; pass < passes; ++pass) {
+    Chunk chunk;
+    for (std::size_t i : order) {
+      if (pass >= runs[i].size()) continue;
+      chunk.Add(rows[i], adjusts[rows[i].day_index], runs[i][pass].first, runs[i][pass].second);
+      if (chunk.size() == kChunkRows) {
+        statements.push_back(chunk.Finish(now));
+        chunk = Chunk();
+      }
+    }
+    if (chunk.size() > 0) statements.push_back(chunk.Finish(now));
+  }
+  return statements;
+}
+
+}  // namespace vgi::store

@@ -1,0 +1,72 @@
+#pragma once
+// The PostgreSQL Store (private). postgres_store.cpp: open, migrations, peers, instructions,
+// feedback, replay keys, Commit; postgres_model.cpp: the station model sync;
+// postgres_power.cpp: the power upsert.
+//
+// Thread safety: every method takes a pooled connection for its duration; any thread.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "postgres_conn.hpp"
+#include "record_codec.hpp"
+#include "vgi/store/postgres_store.hpp"
+
+namespace vgi::store {
+
+class PostgresStore final : public Store {
+ public:
+  PostgresStore(std::unique_ptr<pg::Pool> pool, const StoreOptions& options)
+      : pool_(std::move(pool)), options_(options) {}
+
+  // Creates schema_version when absent and applies the pending migrations, one transaction each,
+  // under a session advisory lock so concurrent opens apply each migration once.
+  Status Migrate();
+
+  [[nodiscard]] std::string_view backend() const override { return "postgres"; }
+  Result<int> SchemaVersion() override;
+
+  Status PutPeer(const PeerRow& peer) override;
+  Result<std::optional<PeerRow>> GetPeer(std::string_view operator_id) override;
+  Result<std::vector<PeerRow>> ListPeers() override;
+
+  Result<PageReceipt> PutStationPage(std::string_view operator_id, const proto::StationInfoPage& page) override;
+  Result<std::int64_t> ExpireSyncs() override;
+  Result<std::optional<StationRecord>> GetStation(std::string_view operator_id,
+                                                  std::string_view station_code) override;
+  Result<std::vector<StationRecord>> ListStations(std::string_view operator_id, bool include_retired) override;
+
+  Status Commit(const WriteBatch& batch) override;
+  Result<std::optional<StationDay>> GetStationDay(std::string_view operator_id, std::string_view station_code,
+                                                  proto::BeijingDate day) override;
+
+  Status PutInstruction(const InstructionRow& row) override;
+  Result<std::optional<InstructionRow>> GetInstruction(std::string_view operator_id,
+                                                       std::string_view regulation_id) override;
+  Result<std::vector<FeedbackRecord>> ListFeedback(std::string_view operator_id,
+                                                   std::string_view regulation_id) override;
+
+  Result<std::vector<RequestKey>> LoadRequestKeys() override;
+  Result<std::int64_t> PurgeRequestKeys() override;
+
+ private:
+  // postgres_model.cpp
+  Status ApplySync(pg::Connection& c, const std::string& op, const std::int64_t total_count, SystemTime now,
+                   PageReceipt& receipt, Status& refusal);
+  Result<std::vector<StationRecord>> ReadStations(pg::Connection& c, std::string_view operator_id,
+                                                  const std::string* station_code, bool include_retired);
+
+  std::unique_ptr<pg::Pool> pool_;
+  const StoreOptions options_;
+};
+
+// postgres_power.cpp: the batch's power updates (already checked and sliced by day, `slices[i]`
+// belonging to `power[i]`) folded into power_hours rows, as the parameters of as few
+// kPowerUpsertSql statements as possible, to run in order in one transaction.
+extern const char* const kPowerUpsertName;
+extern const char* const kPowerUpsertSql;
+std::vector<pg::Params> PowerUpsertParams(const std::vector<PowerUpdate>& power,
+                                          const std::vector<std::vector<record::DaySlice>>& slices, SystemTime now);
+
+}  // namespace vgi::store

@@ -1,0 +1,117 @@
+#pragma once
+// Private to the SQLite store: the class behind OpenSqliteStore (sqlite_store.hpp), split over
+// sqlite_store.cpp (open, migrations, checkpointer, peers, instructions, feedback lists),
+// sqlite_power.cpp (WriteBatch commits, station-days, replay keys) and sqlite_station.cpp (the
+// station model sync).
+//
+// Connections: one writer (every write method is one BEGIN IMMEDIATE .. COMMIT under write_mu_),
+// a small pool of readers (WAL lets them read a committed snapshot while the writer writes), and
+// a checkpointer thread with its own connection that copies the WAL back into the database
+// off the writer's path (the writer's automatic checkpoint is off).
+
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "sqlite_db.hpp"
+#include "vgi/store/store.hpp"
+
+namespace vgi::store::sqlite {
+
+// Registers the SQL functions the power updates use (sqlite_power.cpp) on the writer.
+Status RegisterPowerFunctions(Connection& c);
+
+class SqliteStore final : public Store {
+ public:
+  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& file, const StoreOptions& options);
+  ~SqliteStore() override;
+
+  [[nodiscard]] std::string_view backend() const override { return "sqlite"; }
+  Result<int> SchemaVersion() override;
+
+  Status PutPeer(const PeerRow& peer) override;
+  Result<std::optional<PeerRow>> GetPeer(std::string_view operator_id) override;
+  Result<std::vector<PeerRow>> ListPeers() override;
+
+  Result<PageReceipt> PutStationPage(std::string_view operator_id, const proto::StationInfoPage& page) override;
+  Result<std::int64_t> ExpireSyncs() override;
+  Result<std::optional<StationRecord>> GetStation(std::string_view operator_id,
+                                                  std::string_view station_code) override;
+  Result<std::vector<StationRecord>> ListStations(std::string_view operator_id, bool include_retired) override;
+
+  Status Commit(const WriteBatch& batch) override;
+  Result<std::optional<StationDay>> GetStationDay(std::string_view operator_id, std::string_view station_code,
+                                                  proto::BeijingDate day) override;
+
+  Status PutInstruction(const InstructionRow& row) override;
+  Result<std::optional<InstructionRow>> GetInstruction(std::string_view operator_id,
+                                                       std::string_view regulation_id) override;
+  Result<std::vector<FeedbackRecord>> ListFeedback(std::string_view operator_id,
+                                                   std::string_view regulation_id) override;
+
+  Result<std::vector<RequestKey>> LoadRequestKeys() override;
+  Result<std::int64_t> PurgeRequestKeys() override;
+
+  // Test hook (sqlite_store_testing.hpp): runs SQL on the writer connection.
+  Status ExecOnWriterForTesting(const std::string& sql);
+
+ private:
+  SqliteStore(std::string file, const StoreOptions& options) : file_(std::move(file)), options_(options) {}
+
+  Status ApplyMigrations();
+  Status StartCheckpointer();
+  void RunCheckpointer();
+  static int WalHook(void* self, sqlite3* db, const char* name, int pages);
+
+  // Runs `body` in one write transaction; the caller holds write_mu_. Rolls back on any error.
+  Status WriteTx(std::string_view op, const std::function<Status(Connection&)>& body);
+
+  // A reader connection from the pool, returned when the lease ends.
+  class ReaderLease {
+   public:
+    ReaderLease(SqliteStore& store, std::unique_ptr<Connection> conn) : store_(&store), conn_(std::move(conn)) {}
+    ReaderLease(ReaderLease&&) = default;
+    ReaderLease& operator=(ReaderLease&&) = delete;
+    ~ReaderLease();
+    Connection& operator*() const { return *conn_; }
+    Connection* operator->() const { return conn_.get(); }
+
+   private:
+    SqliteStore* store_;
+    std::unique_ptr<Connection> conn_;
+  };
+  Result<ReaderLease> AcquireReader();
+  // Runs `body` on a reader inside one read transaction (a consistent snapshot).
+  Status ReadTx(std::string_view op, const std::function<Status(Connection&)>& body);
+
+  // Station model (sqlite_station.cpp); the caller holds write_mu_ and a transaction.
+  Status DropSync(Connection& c, std::string_view operator_id);
+  Status ApplySync(Connection& c, const std::string& operator_id, std::int64_t now, PageReceipt& receipt);
+  Result<std::int64_t> ExpireLocked(Connection& c, std::int64_t now);
+
+  [[nodiscard]] std::int64_t NowMicros() const;
+
+  const std::string file_;
+  const StoreOptions options_;
+
+  std::mutex write_mu_;
+  std::unique_ptr<Connection> writer_;
+
+  std::mutex readers_mu_;
+  std::condition_variable readers_cv_;
+  std::vector<std::unique_ptr<Connection>> idle_readers_;
+  int readers_open_ = 0;
+
+  std::mutex checkpoint_mu_;
+  std::condition_variable checkpoint_cv_;
+  bool checkpoint_wanted_ = false;
+  bool stopping_ = false;
+  std::unique_ptr<Connection> checkpointer_;
+  std::thread checkpoint_thread_;
+};
+
+}  // namespace vgi::store::sqlite

@@ -1,0 +1,322 @@
+// The conformance suite against the memory and SQLite stores, and what only SQLite has: the file
+// at rest, failed writes (disk full), migrations and schema versions.
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "migrations.hpp"
+#include "record_codec.hpp"
+#include "sqlite_store_testing.hpp"
+#include "store_conformance.hpp"
+#include "vgi/store/memory_store.hpp"
+#include "vgi/store/sqlite_store.hpp"
+#include "vgi/testing/fake_clock.hpp"
+#include "vgi/testing/samples.hpp"
+
+namespace vgi::store {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using vgi::testing::kSampleCreditCode;
+using vgi::testing::kSampleOperatorId;
+using vgi::testing::SampleStation;
+
+// A temporary directory for this process's databases, removed when the tests end.
+class TempDir : public ::testing::Environment {
+ public:
+  static const fs::path& Path() {
+    static const fs::path dir = [] {
+      fs::path p = fs::temp_directory_path() / ("vgi_store_test_" + std::to_string(::getpid()));
+      fs::create_directories(p);
+      return p;
+    }();
+    return dir;
+  }
+  // A file name not used before in this process.
+  static std::string FreshFile() {
+    static std::atomic<int> n{0};
+    return (Path() / ("store" + std::to_string(n++) + ".db")).string();
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(Path(), ec);
+  }
+};
+const auto* const kTempDir = ::testing::AddGlobalTestEnvironment(new TempDir);
+
+StoreFactory MemoryFactory() {
+  return {"memory", [](const StoreOptions& o) -> Result<std::unique_ptr<Store>> { return NewMemoryStore(o); }, nullptr};
+}
+
+StoreFactory SqliteFactory() {
+  auto last = std::make_shared<std::string>();
+  return {"sqlite",
+          [last](const StoreOptions& o) {
+            *last = TempDir::FreshFile();
+            return OpenSqliteStore(*last, o);
+          },
+          [last](const StoreOptions& o) { return OpenSqliteStore(*last, o); }};
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance, ::testing::Values(MemoryFactory(), SqliteFactory()),
+                         [](const ::testing::TestParamInfo<StoreFactory>& info) { return info.param.name; });
+
+// ---- helpers ----------------------------------------------------------------------------------
+
+::testing::AssertionResult HasStatus(const Status& st, StatusCode code, std::string_view fragment) {
+  if (st.code() == code && st.message().find(fragment) != std::string::npos) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "got " << st << ", want " << StatusCodeName(code) << " containing \""
+                                       << fragment << "\"";
+}
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+struct Fixture {
+  vgi::testing::FakeClock clock;
+  Sealer sealer = *Sealer::Create(std::string(32, 's'));
+  StoreOptions options;
+  std::string file = TempDir::FreshFile();
+  Fixture() {
+    options.clock = &clock;
+    options.sealer = &sealer;
+  }
+  Result<std::unique_ptr<Store>> Open() { return OpenSqliteStore(file, options); }
+};
+
+// Runs SQL on a raw connection to `file` (not through the store).
+void RawExec(const std::string& file, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+  char* err = nullptr;
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+  EXPECT_EQ(rc, SQLITE_OK) << (err != nullptr ? err : "");
+  sqlite3_free(err);
+  sqlite3_close(db);
+}
+
+PowerUpdate Update(const std::string& station, int minute, std::int64_t centi_kw) {
+  PowerUpdate u;
+  u.operator_id = kSampleOperatorId;
+  u.power.station_code = station;
+  u.power.credit_code = kSampleCreditCode;
+  proto::PowerPoint p;
+  p.point = proto::BeijingMinute{proto::ParseMinute("2024-04-09 00:00")->minutes + minute};
+  p.power = proto::Kilowatts::FromUnits(centi_kw);
+  u.power.points.push_back(p);
+  return u;
+}
+
+// ---- SQLite only ------------------------------------------------------------------------------
+
+TEST(SqliteStore, SensitiveFieldsAreNotInTheFileInClear) {
+  Fixture f;
+  proto::Station station = SampleStation(42, 2);
+  {
+    auto store = f.Open();
+    ASSERT_TRUE(store.ok()) << store.status();
+    proto::StationInfoPage page{1, 1, 1, {station}};
+    ASSERT_TRUE((*store)->PutStationPage(kSampleOperatorId, page).ok());
+    // And a staged page of an open sync.
+    proto::StationInfoPage staged{2, 2, 1, {SampleStation(43, 1)}};
+    ASSERT_TRUE((*store)->PutStationPage(kSampleOperatorId, staged).ok());
+    InstructionRow row{kSampleOperatorId, vgi::testing::SampleInstruction(), f.clock.Now()};
+    row.instruction.range_type = proto::RangeType::kStation;
+    row.instruction.adjust_ids = {"STA42"};
+    row.instruction.credit_code = "91110190ZZZZZZZZZZ";
+    ASSERT_TRUE((*store)->PutInstruction(row).ok());
+    // Before closing the WAL holds the writes; check it as well as the main file.
+    const std::string wal = ReadAll(f.file + "-wal") + ReadAll(f.file);
+    for (const std::string& secret : {station.name, station.address, station.credit_code, station.stakes[0].name,
+                                      SampleStation(43, 1).name, std::string("91110190ZZZZZZZZZZ"),
+                                      station.longitude.ToString(), station.latitude.ToString()}) {
+      EXPECT_EQ(wal.find(secret), std::string::npos) << "found in clear: " << secret;
+    }
+    // The plain columns are there (the check above would pass on an empty file).
+    EXPECT_NE(wal.find("STA42"), std::string::npos);
+  }
+  const std::string db = ReadAll(f.file);
+  ASSERT_FALSE(db.empty());
+  for (const std::string& secret : {station.name, station.address, station.credit_code, station.stakes[1].name,
+                                    std::string("91110190ZZZZZZZZZZ"), station.longitude.ToString()}) {
+    EXPECT_EQ(db.find(secret), std::string::npos) << "found in clear: " << secret;
+  }
+  EXPECT_NE(db.find("STA42"), std::string::npos);
+}
+
+TEST(SqliteStore, AFailedWriteLeavesNothingAndLaterWritesWork) {
+  Fixture f;
+  auto opened = f.Open();
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  Store& store = **opened;
+  WriteBatch first;
+  first.power = {Update("STA0", 0, 100)};
+  ASSERT_TRUE(store.Commit(first).ok());
+
+  // The database may not grow any more: a batch of new station-days needs pages it cannot get.
+  ASSERT_TRUE(SqliteExecForTesting(store, "PRAGMA max_page_count = 1").ok());
+  WriteBatch big;
+  big.request_keys = {RequestKey{kSampleOperatorId, "20240409100000", "0001", f.clock.Now() + 1h}};
+  big.power.push_back(Update("STA0", 1, 111));  // an existing row, changed before the failure
+  for (int i = 1; i <= 200; ++i) big.power.push_back(Update("STA" + std::to_string(i), 1, 200 + i));
+  const Status full = store.Commit(big);
+  EXPECT_TRUE(HasStatus(full, StatusCode::kIo, "Commit: SQLite " + f.file + ": database or disk is full")) << full;
+
+  // A page sync fails the same way and leaves no open sync behind.
+  std::vector<proto::Station> many;
+  for (int i = 0; i < 300; ++i) many.push_back(SampleStation(i, 3));
+  const Status page_full =
+      store.PutStationPage(kSampleOperatorId, proto::StationInfoPage{600, 2, 1, many}).status();
+  EXPECT_TRUE(HasStatus(page_full, StatusCode::kIo, "PutStationPage: SQLite")) << page_full;
+
+  // Space again: the store works, and nothing of the failed batch is there.
+  ASSERT_TRUE(SqliteExecForTesting(store, "PRAGMA max_page_count = 1073741823").ok());
+  WriteBatch later;
+  later.power = {Update("STA0", 2, 300)};
+  ASSERT_TRUE(store.Commit(later).ok());
+
+  auto day = store.GetStationDay(kSampleOperatorId, "STA0", *proto::ParseDate("2024-04-09"));
+  ASSERT_TRUE(day.ok() && day->has_value());
+  EXPECT_EQ((*day)->centi_kw[0], 100);
+  EXPECT_EQ((*day)->centi_kw[1], 0);
+  EXPECT_FALSE((*day)->present.test(1));
+  EXPECT_EQ((*day)->centi_kw[2], 300);
+  for (int i : {1, 100, 200}) {
+    auto none = store.GetStationDay(kSampleOperatorId, "STA" + std::to_string(i), *proto::ParseDate("2024-04-09"));
+    ASSERT_TRUE(none.ok());
+    EXPECT_FALSE(none->has_value()) << i;
+  }
+  auto keys = store.LoadRequestKeys();
+  ASSERT_TRUE(keys.ok());
+  EXPECT_TRUE(keys->empty());
+  // The failed page left no sync: the second page alone is one page received.
+  auto receipt = store.PutStationPage(kSampleOperatorId, proto::StationInfoPage{600, 2, 2, {SampleStation(999, 0)}});
+  ASSERT_TRUE(receipt.ok()) << receipt.status();
+  EXPECT_EQ(receipt->pages_received, 1);
+}
+
+TEST(SqliteStore, MigrationsAreRecordedInSchemaVersion) {
+  Fixture f;
+  { ASSERT_TRUE(f.Open().ok()); }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(f.file.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT version, name, applied_at FROM schema_version ORDER BY version", -1, &st, nullptr),
+            SQLITE_OK);
+  for (const Migration& m : SqliteMigrations()) {
+    ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+    EXPECT_EQ(sqlite3_column_int(st, 0), m.version);
+    EXPECT_EQ(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 1))), m.name);
+    EXPECT_EQ(sqlite3_column_int64(st, 2), std::chrono::duration_cast<std::chrono::microseconds>(
+                                               f.clock.Now().time_since_epoch()).count());
+  }
+  EXPECT_EQ(sqlite3_step(st), SQLITE_DONE);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  // Opening again applies nothing and keeps the version.
+  auto again = f.Open();
+  ASSERT_TRUE(again.ok()) << again.status();
+  auto version = (*again)->SchemaVersion();
+  ASSERT_TRUE(version.ok());
+  EXPECT_EQ(*version, SqliteMigrations().back().version);
+}
+
+TEST(SqliteStore, ANewerSchemaThanTheBuildKnowsIsRefused) {
+  Fixture f;
+  { ASSERT_TRUE(f.Open().ok()); }
+  RawExec(f.file, "INSERT INTO schema_version(version, name, applied_at) VALUES(9999, '9999_future.sql', 0)");
+  const Status st = f.Open().status();
+  EXPECT_TRUE(HasStatus(st, StatusCode::kInternal,
+                        "has schema version 9999, newer than this build knows (" +
+                            std::to_string(SqliteMigrations().back().version) + ")"));
+}
+
+TEST(SqliteStore, AFileThatCannotBeOpenedIsIoNamingIt) {
+  Fixture f;
+  const std::string file = (TempDir::Path() / "no-such-dir" / "vgi.db").string();
+  const Status st = OpenSqliteStore(file, f.options).status();
+  EXPECT_TRUE(HasStatus(st, StatusCode::kIo, "SQLite database " + file + " does not open"));
+}
+
+TEST(SqliteStore, OpeningWithoutASealerIsRefused) {
+  Fixture f;
+  f.options.sealer = nullptr;
+  EXPECT_TRUE(HasStatus(OpenSqliteStore(f.file, f.options).status(), StatusCode::kInvalid,
+                        "StoreOptions.sealer is not set"));
+}
+
+TEST(SqliteStore, ASealedRowUnderAnotherKeyDoesNotOpen) {
+  Fixture f;
+  {
+    auto store = f.Open();
+    ASSERT_TRUE(store.ok());
+    ASSERT_TRUE((*store)->PutStationPage(kSampleOperatorId, proto::StationInfoPage{1, 1, 1, {SampleStation(1, 1)}}).ok());
+  }
+  Sealer other = *Sealer::Create(std::string(32, 'o'));
+  f.options.sealer = &other;
+  auto store = f.Open();
+  ASSERT_TRUE(store.ok());
+  const Status st = (*store)->GetStation(kSampleOperatorId, "STA1").status();
+  EXPECT_EQ(st, Status::Internal("station 123456789/STA1: sealed value does not open: wrong master key or corrupted data"));
+}
+
+// ---- the shared row encodings ------------------------------------------------------------------
+
+TEST(RecordCodec, StationEncodingRoundTripsAndRefusesEveryTruncation) {
+  proto::Station s = SampleStation(12, 3);
+  s.close_time = proto::ParseMinute("2024-01-01 22:30");
+  s.stakes[1].longitude.reset();
+  s.stakes[2].rated_power = proto::Kilowatts::FromUnits(-1);  // signed values survive
+  const std::string bytes = record::EncodeStation(s);
+  auto back = record::DecodeStation(bytes, "station x");
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(*back, s);
+  for (std::size_t n = 0; n < bytes.size(); ++n) {
+    const Status st = record::DecodeStation(bytes.substr(0, n), "station x").status();
+    ASSERT_TRUE(HasStatus(st, StatusCode::kInternal, "station x: stored model does not decode")) << n;
+  }
+  EXPECT_FALSE(record::DecodeStation(bytes + "x", "station x").ok());
+
+  const std::vector<proto::Station> list = {SampleStation(1, 0), s};
+  const std::string all = record::EncodeStationList(list);
+  auto decoded = record::DecodeStationList(all, "page");
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  ASSERT_EQ(decoded->size(), 2u);
+  EXPECT_EQ((*decoded)[0].station, list[0]);
+  EXPECT_EQ((*decoded)[1].station, s);
+  EXPECT_EQ((*decoded)[1].bytes, bytes);  // sealable as is
+}
+
+TEST(RecordCodec, DayNumbersAreYyyymmdd) {
+  const proto::BeijingDate d = *proto::ParseDate("2024-02-29");
+  EXPECT_EQ(record::DayNumber(d), 20240229);
+  auto back = record::DateFromDayNumber(20240229);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(*back, d);
+  EXPECT_EQ(record::DayNumber(*proto::ParseDate("1970-01-01")), 19700101);
+  EXPECT_TRUE(HasStatus(record::DateFromDayNumber(20230229).status(), StatusCode::kInternal,
+                        "power_day.day: 20230229 is not a yyyymmdd date"));
+}
+
+TEST(MemoryStore, WithoutASealerSensitiveWritesFail) {
+  vgi::testing::FakeClock clock;
+  StoreOptions options;
+  options.clock = &clock;
+  auto store = NewMemoryStore(options);
+  EXPECT_TRUE(HasStatus(store->PutStationPage(kSampleOperatorId, proto::StationInfoPage{1, 1, 1, {SampleStation(1, 1)}}).status(),
+                        StatusCode::kInternal, "StoreOptions.sealer is not set"));
+  EXPECT_TRUE(HasStatus(store->PutInstruction(InstructionRow{kSampleOperatorId, vgi::testing::SampleInstruction(), {}}),
+                        StatusCode::kInternal, "StoreOptions.sealer is not set"));
+}
+
+}  // namespace
+}  // namespace vgi::store
