@@ -367,9 +367,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
     body_ = std::move(body);
     if (head_only_) body_.clear();
     SetPhase(Phase::kWriting, shared_->limits.read_timeout);
-    // beast::ssl_stream coalesces the two buffers into one TLS record (up to 64 KiB).
-    const std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(body_)};
-    net::async_write(stream_, buffers,
+    // One buffer: head and body go out in as few TLS records as possible, and Beast 1.74's
+    // flat_stream stalled on a two-buffer write whose body exceeded its 16 KiB coalescing limit
+    // (the body was never sent; see http_server_test LargeResponseBodyIsSentWhole).
+    head_ += body_;
+    net::async_write(stream_, net::buffer(head_),
                      [self = shared_from_this()](const beast::error_code& ec, std::size_t) { self->OnWritten(ec); });
   }
 

@@ -119,6 +119,20 @@ TEST_F(HttpServerTest, PostIsRoutedWithBodyAndAuthorization) {
   EXPECT_EQ(last_.remote_ip, "127.0.0.1");
 }
 
+TEST_F(HttpServerTest, LargeResponseBodyIsSentWhole) {
+  StartServer();
+  TestClient client = Client();
+  ASSERT_FALSE(client.Connect(server_->port()));
+  // Over TLS's 16 KiB record and Beast's coalescing limit, twice on one connection.
+  for (std::size_t size : {std::size_t{24} << 10, std::size_t{300} << 10}) {
+    const std::string body(size, 'x');
+    auto x = client.Post("/v1/echo", body);
+    ASSERT_FALSE(x.ec) << x.ec.message();
+    EXPECT_EQ(x.response.body().size(), size + 5);
+    EXPECT_EQ(x.response.body(), "echo:" + body);
+  }
+}
+
 TEST_F(HttpServerTest, KeepAliveServesThreeRequestsOnOneConnectionAndCountsThem) {
   StartServer();
   TestClient client = Client();
