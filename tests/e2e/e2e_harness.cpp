@@ -1,0 +1,116 @@
+#include "e2e_harness.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+namespace vgi::e2e {
+
+namespace fs = std::filesystem;
+
+proto::KeySet InboundKeys() {
+  proto::KeySet k;
+  k.operator_secret = "0F1E2D3C4B5A69788796A5B4C3D2E1F0";
+  k.data_secret = "E2eDataSecret001";
+  k.data_iv = "E2eDataSecretIV1";
+  k.sig_secret = "A1B2C3D4E5F60718293A4B5C6D7E8F90";
+  return k;
+}
+
+TempDir::TempDir() {
+  const char* base = std::getenv("TMPDIR");
+  std::string pattern = std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/vgi-e2e-XXXXXX";
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    std::perror("vgi e2e: mkdtemp");
+    std::abort();
+  }
+  path_ = pattern;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  fs::remove_all(path_, ec);
+}
+
+std::string CertFile(const ServerSetup& setup) { return setup.tls_dir + "/server.crt"; }
+
+std::string ConfigYaml(const ServerSetup& setup) {
+  const proto::KeySet k = InboundKeys();
+  std::string y;
+  y += "grid:\n  operator_id: \"MA0GRID01\"\n";
+  y += "server:\n";
+  y += "  listen: \"127.0.0.1:0\"\n";
+  y += "  threads: " + std::to_string(setup.threads) + "\n";
+  y += "  tls:\n";
+  y += "    cert: \"" + CertFile(setup) + "\"\n";
+  y += "    key: \"" + setup.tls_dir + "/server.key\"\n";
+  y += "  max_body_bytes: " + std::to_string(setup.max_body_bytes) + "\n";
+  y += "  read_timeout: " + setup.read_timeout + "\n";
+  y += "  idle_timeout: " + setup.idle_timeout + "\n";
+  y += "data_dir: \"" + setup.data_dir + "\"\n";
+  y += "log:\n  level: " + setup.log_level + "\n";
+  y += "peers:\n";
+  y += "  - operator_id: \"" + std::string(kOperatorId) + "\"\n";
+  y += "    name: \"E2E Charging Co.\"\n";
+  y += "    enabled: true\n";
+  y += "    inbound:\n";
+  y += "      operator_secret: \"" + k.operator_secret + "\"\n";
+  y += "      data_secret: \"" + k.data_secret + "\"\n";
+  y += "      data_iv: \"" + k.data_iv + "\"\n";
+  y += "      sig_secret: \"" + k.sig_secret + "\"\n";
+  return y;
+}
+
+void WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  if (!out.flush()) {
+    std::fprintf(stderr, "vgi e2e: cannot write %s\n", path.c_str());
+    std::abort();
+  }
+}
+
+Result<std::unique_ptr<client::ProtocolClient>> MakeClient(std::uint16_t port, const std::string& ca_file,
+                                                           std::shared_ptr<proto::StampGenerator> stamps,
+                                                           const Clock& clock, std::chrono::milliseconds timeout) {
+  client::ProtocolClient::Options o;
+  o.base_url = "https://127.0.0.1:" + std::to_string(port) + "/evcs/v1";
+  o.operator_id = kOperatorId;
+  o.responder_keys = InboundKeys();
+  o.tls.ca_file = ca_file;
+  o.timeout = timeout;
+  o.stamps = std::move(stamps);
+  return client::ProtocolClient::Create(std::move(o), clock);
+}
+
+Result<std::unique_ptr<client::HttpsConnection>> MakeConnection(std::uint16_t port, const std::string& ca_file) {
+  VGI_ASSIGN_OR_RETURN(const client::Url url, client::ParseBaseUrl("https://127.0.0.1:" + std::to_string(port)));
+  client::TlsOptions tls;
+  tls.ca_file = ca_file;
+  return client::HttpsConnection::Create(url, tls);
+}
+
+proto::BeijingDate Today(const Clock& clock) { return proto::DateOf(proto::ToBeijingMinute(clock.Now())); }
+
+proto::BeijingMinute MinuteOf(proto::BeijingDate day, int minute_of_day) {
+  return proto::BeijingMinute{proto::StartOf(day).minutes + minute_of_day};
+}
+
+proto::StationPower Power(const std::string& station_code,
+                          const std::vector<std::pair<proto::BeijingMinute, std::optional<std::int64_t>>>& points) {
+  proto::StationPower s;
+  s.station_code = station_code;
+  s.credit_code = "911101901234567890";
+  s.adjust_top_power = proto::Kilowatts::FromUnits(5000);
+  s.adjust_bottom_power = proto::Kilowatts::FromUnits(125);
+  for (const auto& [minute, centi] : points) {
+    proto::PowerPoint p;
+    p.point = minute;
+    if (centi) p.power = proto::Kilowatts::FromUnits(*centi);
+    s.points.push_back(p);
+  }
+  return s;
+}
+
+}  // namespace vgi::e2e

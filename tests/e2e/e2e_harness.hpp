@@ -1,0 +1,98 @@
+#pragma once
+// Shared pieces of the end-to-end tests: a temp folder, the config file of a test server (one
+// peer with fixed inbound keys), clients that trust the server's generated certificate, a
+// server clock the tests can move, and today's minutes in Beijing time.
+//
+// Everything runs on loopback with port 0. Nothing here is thread-safe unless it says so.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "vgi/base/clock.hpp"
+#include "vgi/base/status.hpp"
+#include "vgi/client/https_connection.hpp"
+#include "vgi/client/protocol_client.hpp"
+#include "vgi/proto/civil_time.hpp"
+#include "vgi/proto/keys.hpp"
+#include "vgi/proto/stamp.hpp"
+#include "vgi/proto/station_power.hpp"
+#include "vgi/server/config.hpp"
+
+namespace vgi::e2e {
+
+// The operator every e2e request comes from (the sample models belong to it too).
+inline constexpr const char* kOperatorId = "123456789";
+
+// The inbound key set the test config issues to kOperatorId (fixed, valid under KeyPolicy::kPeer).
+proto::KeySet InboundKeys();
+
+// A fresh folder under $TMPDIR (or /tmp), removed with everything in it at destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  [[nodiscard]] const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+struct ServerSetup {
+  std::string data_dir;             // absolute
+  std::string tls_dir;              // absolute; server.crt and server.key go here
+  std::size_t max_body_bytes = 64 << 10;
+  std::string read_timeout = "1s";
+  std::string idle_timeout = "10s";
+  std::string log_level = "warn";
+  int threads = 2;
+};
+
+// The YAML config for `setup`: listen 127.0.0.1:0, one enabled peer kOperatorId with
+// InboundKeys(), default wire profile.
+std::string ConfigYaml(const ServerSetup& setup);
+std::string CertFile(const ServerSetup& setup);
+
+// Writes `text` to `path` (replacing it); aborts the test program when it cannot.
+void WriteFile(const std::string& path, const std::string& text);
+
+// The system clock plus an offset the test moves (the server's clock in-process tests).
+// Thread-safe.
+class OffsetClock final : public Clock {
+ public:
+  [[nodiscard]] SystemTime Now() const override {
+    return std::chrono::system_clock::now() + std::chrono::nanoseconds(offset_ns_.load());
+  }
+  void Advance(std::chrono::seconds d) { offset_ns_ += std::chrono::nanoseconds(d).count(); }
+  void Reset() { offset_ns_ = 0; }
+
+ private:
+  std::atomic<std::int64_t> offset_ns_{0};
+};
+
+// A ProtocolClient for kOperatorId talking to https://127.0.0.1:<port>/evcs/v1, trusting `ca_file`.
+// Every client of one test process must share `stamps`: the grid refuses a second request with
+// the same (OperatorID, TimeStamp, Seq) as a replay, across its restarts too.
+Result<std::unique_ptr<client::ProtocolClient>> MakeClient(std::uint16_t port, const std::string& ca_file,
+                                                           std::shared_ptr<proto::StampGenerator> stamps,
+                                                           const Clock& clock,
+                                                           std::chrono::milliseconds timeout = std::chrono::seconds(10));
+// A bare HTTPS connection to the same server (GET /healthz, /metrics, wrong methods).
+Result<std::unique_ptr<client::HttpsConnection>> MakeConnection(std::uint16_t port, const std::string& ca_file);
+
+// Today (Beijing) by `clock`, and the minute `minute_of_day` of a day.
+proto::BeijingDate Today(const Clock& clock);
+proto::BeijingMinute MinuteOf(proto::BeijingDate day, int minute_of_day);
+
+// One station's power with the given points (centi-kW; nullopt = a null point).
+proto::StationPower Power(const std::string& station_code,
+                          const std::vector<std::pair<proto::BeijingMinute, std::optional<std::int64_t>>>& points);
+
+}  // namespace vgi::e2e
