@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test:
-#   1. Release build: unit tests, CLI tests, benchmark smoke run      (build/release)
+#   1. Release build: unit tests, CLI tests, benchmark smoke run      (build/release),
+#      and the `pg` tests against a throwaway PostgreSQL (scripts/pg-test-server.sh)
 #   2. The unit tests again under AddressSanitizer + UBSan           (build/asan)
 #   3. Every libFuzzer target for VGI_FUZZ_SECONDS (default 20) each  (build/fuzz, clang)
 # Environment: VGI_FUZZ_SECONDS=0 skips fuzzing; VGI_SKIP_ASAN=1 skips step 2 (local iterations).
@@ -18,6 +19,16 @@ scripts/install-deps.sh
 step "release build"
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build/release -j "$jobs"
+step "throwaway PostgreSQL for the pg tests"
+pg_dir=$(mktemp -d -t vgi-pg.XXXXXX)
+# Stopped however the script ends: success, a failed step (set -e), Ctrl-C or kill.
+stop_pg() { scripts/pg-test-server.sh stop "$pg_dir" >/dev/null 2>&1 || true; rm -rf "$pg_dir"; }
+trap stop_pg EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+VGI_TEST_PG_URL=$(scripts/pg-test-server.sh start "$pg_dir")
+export VGI_TEST_PG_URL
+echo "$VGI_TEST_PG_URL"
 step "release tests"
 ctest --test-dir build/release --output-on-failure -j "$jobs"
 

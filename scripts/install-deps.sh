@@ -12,8 +12,8 @@ packages=(
   libspdlog-dev libfmt-dev libcli11-dev libsimdjson-dev rapidjson-dev
   # tests, benchmarks, fuzzing (clang + libFuzzer runtime)
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
-  # tools the test suite drives
-  openssl python3
+  # tools the test suite drives (postgresql-15: the throwaway server of scripts/pg-test-server.sh)
+  openssl python3 postgresql-15
 )
 
 missing=()

@@ -7,8 +7,6 @@
 // upserts run inside the database without moving 30 000 stations back and forth. Only stations
 // that keep retired stakes (a stake absent from the whole snapshot, its station present) are
 // opened, merged with record::KeepRetiredStakes and sealed again.
-#include <map>
-
 #include "postgres_store_impl.hpp"
 #include "record_codec.hpp"
 
@@ -211,6 +209,10 @@ Status PostgresStore::ApplySync(pg::Connection& c, const std::string& op, const 
     refusal = record::TotalCountMismatch(total_count, held);
     return Status::Ok();
   }
+  // The staging tables are filled and emptied by every sync, so their statistics are always
+  // stale; fresh ones keep the joins below on hash plans instead of a nested loop over 300 000
+  // stakes that the planner believes to be a handful.
+  VGI_RETURN_IF_ERROR(c.Run("ANALYZE station_sync_stations, station_sync_stakes"));
   // The smallest duplicated code is reported, with the first and last page it is on.
   VGI_ASSIGN_OR_RETURN(pg::Rows dup_station,
                        c.Prepared("vgi_sync_dup_station",
@@ -244,14 +246,13 @@ Status PostgresStore::ApplySync(pg::Connection& c, const std::string& op, const 
   VGI_ASSIGN_OR_RETURN(
       pg::Rows keep,
       c.Prepared("vgi_sync_keep",
-                 "SELECT g.station_code, g.sealed, o.sealed, "
-                 "       array_agg(t.stake_code ORDER BY t.stake_code) "
-                 "FROM stakes t "
-                 "JOIN station_sync_stations g ON g.operator_id = t.operator_id AND g.station_code = t.station_code "
-                 "JOIN stations o ON o.operator_id = t.operator_id AND o.station_code = t.station_code "
-                 "WHERE t.operator_id = $1 AND NOT EXISTS (SELECT 1 FROM station_sync_stakes k "
-                 "                                        WHERE k.operator_id = $1 AND k.stake_code = t.stake_code) "
-                 "GROUP BY g.station_code, g.sealed, o.sealed",
+                 "SELECT x.station_code, g.sealed, o.sealed, x.codes FROM "
+                 "(SELECT t.station_code, array_agg(t.stake_code ORDER BY t.stake_code) AS codes FROM stakes t "
+                 " WHERE t.operator_id = $1 AND NOT EXISTS (SELECT 1 FROM station_sync_stakes k "
+                 "                                         WHERE k.operator_id = $1 AND k.stake_code = t.stake_code) "
+                 " GROUP BY t.station_code) x "
+                 "JOIN station_sync_stations g ON g.operator_id = $1 AND g.station_code = x.station_code "
+                 "JOIN stations o ON o.operator_id = $1 AND o.station_code = x.station_code",
                  by_op));
   if (keep.size() > 0) {
     pg::ArrayBuilder codes(pg::kTextOid), sealed(pg::kByteaOid);
@@ -276,41 +277,52 @@ Status PostgresStore::ApplySync(pg::Connection& c, const std::string& op, const 
   VGI_ASSIGN_OR_RETURN(pg::Rows seq_row, c.Exec("SELECT nextval('station_sync_seq')"));
   VGI_ASSIGN_OR_RETURN(std::int64_t seq, seq_row.Int64(0, 0));
   const pg::Params apply = pg::Params().Text(op).Time(now).Int64(seq);
-  // No ORDER BY for lock order: the operator's sync lock serialises every writer of its rows.
-  // Every station row is written (its updated_at says which snapshot carried it last).
+  // The operator's sync lock serialises every writer of its station and stake rows, so plain
+  // UPDATE ... FROM and INSERT ... WHERE NOT EXISTS do (set-wise joins; no per-row speculative
+  // insertion as ON CONFLICT would do), in no particular order.
+  // Every station row is written: its updated_at says which snapshot carried it last.
   VGI_ASSIGN_OR_RETURN(
-      pg::Rows stations,
-      c.Prepared("vgi_sync_upsert_stations",
-                 "INSERT INTO stations AS t (operator_id, station_code, area_code, type, equipment_type, state, "
-                 "is_public, retired, retired_at, updated_at, sealed, sync_seq) "
-                 "SELECT operator_id, station_code, area_code, type, equipment_type, state, is_public, false, NULL, $2, "
-                 "sealed, $3 FROM station_sync_stations WHERE operator_id = $1 "
-                 "ON CONFLICT (operator_id, station_code) DO UPDATE SET area_code = excluded.area_code, "
-                 "type = excluded.type, equipment_type = excluded.equipment_type, state = excluded.state, "
-                 "is_public = excluded.is_public, retired = false, retired_at = NULL, "
-                 "updated_at = excluded.updated_at, sealed = excluded.sealed, sync_seq = excluded.sync_seq",
+      pg::Rows updated,
+      c.Prepared("vgi_sync_update_stations",
+                 "UPDATE stations t SET area_code = g.area_code, type = g.type, equipment_type = g.equipment_type, "
+                 "state = g.state, is_public = g.is_public, retired = false, retired_at = NULL, updated_at = $2, "
+                 "sealed = g.sealed, sync_seq = $3 FROM station_sync_stations g "
+                 "WHERE t.operator_id = $1 AND g.operator_id = $1 AND t.station_code = g.station_code",
                  apply));
-  receipt.stations_applied = stations.affected();
-  // A stake row is written only when the snapshot changed it (the anti-join reads without
-  // locking): the daily re-sync of an unchanged model costs reads, not 300 000 row versions
-  // and their index entries.
+  VGI_ASSIGN_OR_RETURN(
+      pg::Rows inserted,
+      c.Prepared("vgi_sync_insert_stations",
+                 "INSERT INTO stations (operator_id, station_code, area_code, type, equipment_type, state, is_public, "
+                 "retired, retired_at, updated_at, sealed, sync_seq) "
+                 "SELECT operator_id, station_code, area_code, type, equipment_type, state, is_public, false, NULL, $2, "
+                 "sealed, $3 FROM station_sync_stations g WHERE g.operator_id = $1 AND NOT EXISTS "
+                 "(SELECT 1 FROM stations t WHERE t.operator_id = $1 AND t.station_code = g.station_code)",
+                 apply));
+  receipt.stations_applied = updated.affected() + inserted.affected();
+  // A stake row is written only when the snapshot changed it: the daily re-sync of an unchanged
+  // model costs reads, not 300 000 row versions and their index entries.
+  const pg::Params stake_params = pg::Params().Text(op).Time(now);
   VGI_RETURN_IF_ERROR(
-      c.Prepared("vgi_sync_upsert_stakes",
-                 "INSERT INTO stakes AS t (operator_id, stake_code, station_code, type, operating_state, is_public, "
+      c.Prepared("vgi_sync_update_stakes",
+                 "UPDATE stakes t SET station_code = k.station_code, type = k.type, "
+                 "operating_state = k.operating_state, is_public = k.is_public, is_adjust = k.is_adjust, "
+                 "rated_power = k.rated_power, top_power = k.top_power, bottom_power = k.bottom_power, "
+                 "retired = false, retired_at = NULL, updated_at = $2 FROM station_sync_stakes k "
+                 "WHERE t.operator_id = $1 AND k.operator_id = $1 AND t.stake_code = k.stake_code "
+                 "AND (t.retired OR (t.station_code, t.type, t.operating_state, t.is_public, t.is_adjust, "
+                 "t.rated_power, t.top_power, t.bottom_power) IS DISTINCT FROM (k.station_code, k.type, "
+                 "k.operating_state, k.is_public, k.is_adjust, k.rated_power, k.top_power, k.bottom_power))",
+                 stake_params)
+          .status());
+  VGI_RETURN_IF_ERROR(
+      c.Prepared("vgi_sync_insert_stakes",
+                 "INSERT INTO stakes (operator_id, stake_code, station_code, type, operating_state, is_public, "
                  "is_adjust, rated_power, top_power, bottom_power, retired, retired_at, updated_at) "
-                 "SELECT k.operator_id, k.stake_code, k.station_code, k.type, k.operating_state, k.is_public, "
-                 "k.is_adjust, k.rated_power, k.top_power, k.bottom_power, false, NULL, $2 "
-                 "FROM station_sync_stakes k WHERE k.operator_id = $1 AND NOT EXISTS (SELECT 1 FROM stakes o "
-                 "WHERE o.operator_id = $1 AND o.stake_code = k.stake_code AND NOT o.retired "
-                 "AND (o.station_code, o.type, o.operating_state, o.is_public, o.is_adjust, o.rated_power, "
-                 "o.top_power, o.bottom_power) = (k.station_code, k.type, k.operating_state, k.is_public, "
-                 "k.is_adjust, k.rated_power, k.top_power, k.bottom_power)) "
-                 "ON CONFLICT (operator_id, stake_code) DO UPDATE SET station_code = excluded.station_code, "
-                 "type = excluded.type, operating_state = excluded.operating_state, is_public = excluded.is_public, "
-                 "is_adjust = excluded.is_adjust, rated_power = excluded.rated_power, top_power = excluded.top_power, "
-                 "bottom_power = excluded.bottom_power, retired = false, retired_at = NULL, "
-                 "updated_at = excluded.updated_at",
-                 pg::Params().Text(op).Time(now))
+                 "SELECT operator_id, stake_code, station_code, type, operating_state, is_public, is_adjust, "
+                 "rated_power, top_power, bottom_power, false, NULL, $2 FROM station_sync_stakes k "
+                 "WHERE k.operator_id = $1 AND NOT EXISTS "
+                 "(SELECT 1 FROM stakes t WHERE t.operator_id = $1 AND t.stake_code = k.stake_code)",
+                 stake_params)
           .status());
   VGI_ASSIGN_OR_RETURN(pg::Rows stakes, c.Prepared("vgi_sync_count_stakes",
                                                    "SELECT count(*) FROM station_sync_stakes WHERE operator_id = $1",

@@ -4,7 +4,8 @@
 // A Commit may carry thousands of stations' points. They are first folded in memory into one
 // entry per hour row (later points of a minute overwrite earlier ones, in batch order; the day's
 // adjust powers are the last update's), then written with one INSERT ... SELECT FROM unnest(...)
-// ON CONFLICT DO UPDATE per chunk: one round trip, one index probe per row, no staging table.
+// ON CONFLICT DO UPDATE per chunk of rows: binary array parameters, one index probe per row, no
+// staging table; Commit sends all its statements in one round trip (PipelinedTransaction).
 //
 // The update merges only the minutes the batch wrote: overlay() of the written run onto the
 // stored slots, and bit operations on the present mask. ON CONFLICT's `excluded` row carries only
@@ -14,7 +15,6 @@
 // the same station and hour in one group) is written in several passes, one run per pass.
 #include <algorithm>
 #include <array>
-#include <cstring>
 #include <unordered_map>
 
 #include "postgres_store_impl.hpp"

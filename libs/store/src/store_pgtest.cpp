@@ -8,6 +8,8 @@
 //
 // DISABLED_Bench* are measurements, not tests (no timing assertions); run them by hand:
 //   build/<dir>/libs/store/store_pgtest --gtest_also_run_disabled_tests --gtest_filter='*Bench*'
+// (VGI_BENCH_ONLY_BATCH=<stations per commit> makes the commit measurement run that one shape, for
+// profiling.)
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -491,6 +493,12 @@ TEST_F(PostgresStoreTest, DISABLED_BenchCommitStationMinutes) {
     }
     return kStations * minutes / Seconds(std::chrono::steady_clock::now() - t0);
   };
+  if (const char* only = std::getenv("VGI_BENCH_ONLY_BATCH")) {  // profiling one shape
+    const int size = std::atoi(only);
+    std::cout << size << "/commit, 1 thread: " << run(1, size, 1) << " (inserts), " << run(10, size, 1)
+              << " station-updates/s\n";
+    return;
+  }
   std::cout << "first minute (row inserts), 500/commit, 1 thread: " << run(1, 500, 1) << " station-updates/s\n";
   std::cout << "500/commit, 1 thread: " << run(5, 500, 1) << " station-updates/s\n";
   std::cout << "500/commit, 4 threads: " << run(5, 500, 4) << " station-updates/s\n";
@@ -566,6 +574,14 @@ TEST_F(PostgresStoreTest, DISABLED_BenchBytesPerStationDay) {
   std::cout << "loaded 1000 stations x 1440 minutes minute by minute in " << load_s << " s ("
             << kStations * 1440 / load_s << " station-updates/s)\n";
   size("after a day of minute updates (autovacuum as it came)");
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // backends flush their statistics every second
+  auto hot = Schemas::Get().Admin("SELECT n_tup_upd, n_tup_hot_upd, n_tup_ins FROM pg_stat_user_tables "
+                                  "WHERE schemaname = '" + schema + "' AND relname = 'power_hours'");
+  ASSERT_TRUE(hot.ok()) << hot.status();
+  if (hot->size() == 1) {
+    std::cout << "power_hours: " << *hot->Int64(0, 0) << " updates, " << *hot->Int64(0, 1) << " of them HOT, "
+              << *hot->Int64(0, 2) << " inserts\n";
+  }
   ASSERT_TRUE(Schemas::Get().Admin("VACUUM " + schema + ".power_hours").ok());
   size("after VACUUM");
   ASSERT_TRUE(Schemas::Get().Admin("VACUUM FULL " + schema + ".power_hours").ok());

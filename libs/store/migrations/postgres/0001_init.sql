@@ -134,10 +134,12 @@ CREATE TABLE station_sync_stakes (
 -- ---- power -------------------------------------------------------------------------------------
 -- One row per station, Beijing day and hour: 60 minute slots as int32 little-endian centi-kW in
 -- a 240-byte bytea (inline, never TOASTed), the minutes reported with a value as bits 0..59 of
--- `present`, and the day's latest adjustable powers. A minute's update rewrites one ~330-byte row;
+-- `present`, and the day's latest adjustable powers. A minute's update rewrites one ~340-byte row;
 -- no indexed column changes and fillfactor 70 leaves room on the page, so it is a HOT update
--- (no index churn, pruned in place). A real[1440] per day would rewrite its whole TOAST value on
--- every minute instead.
+-- (no index churn, pruned in place): measured 98 % HOT for 1000 stations x 1440 minutes, about
+-- 21 kB per station-day in steady state (a commit updates every row of a page, so a page holds
+-- two versions of each), 13.5 kB once repacked. With fillfactor 100 only 15 % were HOT and the
+-- table bloated 20-fold. A real[1440] per day would rewrite its whole TOAST value every minute.
 -- write_seq orders writes (the day's adjust powers are those of the row written last); its low
 -- 20 bits are the row's index in the statement that wrote it (see postgres_power.cpp).
 CREATE TABLE power_hours (
