@@ -393,11 +393,12 @@ void GridService::Answer(Call& call, const Status& status, std::string_view data
   HttpResponse response;
   response.body = proto::SealResponse(ret, msg, data_json, *call.keys, call.peer->profile, *deps_.clock);
   const std::size_t out_bytes = response.body.size();
-  call.respond(std::move(response));
+  // Counted before the answer leaves, so a client that reads /metrics after its answer sees it.
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - call.start).count();
   auto& pi = metrics_->per_interface[static_cast<std::size_t>(call.iface)];
   pi.by_ret[RetIndex(ret)]->Increment();
   pi.latency->Observe(seconds);
+  call.respond(std::move(response));
   if (deps_.log && deps_.log->should_log(status.ok() ? spdlog::level::info : spdlog::level::warn)) {
     deps_.log->log(status.ok() ? spdlog::level::info : spdlog::level::warn,
                    "peer={} if={} ret={} in={} out={} ms={:.2f} ip={}{}{}", call.env.operator_id,
@@ -412,11 +413,12 @@ void GridService::AnswerUnsigned(Call& call, const Status& status) {
   const proto::WireProfile standard;
   response.body = proto::UnsignedResponse(ret, status.message(), standard, *deps_.clock);
   const std::size_t out_bytes = response.body.size();
-  call.respond(std::move(response));
+  // Counted before the answer leaves, so a client that reads /metrics after its answer sees it.
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - call.start).count();
   auto& pi = metrics_->per_interface[static_cast<std::size_t>(call.iface)];
   pi.by_ret[RetIndex(ret)]->Increment();
   pi.latency->Observe(seconds);
+  call.respond(std::move(response));
   if (deps_.log) {
     deps_.log->warn("peer={} if={} ret={} in={} out={} ms={:.2f} ip={} msg={} (unsigned)",
                     call.env.operator_id.empty() ? "-" : call.env.operator_id, proto::Info(call.iface).name,
