@@ -12,6 +12,7 @@ void RegisterSelfCheck(CLI::App& app, int* exit_code);
 void RegisterVersion(CLI::App& app, int* exit_code);
 void RegisterServe(CLI::App& app, int* exit_code);
 void RegisterPeer(CLI::App& app, int* exit_code);
+void RegisterBench(CLI::App& app, int* exit_code);
 
 // Exit codes shared by the subcommands.
 inline constexpr int kExitOk = 0;

@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   vgi::app::RegisterVersion(app, &exit_code);
   vgi::app::RegisterServe(app, &exit_code);
   vgi::app::RegisterPeer(app, &exit_code);
+  vgi::app::RegisterBench(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
