@@ -305,7 +305,7 @@ void RegisterBench(CLI::App& app, int* exit_code) {
       ->capture_default_str();
   cmd->add_option("--server-pid", o->server_pids,
                   "PID of the server on this machine: report its CPU seconds per phase and its peak RSS; more PIDs "
-                  "(comma-separated, e.g. its database's processes) add their CPU seconds")
+                  "(comma-separated, e.g. a local database's postmaster) add theirs and their children's")
       ->delimiter(',');
   cmd->add_flag("--quiet,-q", o->quiet, "No progress lines on stderr");
   cmd->footer(kFooter);

@@ -177,8 +177,8 @@ Result<ScenarioResult> RunDayLoad(const Options& options, const Target& target);
 
 // GET /metrics and the value of an unlabelled series (nullopt when absent or unreachable).
 std::optional<double> ScrapeMetric(const Target& target, const std::string& name);
-// utime + stime of local processes in seconds, summed (nullopt when there are none or the first
-// cannot be read; others that ended meanwhile are skipped).
+// CPU seconds (user + system) of local processes and their children, live or ended, summed
+// (nullopt when there are none or the first cannot be read; others that ended are skipped).
 std::optional<double> ProcessCpuSeconds(const std::vector<int>& pids);
 // VmRSS / VmHWM of a local process in bytes, from /proc/PID/status.
 std::optional<double> ProcessMemoryBytes(int pid, const char* field);

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <cstdlib>
+#include <filesystem>
 #include <cstdio>
 #include <fstream>
 #include <mutex>
@@ -269,34 +271,61 @@ std::optional<double> ScrapeMetric(const Target& target, const std::string& name
 
 namespace {
 
-std::optional<double> OneProcessCpuSeconds(int pid) {
-  if (pid <= 0) return std::nullopt;
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+// Fields of /proc/PID/stat after the command name (which may hold spaces and parentheses, so
+// they resume after the last ')'); index 0 is field 3 (state).
+std::optional<std::vector<std::string>> StatFields(const std::string& pid) {
+  std::ifstream in("/proc/" + pid + "/stat");
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  // The command name may hold spaces and parentheses: fields resume after the last ')'.
   const auto close = text.rfind(')');
   if (close == std::string::npos) return std::nullopt;
   std::istringstream fields(text.substr(close + 1));
-  std::string field;
-  unsigned long long utime = 0, stime = 0;
-  // After ')': state is field 3; utime and stime are fields 14 and 15.
-  for (int i = 3; i <= 15 && fields >> field; ++i) {
-    if (i == 14) utime = std::stoull(field);
-    if (i == 15) stime = std::stoull(field);
+  std::vector<std::string> out;
+  for (std::string f; fields >> f;) out.push_back(std::move(f));
+  if (out.size() < 15) return std::nullopt;
+  return out;
+}
+
+// utime + stime + cutime + cstime (fields 14-17) in clock ticks: the process and its reaped
+// children.
+std::optional<unsigned long long> TreeTicks(const std::vector<std::string>& f) {
+  unsigned long long sum = 0;
+  for (std::size_t i = 11; i <= 14; ++i) {
+    const auto& s = f[i];
+    if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+    sum += std::stoull(s);
   }
-  if (!fields) return std::nullopt;
-  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+  return sum;
 }
 
 }  // namespace
 
 std::optional<double> ProcessCpuSeconds(const std::vector<int>& pids) {
   if (pids.empty()) return std::nullopt;
-  const auto first = OneProcessCpuSeconds(pids.front());
-  if (!first) return std::nullopt;
-  double sum = *first;
-  for (std::size_t i = 1; i < pids.size(); ++i) sum += OneProcessCpuSeconds(pids[i]).value_or(0);
-  return sum;
+  // Each listed process with its children, live (their own ticks) and reaped (the parent's
+  // cutime/cstime), so a child that ends between two readings keeps its CPU in the total:
+  // e.g. a PostgreSQL postmaster and its backends.
+  unsigned long long ticks = 0;
+  for (std::size_t i = 0; i < pids.size(); ++i) {
+    const auto f = StatFields(std::to_string(pids[i]));
+    const auto t = f ? TreeTicks(*f) : std::nullopt;
+    if (!t) {
+      if (i == 0) return std::nullopt;
+      continue;
+    }
+    ticks += *t;
+  }
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    const auto f = StatFields(name);
+    if (!f) continue;
+    const int parent = std::atoi((*f)[1].c_str());  // field 4, ppid
+    if (parent <= 0 || std::find(pids.begin(), pids.end(), parent) == pids.end()) continue;
+    if (std::find(pids.begin(), pids.end(), std::atoi(name.c_str())) != pids.end()) continue;
+    if (const auto t = TreeTicks(*f)) ticks += *t;
+  }
+  return static_cast<double>(ticks) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 std::optional<double> ProcessMemoryBytes(int pid, const char* field) {

@@ -199,6 +199,9 @@ Result<int> SqliteStore::SchemaVersion() {
 
 Status SqliteStore::StartCheckpointer() {
   VGI_ASSIGN_OR_RETURN(checkpointer_, Connection::Open(file_, false));
+  // A connection that has never read does not know the WAL yet: its checkpoints do nothing
+  // (log=-1) and the WAL grows without bound. One read attaches it.
+  sqlite3_exec(checkpointer_->db(), "SELECT 1 FROM sqlite_master LIMIT 1", nullptr, nullptr, nullptr);
   // Registering a WAL hook turns the writer's automatic checkpoints off.
   sqlite3_wal_hook(writer_->db(), &SqliteStore::WalHook, this);
   checkpoint_thread_ = std::thread([this] { RunCheckpointer(); });
