@@ -93,6 +93,20 @@ class GatedStore final : public Store {
   Result<std::vector<FeedbackRecord>> ListFeedback(std::string_view op, std::string_view id) override {
     return inner_->ListFeedback(op, id);
   }
+  Result<std::int64_t> Enqueue(const OutboxCommand& c, const InstructionRow* in) override { return inner_->Enqueue(c, in); }
+  Result<std::vector<OutboxCommand>> ClaimOutbox(std::string_view node, SystemTime now, std::chrono::milliseconds lease,
+                                                 std::size_t limit) override {
+    return inner_->ClaimOutbox(node, now, lease, limit);
+  }
+  Status FinishOutbox(std::int64_t id, std::string_view node, const OutboxOutcome& o) override {
+    return inner_->FinishOutbox(id, node, o);
+  }
+  Result<std::vector<OutboxCommand>> ExpireOutbox(SystemTime now) override { return inner_->ExpireOutbox(now); }
+  Result<std::optional<OutboxCommand>> GetOutbox(std::int64_t id) override { return inner_->GetOutbox(id); }
+  Result<std::vector<OutboxCommand>> ListOutbox(const OutboxFilter& f) override { return inner_->ListOutbox(f); }
+  Result<AlarmRow> RaiseAlarm(const AlarmRow& a) override { return inner_->RaiseAlarm(a); }
+  Result<std::vector<AlarmRow>> ListAlarms(bool closed) override { return inner_->ListAlarms(closed); }
+  Status SetAlarmState(std::int64_t id, AlarmState s) override { return inner_->SetAlarmState(id, s); }
   Result<std::vector<RequestKey>> LoadRequestKeys() override { return inner_->LoadRequestKeys(); }
   Result<std::int64_t> PurgeRequestKeys() override { return inner_->PurgeRequestKeys(); }
 

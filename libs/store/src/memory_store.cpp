@@ -8,6 +8,7 @@
 #include <set>
 #include <tuple>
 
+#include "memory_outbox.hpp"
 #include "record_codec.hpp"
 
 namespace vgi::store {
@@ -74,7 +75,7 @@ using RequestKeyId = std::tuple<std::string, std::string, std::string>;
 
 class MemoryStore final : public Store {
  public:
-  explicit MemoryStore(const StoreOptions& options) : options_(options) {}
+  explicit MemoryStore(const StoreOptions& options) : options_(options), outbox_(options.sealer) {}
 
   [[nodiscard]] std::string_view backend() const override { return "memory"; }
   Result<int> SchemaVersion() override { return 0; }
@@ -254,12 +255,7 @@ class MemoryStore final : public Store {
   }
 
   Status PutInstruction(const InstructionRow& row) override {
-    if (options_.sealer == nullptr) return NoSealer();
-    if (row.operator_id.empty() || row.instruction.regulation_id.empty()) {
-      return Status::Invalid("instruction: operator_id and regulationID must not be empty");
-    }
-    VGI_ASSIGN_OR_RETURN(std::string sealed, record::SealInstructionChecked(*options_.sealer, row.operator_id, row.instruction));
-    InstructionState s{row.instruction.task_id, std::move(sealed), TruncateTime(row.sent_at)};
+    VGI_ASSIGN_OR_RETURN(InstructionState s, PrepareInstruction(row));
     std::lock_guard lock(mu_);
     instructions_[Key2{row.operator_id, row.instruction.regulation_id}] = std::move(s);
     return Status::Ok();
@@ -308,6 +304,58 @@ class MemoryStore final : public Store {
     return out;
   }
 
+  Result<std::int64_t> Enqueue(const OutboxCommand& command, const InstructionRow* instruction) override {
+    VGI_ASSIGN_OR_RETURN(record::StoredCommand stored, outbox_.Prepare(command));
+    std::optional<InstructionState> in;
+    if (instruction != nullptr) {
+      VGI_ASSIGN_OR_RETURN(in, PrepareInstruction(*instruction));
+    }
+    std::lock_guard lock(mu_);
+    if (in) instructions_[Key2{instruction->operator_id, instruction->instruction.regulation_id}] = std::move(*in);
+    return outbox_.Insert(std::move(stored));
+  }
+
+  Result<std::vector<OutboxCommand>> ClaimOutbox(std::string_view node, SystemTime now,
+                                                 std::chrono::milliseconds lease, std::size_t limit) override {
+    std::lock_guard lock(mu_);
+    return outbox_.Claim(node, now, lease, limit);
+  }
+
+  Status FinishOutbox(std::int64_t id, std::string_view node, const OutboxOutcome& outcome) override {
+    std::lock_guard lock(mu_);
+    return outbox_.Finish(id, node, outcome);
+  }
+
+  Result<std::vector<OutboxCommand>> ExpireOutbox(SystemTime now) override {
+    std::lock_guard lock(mu_);
+    return outbox_.Expire(now);
+  }
+
+  Result<std::optional<OutboxCommand>> GetOutbox(std::int64_t id) override {
+    std::lock_guard lock(mu_);
+    return outbox_.Get(id);
+  }
+
+  Result<std::vector<OutboxCommand>> ListOutbox(const OutboxFilter& filter) override {
+    std::lock_guard lock(mu_);
+    return outbox_.List(filter);
+  }
+
+  Result<AlarmRow> RaiseAlarm(const AlarmRow& alarm) override {
+    std::lock_guard lock(mu_);
+    return outbox_.Raise(alarm);
+  }
+
+  Result<std::vector<AlarmRow>> ListAlarms(bool include_closed) override {
+    std::lock_guard lock(mu_);
+    return outbox_.ListAlarms(include_closed);
+  }
+
+  Status SetAlarmState(std::int64_t id, AlarmState state) override {
+    std::lock_guard lock(mu_);
+    return outbox_.SetAlarmState(id, state);
+  }
+
   Result<std::vector<RequestKey>> LoadRequestKeys() override {
     const SystemTime now = TruncateTime(options_.clock->Now());
     std::lock_guard lock(mu_);
@@ -326,6 +374,16 @@ class MemoryStore final : public Store {
   }
 
  private:
+  // Checks and seals an instruction (outside the lock).
+  Result<InstructionState> PrepareInstruction(const InstructionRow& row) const {
+    if (options_.sealer == nullptr) return NoSealer();
+    if (row.operator_id.empty() || row.instruction.regulation_id.empty()) {
+      return Status::Invalid("instruction: operator_id and regulationID must not be empty");
+    }
+    VGI_ASSIGN_OR_RETURN(std::string sealed, record::SealInstructionChecked(*options_.sealer, row.operator_id, row.instruction));
+    return InstructionState{row.instruction.task_id, std::move(sealed), TruncateTime(row.sent_at)};
+  }
+
   std::int64_t ExpireLocked(SystemTime now) {
     return static_cast<std::int64_t>(std::erase_if(
         syncs_, [&](const auto& kv) { return now - kv.second.started_at > options_.sync_ttl; }));
@@ -446,6 +504,7 @@ class MemoryStore final : public Store {
   std::map<Key2, std::vector<FeedbackState>> feedback_;
   std::uint64_t feedback_seq_ = 0;
   std::map<RequestKeyId, SystemTime> request_keys_;
+  memory::OutboxTables outbox_;  // outbox and alarms
 };
 
 }  // namespace

@@ -1,7 +1,7 @@
 #pragma once
 // The PostgreSQL Store (private). postgres_store.cpp: open, migrations, peers, instructions,
 // feedback, replay keys, Commit; postgres_model.cpp: the station model sync;
-// postgres_power.cpp: the power upsert.
+// postgres_power.cpp: the power upsert; postgres_outbox.cpp: the outbox and alarms.
 //
 // Thread safety: every method takes a pooled connection for its duration; any thread.
 
@@ -46,6 +46,18 @@ class PostgresStore final : public Store {
                                                        std::string_view regulation_id) override;
   Result<std::vector<FeedbackRecord>> ListFeedback(std::string_view operator_id,
                                                    std::string_view regulation_id) override;
+
+  // postgres_outbox.cpp
+  Result<std::int64_t> Enqueue(const OutboxCommand& command, const InstructionRow* instruction) override;
+  Result<std::vector<OutboxCommand>> ClaimOutbox(std::string_view node, SystemTime now, std::chrono::milliseconds lease,
+                                                 std::size_t limit) override;
+  Status FinishOutbox(std::int64_t id, std::string_view node, const OutboxOutcome& outcome) override;
+  Result<std::vector<OutboxCommand>> ExpireOutbox(SystemTime now) override;
+  Result<std::optional<OutboxCommand>> GetOutbox(std::int64_t id) override;
+  Result<std::vector<OutboxCommand>> ListOutbox(const OutboxFilter& filter) override;
+  Result<AlarmRow> RaiseAlarm(const AlarmRow& alarm) override;
+  Result<std::vector<AlarmRow>> ListAlarms(bool include_closed) override;
+  Status SetAlarmState(std::int64_t id, AlarmState state) override;
 
   Result<std::vector<RequestKey>> LoadRequestKeys() override;
   Result<std::int64_t> PurgeRequestKeys() override;

@@ -1,6 +1,6 @@
 // The SQLite Store: connections, migrations, the checkpointer, peers, instructions and feedback
 // lists. Group-committed writes (power, feedback, replay keys) are in sqlite_power.cpp, the
-// station model sync in sqlite_station.cpp.
+// station model sync in sqlite_station.cpp, the outbox and alarms in sqlite_outbox.cpp.
 #include "vgi/store/sqlite_store.hpp"
 
 #include "migrations.hpp"
@@ -328,17 +328,20 @@ Status SqliteStore::PutInstruction(const InstructionRow& row) {
   }
   VGI_ASSIGN_OR_RETURN(const std::string sealed, record::SealInstructionChecked(*options_.sealer, row.operator_id, row.instruction));
   std::lock_guard lock(write_mu_);
-  return WriteTx("PutInstruction", [&](Connection& c) -> Status {
-    VGI_ASSIGN_OR_RETURN(Stmt s, c.Prepare("INSERT INTO instruction(operator_id, regulation_id, task_id, synchro_type,"
-                                           " sent_at, sealed) VALUES(?,?,?,?,?,?)"
-                                           " ON CONFLICT(operator_id, regulation_id) DO UPDATE SET"
-                                           " task_id=excluded.task_id, synchro_type=excluded.synchro_type,"
-                                           " sent_at=excluded.sent_at, sealed=excluded.sealed",
-                                           "PutInstruction"));
-    s.Text(1, row.operator_id).Text(2, row.instruction.regulation_id).Text(3, row.instruction.task_id);
-    s.Int(4, static_cast<int>(row.instruction.synchro_type)).Int(5, ToMicros(row.sent_at)).Blob(6, sealed);
-    return s.Run();
-  });
+  return WriteTx("PutInstruction", [&](Connection& c) { return UpsertInstruction(c, row, sealed, "PutInstruction"); });
+}
+
+Status SqliteStore::UpsertInstruction(Connection& c, const InstructionRow& row, std::string_view sealed,
+                                       std::string_view op) {
+  VGI_ASSIGN_OR_RETURN(Stmt s, c.Prepare("INSERT INTO instruction(operator_id, regulation_id, task_id, synchro_type,"
+                                         " sent_at, sealed) VALUES(?,?,?,?,?,?)"
+                                         " ON CONFLICT(operator_id, regulation_id) DO UPDATE SET"
+                                         " task_id=excluded.task_id, synchro_type=excluded.synchro_type,"
+                                         " sent_at=excluded.sent_at, sealed=excluded.sealed",
+                                         op));
+  s.Text(1, row.operator_id).Text(2, row.instruction.regulation_id).Text(3, row.instruction.task_id);
+  s.Int(4, static_cast<int>(row.instruction.synchro_type)).Int(5, ToMicros(row.sent_at)).Blob(6, sealed);
+  return s.Run();
 }
 
 Result<std::optional<InstructionRow>> SqliteStore::GetInstruction(std::string_view operator_id,

@@ -1,8 +1,8 @@
 #pragma once
 // Private to the SQLite store: the class behind OpenSqliteStore (sqlite_store.hpp), split over
 // sqlite_store.cpp (open, migrations, checkpointer, peers, instructions, feedback lists),
-// sqlite_power.cpp (WriteBatch commits, station-days, replay keys) and sqlite_station.cpp (the
-// station model sync).
+// sqlite_power.cpp (WriteBatch commits, station-days, replay keys), sqlite_station.cpp (the
+// station model sync) and sqlite_outbox.cpp (the outbox and alarms).
 //
 // Connections: one writer (every write method is one BEGIN IMMEDIATE .. COMMIT under write_mu_),
 // a small pool of readers (WAL lets them read a committed snapshot while the writer writes), and
@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "outbox_record.hpp"
 #include "sqlite_db.hpp"
 #include "vgi/store/store.hpp"
 
@@ -53,6 +54,18 @@ class SqliteStore final : public Store {
   Result<std::vector<FeedbackRecord>> ListFeedback(std::string_view operator_id,
                                                    std::string_view regulation_id) override;
 
+  // sqlite_outbox.cpp
+  Result<std::int64_t> Enqueue(const OutboxCommand& command, const InstructionRow* instruction) override;
+  Result<std::vector<OutboxCommand>> ClaimOutbox(std::string_view node, SystemTime now, std::chrono::milliseconds lease,
+                                                 std::size_t limit) override;
+  Status FinishOutbox(std::int64_t id, std::string_view node, const OutboxOutcome& outcome) override;
+  Result<std::vector<OutboxCommand>> ExpireOutbox(SystemTime now) override;
+  Result<std::optional<OutboxCommand>> GetOutbox(std::int64_t id) override;
+  Result<std::vector<OutboxCommand>> ListOutbox(const OutboxFilter& filter) override;
+  Result<AlarmRow> RaiseAlarm(const AlarmRow& alarm) override;
+  Result<std::vector<AlarmRow>> ListAlarms(bool include_closed) override;
+  Status SetAlarmState(std::int64_t id, AlarmState state) override;
+
   Result<std::vector<RequestKey>> LoadRequestKeys() override;
   Result<std::int64_t> PurgeRequestKeys() override;
 
@@ -87,6 +100,13 @@ class SqliteStore final : public Store {
   Result<ReaderLease> AcquireReader();
   // Runs `body` on a reader inside one read transaction (a consistent snapshot).
   Status ReadTx(std::string_view op, const std::function<Status(Connection&)>& body);
+
+  // The instruction upsert of PutInstruction and Enqueue; the caller holds write_mu_ and a
+  // transaction.
+  static Status UpsertInstruction(Connection& c, const InstructionRow& row, std::string_view sealed,
+                                  std::string_view op);
+  // The sealed documents of commands read or returned by a statement, opened (sqlite_outbox.cpp).
+  Result<std::vector<OutboxCommand>> OpenCommands(std::vector<record::StoredCommand> stored) const;
 
   // Station model (sqlite_station.cpp); the caller holds write_mu_ and a transaction.
   Status DropSync(Connection& c, std::string_view operator_id);

@@ -68,6 +68,12 @@ class Harness {
     store_ = std::move(*made);
     return Status::Ok();
   }
+  // A second store on the same database beside the first (as another process would open it);
+  // null when the backend keeps nothing across instances (memory).
+  Result<std::unique_ptr<Store>> OpenAnother() {
+    if (!factory_.reopen) return std::unique_ptr<Store>();
+    return factory_.reopen(options_);
+  }
   Store& store() { return *store_; }
   FakeClock& clock() { return clock_; }
   SystemTime now() const { return clock_.Now(); }

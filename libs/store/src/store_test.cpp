@@ -153,6 +153,93 @@ TEST(SqliteStore, SensitiveFieldsAreNotInTheFileInClear) {
   EXPECT_NE(db.find("STA42"), std::string::npos);
 }
 
+OutboxCommand ClearCommand(SystemTime now, const std::string& credit_code) {
+  OutboxCommand c;
+  c.operator_id = kSampleOperatorId;
+  c.interface = proto::Interface::kSendTask;
+  c.task_id = "TASK-CLEAR";
+  c.regulation_id = "REG-CLEAR";
+  c.data_json = R"({"regulationID":"REG-CLEAR","creditCode":")" + credit_code + R"("})";
+  c.created_at = now;
+  c.deadline = now + 1h;
+  return c;
+}
+
+InstructionRow StationInstruction(const std::string& regulation_id, SystemTime now) {
+  InstructionRow row{kSampleOperatorId, vgi::testing::SampleInstruction(), now};
+  row.instruction.regulation_id = regulation_id;
+  row.instruction.range_type = proto::RangeType::kStation;
+  row.instruction.adjust_ids = {"STA42"};
+  row.instruction.credit_code = kSampleCreditCode;
+  return row;
+}
+
+TEST(SqliteStore, OutboxDocumentsAreNotInTheFileInClear) {
+  Fixture f;
+  const std::string data_secret = "91110190DATAOUTBOX";
+  const std::string response_secret = "91110190RESPONSE42";
+  {
+    auto store = f.Open();
+    ASSERT_TRUE(store.ok()) << store.status();
+    auto id = (*store)->Enqueue(ClearCommand(f.clock.Now(), data_secret), nullptr);
+    ASSERT_TRUE(id.ok()) << id.status();
+    auto claimed = (*store)->ClaimOutbox("node-a", f.clock.Now(), 30s, 1);
+    ASSERT_TRUE(claimed.ok() && claimed->size() == 1u) << claimed.status();
+    OutboxOutcome sent;
+    sent.state = OutboxState::kSent;
+    sent.at = f.clock.Now();
+    sent.ret = 0;
+    sent.msg = "MSG-IN-CLEAR";
+    sent.response_json = R"({"creditCode":")" + response_secret + R"("})";
+    ASSERT_TRUE((*store)->FinishOutbox(*id, "node-a", sent).ok());
+    const std::string wal = ReadAll(f.file + "-wal") + ReadAll(f.file);
+    for (const std::string& secret : {data_secret, response_secret}) {
+      EXPECT_EQ(wal.find(secret), std::string::npos) << "found in clear: " << secret;
+    }
+    // The plain columns are there (the check above would pass on an empty file).
+    EXPECT_NE(wal.find("REG-CLEAR"), std::string::npos);
+    EXPECT_NE(wal.find("MSG-IN-CLEAR"), std::string::npos);
+    // And the documents read back.
+    auto got = (*store)->GetOutbox(*id);
+    ASSERT_TRUE(got.ok() && got->has_value()) << got.status();
+    EXPECT_NE((*got)->data_json.find(data_secret), std::string::npos);
+    EXPECT_EQ((*got)->response_json, sent.response_json);
+  }
+  const std::string db = ReadAll(f.file);
+  ASSERT_FALSE(db.empty());
+  for (const std::string& secret : {data_secret, response_secret}) {
+    EXPECT_EQ(db.find(secret), std::string::npos) << "found in clear: " << secret;
+  }
+  EXPECT_NE(db.find("REG-CLEAR"), std::string::npos);
+}
+
+TEST(SqliteStore, AnEnqueueWhoseCommandFailsLeavesNoInstruction) {
+  Fixture f;
+  auto opened = f.Open();
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  Store& store = **opened;
+  // The instruction is written first; the command's insert then fails inside the transaction.
+  ASSERT_TRUE(SqliteExecForTesting(store, "CREATE TRIGGER refuse_outbox BEFORE INSERT ON outbox"
+                                          " BEGIN SELECT RAISE(ABORT, 'outbox refused by the test'); END")
+                  .ok());
+  const InstructionRow instruction = StationInstruction("REG-ATOMIC", f.clock.Now());
+  const Status refused = store.Enqueue(ClearCommand(f.clock.Now(), "x"), &instruction).status();
+  EXPECT_TRUE(HasStatus(refused, StatusCode::kIo, "Enqueue: SQLite " + f.file + ": outbox refused by the test")) << refused;
+  auto none = store.GetInstruction(kSampleOperatorId, "REG-ATOMIC");
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_FALSE(none->has_value());
+  auto empty = store.ListOutbox({});
+  ASSERT_TRUE(empty.ok()) << empty.status();
+  EXPECT_TRUE(empty->empty());
+
+  ASSERT_TRUE(SqliteExecForTesting(store, "DROP TRIGGER refuse_outbox").ok());
+  auto id = store.Enqueue(ClearCommand(f.clock.Now(), "x"), &instruction);
+  ASSERT_TRUE(id.ok()) << id.status();
+  auto both = store.GetInstruction(kSampleOperatorId, "REG-ATOMIC");
+  ASSERT_TRUE(both.ok() && both->has_value()) << both.status();
+  EXPECT_EQ(**both, instruction);
+}
+
 TEST(SqliteStore, AFailedWriteLeavesNothingAndLaterWritesWork) {
   Fixture f;
   auto opened = f.Open();
@@ -316,6 +403,8 @@ TEST(MemoryStore, WithoutASealerSensitiveWritesFail) {
                         StatusCode::kInternal, "StoreOptions.sealer is not set"));
   EXPECT_TRUE(HasStatus(store->PutInstruction(InstructionRow{kSampleOperatorId, vgi::testing::SampleInstruction(), {}}),
                         StatusCode::kInternal, "StoreOptions.sealer is not set"));
+  EXPECT_TRUE(HasStatus(store->Enqueue(ClearCommand(clock.Now(), "x"), nullptr).status(), StatusCode::kInternal,
+                        "StoreOptions.sealer is not set"));
 }
 
 }  // namespace

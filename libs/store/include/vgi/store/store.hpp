@@ -32,6 +32,7 @@
 #include "vgi/base/clock.hpp"
 #include "vgi/base/status.hpp"
 #include "vgi/proto/civil_time.hpp"
+#include "vgi/proto/interfaces.hpp"
 #include "vgi/proto/station.hpp"
 #include "vgi/proto/station_power.hpp"
 #include "vgi/proto/task.hpp"
@@ -158,6 +159,81 @@ struct WriteBatch {
   void Append(WriteBatch&& other);
 };
 
+// ---- outbox (grid -> operator commands) -------------------------------------------------------
+
+// A command for an operator platform (send_task, query_task_result, exchange_inviteplan_push)
+// waiting in the durable outbox until a relay delivers it (libs/relay). The command and the row
+// that caused it (e.g. the instruction) are written in one transaction (Enqueue).
+//
+// States: kPending (waiting for its first or next attempt; a relay node may hold a lease on it),
+// kSent (the operator answered with a valid Sig; ret/msg/response_json hold the answer, whatever
+// its Ret), kFailed (refused in a way a retry cannot fix: Ret 4000/4003, HTTP 4xx; last_error says
+// why), kDead (its deadline passed before it was delivered: never sent late).
+enum class OutboxState : int { kPending = 0, kSent = 1, kFailed = 2, kDead = 3 };
+
+struct OutboxCommand {
+  std::int64_t id = 0;  // assigned by Enqueue, increasing
+  std::string operator_id;
+  proto::Interface interface = proto::Interface::kSendTask;
+  std::string task_id;        // business IDs, the same on every attempt (receivers dedupe on them)
+  std::string regulation_id;
+  std::string data_json;      // the request Data; sealed at rest (it may carry credit codes)
+  SystemTime created_at{};
+  SystemTime deadline{};      // never attempted at or after this instant
+  OutboxState state = OutboxState::kPending;
+  int attempts = 0;           // claims so far (each claim is one attempt)
+  SystemTime next_attempt_at{};
+  std::string lease_owner;    // the relay node that holds it ("" = none)
+  std::optional<SystemTime> lease_until;
+  std::string last_error;     // why the last attempt did not deliver, or why it failed/died
+  std::optional<int> ret;     // the operator's Ret once sent
+  std::string msg;            // its Msg
+  std::string response_json;  // its decrypted Data ("" = none); sealed at rest
+  std::optional<SystemTime> finished_at;  // when it left kPending
+  friend bool operator==(const OutboxCommand&, const OutboxCommand&) = default;
+};
+
+// What a relay node reports about a command it holds.
+struct OutboxOutcome {
+  OutboxState state = OutboxState::kSent;  // kPending = retry at next_attempt_at
+  SystemTime at{};                         // when it happened (finished_at for final states)
+  SystemTime next_attempt_at{};            // kPending only
+  std::string error;                       // kPending/kFailed/kDead: stored as last_error
+  std::optional<int> ret;                  // kSent
+  std::string msg;                         // kSent
+  std::string response_json;               // kSent
+};
+
+struct OutboxFilter {
+  std::optional<std::string> operator_id;
+  std::optional<std::string> regulation_id;
+  std::optional<OutboxState> state;
+  std::size_t limit = 1000;
+};
+
+// ---- alarms ------------------------------------------------------------------------------------
+
+// Alarms in the one standard form (time, type, level, state, module, title, detail, count, first
+// and last occurrence). An alarm is identified by (type, object) while not closed: raising it
+// again counts one more occurrence instead of adding a row.
+enum class AlarmLevel : int { kInfo = 1, kWarning = 2, kMajor = 3, kCritical = 4 };
+enum class AlarmState : int { kOpen = 1, kAcknowledged = 2, kClosed = 3 };
+
+struct AlarmRow {
+  std::int64_t id = 0;
+  std::string type;    // e.g. "outbox.dead_letter"
+  std::string object;  // what it is about, e.g. "123456789/REG-1"
+  AlarmLevel level = AlarmLevel::kWarning;
+  AlarmState state = AlarmState::kOpen;
+  std::string module;  // e.g. "relay"
+  std::string title;
+  std::string detail;  // the latest occurrence's detail
+  std::int64_t count = 1;
+  SystemTime first_at{};
+  SystemTime last_at{};
+  friend bool operator==(const AlarmRow&, const AlarmRow&) = default;
+};
+
 struct StoreOptions {
   const Clock* clock = &Clock::System();  // received/applied/retired times
   const Sealer* sealer = nullptr;          // required: sensitive fields are sealed with it
@@ -215,6 +291,43 @@ class Store {
   // Ordered by received_at, then insertion.
   virtual Result<std::vector<FeedbackRecord>> ListFeedback(std::string_view operator_id,
                                                            std::string_view regulation_id) = 0;
+
+  // ---- outbox
+  // Inserts `command` (id, state, attempts, lease and answer fields are ignored: a new command is
+  // kPending with next_attempt_at = created_at) and, when given, `instruction` (replacing by
+  // regulation_id) in one transaction. Returns the command's id.
+  virtual Result<std::int64_t> Enqueue(const OutboxCommand& command, const InstructionRow* instruction) = 0;
+  // Claims up to `limit` kPending commands that are due (next_attempt_at <= now, deadline > now)
+  // and not under a live lease (none, or lease_until <= now: a dead node's claims are taken
+  // over), oldest next_attempt_at first, then id. Each claimed row gets lease_owner = node,
+  // lease_until = now + lease, attempts + 1, and is returned as stored after that. Concurrent
+  // claimers (threads or processes on one database) never get the same row while its lease lives
+  // (PostgreSQL: FOR UPDATE SKIP LOCKED).
+  virtual Result<std::vector<OutboxCommand>> ClaimOutbox(std::string_view node, SystemTime now,
+                                                         std::chrono::milliseconds lease, std::size_t limit) = 0;
+  // Records what happened to a claimed command. Applies only while the row is kPending and
+  // lease_owner == node (else Conflict: the lease was lost and another node owns the command).
+  // kPending: next_attempt_at and last_error set, lease released. Final states: finished_at =
+  // outcome.at, lease released; kSent stores ret/msg/response_json; kFailed/kDead store error.
+  virtual Status FinishOutbox(std::int64_t id, std::string_view node, const OutboxOutcome& outcome) = 0;
+  // Moves every kPending command whose deadline <= now and that has no live lease to kDead
+  // (last_error "deadline passed before delivery", finished_at = now) and returns them as stored.
+  virtual Result<std::vector<OutboxCommand>> ExpireOutbox(SystemTime now) = 0;
+  virtual Result<std::optional<OutboxCommand>> GetOutbox(std::int64_t id) = 0;
+  // Matching commands ordered by id.
+  virtual Result<std::vector<OutboxCommand>> ListOutbox(const OutboxFilter& filter) = 0;
+
+  // ---- alarms
+  // Opens an alarm (stored as given with a new id, state kOpen, count 1), or, when one with the
+  // same (type, object) is open or acknowledged, counts one more occurrence: count + 1, last_at =
+  // alarm.last_at, detail/level/title replaced (an acknowledged alarm stays acknowledged). Returns
+  // the row as stored.
+  virtual Result<AlarmRow> RaiseAlarm(const AlarmRow& alarm) = 0;
+  // Ordered by last_at descending, then id descending.
+  virtual Result<std::vector<AlarmRow>> ListAlarms(bool include_closed) = 0;
+  // NotFound when no such alarm. Conflict when reopening a closed alarm while another with its
+  // (type, object) is open or acknowledged.
+  virtual Status SetAlarmState(std::int64_t id, AlarmState state) = 0;
 
   // Keys whose forget_after is still in the future (to refill the in-memory guard at start).
   virtual Result<std::vector<RequestKey>> LoadRequestKeys() = 0;
