@@ -213,11 +213,10 @@ Status ProtocolClient::FetchToken() {
                            "at most 1024 characters; value not shown)");
   }
   const std::chrono::seconds lifetime{decoded->token_available_time};
-  const auto margin = std::min<std::chrono::seconds>(kTokenRenewMargin, lifetime / 10);
   token_ = std::move(decoded->access_token);
   authorization_ = "Bearer " + token_;
   // From the moment we asked: the responder's clock started no earlier.
-  renew_at_ = asked_at + lifetime - margin;
+  renew_at_ = asked_at + std::chrono::duration_cast<SystemTime::duration>(lifetime * kTokenRenewAt);
   ++token_fetches_;
   return Status::Ok();
 }

@@ -73,8 +73,8 @@ TEST_F(ProtocolClientTest, RenewsTheTokenBeforeItExpires) {
   auto first = client->Token();
   ASSERT_TRUE(first.ok()) << first.status();
 
-  // 7200 s lifetime, renewed when less than 300 s remain.
-  clock_.Advance(7200s - 300s - 1s);
+  // 7200 s lifetime, renewed at 80 % of it (5760 s).
+  clock_.Advance(5760s - 1s);
   auto still =
       client->Call(Interface::kCallbackTaskOverview, proto::EncodeData(vgi::testing::SampleInstructionFeedback()));
   ASSERT_TRUE(still.ok()) << still.status();

@@ -472,6 +472,10 @@ ServerReply TestResponder::Handle(const ServerRequest& request) {
     return Answer(proto::Ret::kOk, proto::DefaultMsg(proto::Ret::kOk), proto::EncodeData(response));
   }
 
+  if (const int ret = answer_ret; ret != 0) {
+    if (answer_ret_times > 0 && --answer_ret_times == 0) answer_ret = 0;
+    return Answer(static_cast<proto::Ret>(ret), "refused by the test", "");
+  }
   {
     std::lock_guard lock(mu_);
     data_seen_.push_back(*json);

@@ -165,6 +165,10 @@ class TestResponder {
   std::atomic<bool> close_after{false};  // close each connection after answering
   std::atomic<bool> example_dialect{false};
   std::atomic<bool> unsigned_refusal{false};  // answer as to an unknown caller: Ret 4009, empty Sig
+  // Answer opened token-carrying calls with this Ret (signed; 0 = normal answers), for
+  // `answer_ret_times` calls (0 = until changed).
+  std::atomic<int> answer_ret{0};
+  std::atomic<int> answer_ret_times{0};
   void Hold(std::shared_ptr<Gate> gate);  // every request waits for the gate (null: none)
   proto::MemoryTokenRevocations revocations;
 

@@ -236,6 +236,30 @@ Status ParseRoot(const YAML::Node& root, const std::string& base_dir, Config& c)
     VGI_RETURN_IF_ERROR(sub->CheckNoUnknownKeys());
   }
 
+  sub.reset();
+  VGI_RETURN_IF_ERROR(top.Sub("relay", sub));
+  if (sub) {
+    auto& r = c.relay;
+    VGI_RETURN_IF_ERROR(sub->Bool("enabled", r.enabled));
+    VGI_RETURN_IF_ERROR(sub->String("node_id", r.node_id));
+    VGI_RETURN_IF_ERROR(sub->Integer("node_index", r.node_index, 0, 98));
+    VGI_RETURN_IF_ERROR(sub->Integer("node_count", r.node_count, 1, 99));
+    if (r.node_index >= r.node_count) return Status::Invalid("relay.node_index: must be less than relay.node_count");
+    VGI_RETURN_IF_ERROR(sub->Integer("workers", r.workers, 1, 256));
+    VGI_RETURN_IF_ERROR(sub->Time("attempt_timeout", r.attempt_timeout));
+    VGI_RETURN_IF_ERROR(sub->Time("lease", r.lease));
+    VGI_RETURN_IF_ERROR(sub->Time("backoff_base", r.backoff_base));
+    VGI_RETURN_IF_ERROR(sub->Time("backoff_cap", r.backoff_cap));
+    VGI_RETURN_IF_ERROR(sub->String("ca_file", r.ca_file));
+    VGI_RETURN_IF_ERROR(sub->Bool("verify_peer", r.verify_peer));
+    VGI_RETURN_IF_ERROR(sub->CheckNoUnknownKeys());
+    if (r.backoff_cap < r.backoff_base) return Status::Invalid("relay.backoff_cap: must be at least relay.backoff_base");
+    if (r.lease <= r.attempt_timeout * 2) {
+      return Status::Invalid("relay.lease: must be longer than two attempt_timeouts (a token fetch and a call), "
+                             "or a slow attempt loses its lease and the command is sent twice");
+    }
+  }
+
   if (YAML::Node peers = top.Get("peers"); peers && !peers.IsNull()) {
     if (!peers.IsSequence()) return Status::Invalid("peers: must be a list");
     std::set<std::string> ids;
@@ -256,6 +280,7 @@ Status ParseRoot(const YAML::Node& root, const std::string& base_dir, Config& c)
   c.tls_cert = Resolve(base_dir, c.tls_cert);
   c.tls_key = Resolve(base_dir, c.tls_key);
   c.data_dir = Resolve(base_dir, c.data_dir);
+  c.relay.ca_file = Resolve(base_dir, c.relay.ca_file);
   return {};
 }
 

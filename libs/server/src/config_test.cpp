@@ -89,7 +89,32 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"peers: [ { operator_id: \"123456789\" }, { operator_id: \"123456789\" } ]\n", "listed twice"},
         BadCase{"peers: [ { operator_id: \"123456789\", profile: { response_dialect: odd } } ]\n",
                 "peers[0].profile.response_dialect"},
+        BadCase{"relay: { workers: 0 }\n", "relay.workers: must be a whole number from 1 to 256"},
+        BadCase{"relay: { lease: 15s, attempt_timeout: 10s }\n", "relay.lease: must be longer than two attempt_timeouts"},
+        BadCase{"relay: { backoff_base: 10s, backoff_cap: 1s }\n", "relay.backoff_cap: must be at least"},
+        BadCase{"relay: { nodeid: a }\n", "relay.nodeid: unknown key"},
+        BadCase{"relay: { node_index: 2, node_count: 2 }\n", "relay.node_index: must be less than relay.node_count"},
         BadCase{"server: [1, 2\n", "not valid YAML"}));
+
+TEST(ConfigTest, RelayKeys) {
+  auto c = ParseConfig("relay: { node_id: grid-a, workers: 8, attempt_timeout: 5s, lease: 30s, backoff_base: 500ms, "
+                       "backoff_cap: 2m, ca_file: ca.pem, verify_peer: false }\n",
+                       "/etc/vgi");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->relay.node_id, "grid-a");
+  EXPECT_EQ(c->relay.workers, 8);
+  EXPECT_EQ(c->relay.attempt_timeout, std::chrono::seconds(5));
+  EXPECT_EQ(c->relay.lease, std::chrono::seconds(30));
+  EXPECT_EQ(c->relay.backoff_base, std::chrono::milliseconds(500));
+  EXPECT_EQ(c->relay.backoff_cap, std::chrono::minutes(2));
+  EXPECT_EQ(c->relay.ca_file, "/etc/vgi/ca.pem");
+  EXPECT_FALSE(c->relay.verify_peer);
+  auto d = ParseConfig("", "");
+  ASSERT_TRUE(d.ok());
+  EXPECT_TRUE(d->relay.enabled);
+  EXPECT_EQ(d->relay.lease, std::chrono::seconds(60));
+  EXPECT_EQ(d->relay.backoff_cap, std::chrono::minutes(5));
+}
 
 TEST(ConfigTest, DataSecretEqualToSigSecretIsRefused) {
   auto c = ParseConfig("peers: [ { operator_id: \"123456789\", inbound: { operator_secret: \"x\", "

@@ -7,6 +7,8 @@
 #include <mutex>
 #include <thread>
 
+#include <unistd.h>
+
 #include "vgi/proto/replay_guard.hpp"
 #include "vgi/proto/token.hpp"
 #include "vgi/server/grid_service.hpp"
@@ -15,6 +17,7 @@
 #include "vgi/server/metrics.hpp"
 #include "vgi/server/peer_registry.hpp"
 #include "vgi/server/tls.hpp"
+#include "vgi/relay/outbox_relay.hpp"
 #include "vgi/store/group_committer.hpp"
 
 namespace vgi::server {
@@ -26,6 +29,33 @@ double ResidentBytes() {
   long pages_total = 0, pages_resident = 0;
   if (!(statm >> pages_total >> pages_resident)) return 0;
   return static_cast<double>(pages_resident) * 4096.0;
+}
+
+// The relay finds each operator's outbound settings in the peer registry.
+class RegistryDirectory final : public relay::PeerDirectory {
+ public:
+  explicit RegistryDirectory(const PeerRegistry& peers) : peers_(peers) {}
+  Result<relay::OutboundPeer> FindOutbound(std::string_view operator_id) const override {
+    const auto peer = peers_.Find(operator_id);
+    const std::string who = "operator " + std::string(operator_id);
+    if (!peer) return Status::NotFound(who + " is not a registered peer (vgi peer add, or peers: in the config)");
+    if (!peer->enabled) return Status::Unavailable(who + " is disabled (vgi peer enable)");
+    if (!peer->outbound || peer->base_url.empty()) {
+      return Status::Unavailable(who + " has no outbound keys or base_url: the grid cannot call it "
+                                 "(set peers[].outbound and base_url)");
+    }
+    return relay::OutboundPeer{peer->operator_id, peer->base_url, peer->outbound_operator_id, *peer->outbound,
+                               peer->profile};
+  }
+
+ private:
+  const PeerRegistry& peers_;
+};
+
+std::string DefaultNodeId() {
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "vgi");
+  return std::string(host) + "-" + std::to_string(::getpid());
 }
 
 }  // namespace
@@ -57,6 +87,8 @@ struct GridServer::Impl {
   std::unique_ptr<store::GroupCommitter> committer;
   std::unique_ptr<GridService> service;
   std::unique_ptr<HttpServer> http;
+  std::unique_ptr<RegistryDirectory> directory;
+  std::unique_ptr<relay::OutboxRelay> relay;
 
   std::mutex mu;
   std::condition_variable cv;
@@ -150,6 +182,25 @@ Result<std::unique_ptr<GridServer>> GridServer::Start(const Config& config, cons
     done(std::move(r));
   });
   VGI_RETURN_IF_ERROR(impl->http->Start());
+  if (config.relay.enabled) {
+    relay::RelayOptions ro;
+    ro.node = config.relay.node_id.empty() ? DefaultNodeId() : config.relay.node_id;
+    ro.node_index = config.relay.node_index;
+    ro.node_count = config.relay.node_count;
+    ro.workers = config.relay.workers;
+    ro.attempt_timeout = config.relay.attempt_timeout;
+    ro.lease = config.relay.lease;
+    ro.backoff_base = config.relay.backoff_base;
+    ro.backoff_cap = config.relay.backoff_cap;
+    ro.tls.ca_file = config.relay.ca_file;
+    ro.tls.verify_peer = config.relay.verify_peer;
+    impl->directory = std::make_unique<RegistryDirectory>(*impl->peers);
+    auto relay = relay::OutboxRelay::Start(*impl->db.store, *impl->directory, clock, RandomSource::System(), ro,
+                                           &impl->metrics, impl->log);
+    if (!relay.ok()) return relay.status().WithPrefix("relay");
+    impl->relay = std::move(*relay);
+    impl->log->info("relay: delivering the outbox as node {}", ro.node);
+  }
   impl->log->info("serving https://{}:{}{} (grid OperatorID {})", listen.host, impl->http->port(),
                   proto::kPathPrefix, config.grid_operator_id);
   impl->housekeeping = std::thread([raw] { raw->Housekeeping(); });
@@ -159,6 +210,20 @@ Result<std::unique_ptr<GridServer>> GridServer::Start(const Config& config, cons
 std::uint16_t GridServer::port() const { return impl_->http->port(); }
 
 Status GridServer::RefreshPeers() { return impl_->peers->Load(); }
+
+store::Store& GridServer::store() { return *impl_->db.store; }
+PeerRegistry& GridServer::peers() { return *impl_->peers; }
+const Metrics& GridServer::metrics() const { return impl_->metrics; }
+
+void GridServer::WakeRelay() {
+  if (impl_->relay) impl_->relay->Wake();
+}
+
+Result<std::int64_t> GridServer::SendInstruction(std::string_view operator_id, const proto::Instruction& instruction) {
+  auto id = relay::EnqueueInstruction(*impl_->db.store, *impl_->clock, operator_id, instruction);
+  if (id.ok()) WakeRelay();
+  return id;
+}
 
 Status GridServer::Reload(const Config& config) {
   impl_->log->set_level(spdlog::level::from_str(config.log_level));
@@ -182,6 +247,7 @@ void GridServer::Stop() {
   impl_->cv.notify_all();
   if (impl_->housekeeping.joinable()) impl_->housekeeping.join();
   if (impl_->http) impl_->http->Stop();
+  if (impl_->relay) impl_->relay->Stop();
   impl_->service.reset();    // waits for blocking work
   impl_->committer.reset();  // commits and completes what is queued
 }

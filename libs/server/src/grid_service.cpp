@@ -96,7 +96,6 @@ struct GridService::Call {
   const proto::PreparedKeys* keys = nullptr;  // the inbound set the request verified under
   std::string data_json;
   std::optional<store::RequestKey> request_key;
-  bool answered = false;
 };
 
 GridService::GridService(Deps deps, GridServiceOptions options)

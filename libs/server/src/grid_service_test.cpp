@@ -59,6 +59,24 @@ class FlakyStore final : public store::Store {
   }
   Result<std::vector<store::RequestKey>> LoadRequestKeys() override { return inner_->LoadRequestKeys(); }
   Result<std::int64_t> PurgeRequestKeys() override { return inner_->PurgeRequestKeys(); }
+  Result<std::int64_t> Enqueue(const store::OutboxCommand& c, const store::InstructionRow* row) override {
+    return inner_->Enqueue(c, row);
+  }
+  Result<std::vector<store::OutboxCommand>> ClaimOutbox(std::string_view node, SystemTime now,
+                                                        std::chrono::milliseconds lease, std::size_t limit) override {
+    return inner_->ClaimOutbox(node, now, lease, limit);
+  }
+  Status FinishOutbox(std::int64_t id, std::string_view node, const store::OutboxOutcome& o) override {
+    return inner_->FinishOutbox(id, node, o);
+  }
+  Result<std::vector<store::OutboxCommand>> ExpireOutbox(SystemTime now) override { return inner_->ExpireOutbox(now); }
+  Result<std::optional<store::OutboxCommand>> GetOutbox(std::int64_t id) override { return inner_->GetOutbox(id); }
+  Result<std::vector<store::OutboxCommand>> ListOutbox(const store::OutboxFilter& f) override {
+    return inner_->ListOutbox(f);
+  }
+  Result<store::AlarmRow> RaiseAlarm(const store::AlarmRow& a) override { return inner_->RaiseAlarm(a); }
+  Result<std::vector<store::AlarmRow>> ListAlarms(bool closed) override { return inner_->ListAlarms(closed); }
+  Status SetAlarmState(std::int64_t id, store::AlarmState s) override { return inner_->SetAlarmState(id, s); }
 
  private:
   std::unique_ptr<store::Store> inner_;

@@ -5,9 +5,8 @@
 // vgi/proto/keys.hpp), carry our OperatorID as the responder knows us, a TimeStamp/Seq from a
 // StampGenerator, and — for every interface but query_token — "Authorization: Bearer <token>".
 //
-// The token: fetched with query_token on first need, cached, and renewed before it expires
-// (when less than kTokenRenewMargin, or a tenth of its lifetime if that is less, remains; the
-// clock is the one given to Create). When a call other than query_token is answered Ret 4009
+// The token: fetched with query_token on first need, cached, and renewed before it expires,
+// once kTokenRenewAt (80 %) of its lifetime has passed (the clock is the one given to Create). When a call other than query_token is answered Ret 4009
 // (token expired or revoked at the responder, or any other authentication failure), the token
 // is dropped, a new one fetched, and the call sealed afresh (new TimeStamp/Seq) and sent once
 // more; a second 4009 is returned to the caller. If that renewal fails, its error is returned.
@@ -51,8 +50,8 @@
 
 namespace vgi::client {
 
-// Renew a cached token when less than this (or a tenth of its lifetime, if less) remains.
-inline constexpr std::chrono::seconds kTokenRenewMargin{300};
+// Renew a cached token once this share of its lifetime (counted from when we asked) has passed.
+inline constexpr double kTokenRenewAt = 0.8;
 
 class ProtocolClient {
  public:

@@ -26,6 +26,7 @@ struct WireProfile {
   // Refuse a response that carries no Sig or a wrong one (the peer's Data is never trusted
   // without it). Off only for peers that answer in the unsigned example dialect.
   bool require_response_sig = true;
+  friend bool operator==(const WireProfile&, const WireProfile&) = default;
 };
 
 struct Limits {

@@ -33,6 +33,21 @@ struct PeerConfig {
   bool enabled = true;
 };
 
+// The outbox relay: how the grid delivers commands to operators (vgi/relay/outbox_relay.hpp).
+struct RelayConfig {
+  bool enabled = true;
+  std::string node_id;  // this node among those sharing one database; "" = "<hostname>-<pid>"
+  // Node i of n (nodes calling operators under one OperatorID need distinct Seq spaces).
+  int node_index = 0, node_count = 1;
+  int workers = 4;
+  std::chrono::milliseconds attempt_timeout{10'000};
+  std::chrono::milliseconds lease{60'000};
+  std::chrono::milliseconds backoff_base{1'000};
+  std::chrono::milliseconds backoff_cap{300'000};
+  std::string ca_file;       // trust for the operators' certificates ("" = the system store)
+  bool verify_peer = true;   // off only in a lab
+};
+
 struct Config {
   std::string path;  // the file it came from ("" when parsed from text)
   std::string grid_operator_id = "MA0GRID01";
@@ -46,6 +61,7 @@ struct Config {
   std::chrono::seconds token_lifetime{7200};
   std::chrono::seconds key_rotation_overlap{24 * 3600};
   std::vector<PeerConfig> peers;
+  RelayConfig relay;
 };
 
 // `base_dir` resolves relative paths ("" = the current directory).

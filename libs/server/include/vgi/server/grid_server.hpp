@@ -3,7 +3,8 @@
 // (migrations applied), peers (config applied), token authority, replay guard refilled from the
 // store, TLS (self-signed pair created on first start when both files are missing), HTTPS
 // routes, /healthz, /metrics, and housekeeping (expire model syncs, purge replay keys, pick up
-// peer changes made with `vgi peer`).
+// peer changes made with `vgi peer`), and the outbox relay that delivers grid -> operator
+// commands (config `relay:`).
 //
 // `vgi serve` runs one; end-to-end tests run one in-process on port 0.
 //
@@ -14,7 +15,10 @@
 
 #include "vgi/base/clock.hpp"
 #include "vgi/base/status.hpp"
+#include "vgi/proto/task.hpp"
 #include "vgi/server/config.hpp"
+#include "vgi/server/metrics.hpp"
+#include "vgi/server/peer_registry.hpp"
 #include "vgi/store/store.hpp"
 
 namespace spdlog { class logger; }
@@ -35,6 +39,17 @@ class GridServer {
   // Re-reads peers from the store (changes made by `vgi peer` in another process).
   Status RefreshPeers();
   void Stop();
+
+  // Grid -> operator: records the instruction and its send_task command in the outbox in one
+  // transaction (relay::EnqueueInstruction) and wakes the relay. Returns the outbox id.
+  Result<std::int64_t> SendInstruction(std::string_view operator_id, const proto::Instruction& instruction);
+  // Look at the outbox now (after enqueueing through store() directly).
+  void WakeRelay();
+
+  // The parts, for `vgi demo` and tests. Valid until the server is destroyed.
+  store::Store& store();
+  PeerRegistry& peers();
+  [[nodiscard]] const Metrics& metrics() const;
 
   struct Impl;
 
