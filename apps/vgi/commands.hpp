@@ -13,6 +13,9 @@ void RegisterVersion(CLI::App& app, int* exit_code);
 void RegisterServe(CLI::App& app, int* exit_code);
 void RegisterPeer(CLI::App& app, int* exit_code);
 void RegisterBench(CLI::App& app, int* exit_code);
+void RegisterTask(CLI::App& app, int* exit_code);  // task, outbox, alarm
+void RegisterSim(CLI::App& app, int* exit_code);
+void RegisterDemo(CLI::App& app, int* exit_code);
 
 // Exit codes shared by the subcommands.
 inline constexpr int kExitOk = 0;

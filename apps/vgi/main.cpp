@@ -35,6 +35,9 @@ int main(int argc, char** argv) {
   vgi::app::RegisterServe(app, &exit_code);
   vgi::app::RegisterPeer(app, &exit_code);
   vgi::app::RegisterBench(app, &exit_code);
+  vgi::app::RegisterTask(app, &exit_code);
+  vgi::app::RegisterSim(app, &exit_code);
+  vgi::app::RegisterDemo(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

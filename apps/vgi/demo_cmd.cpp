@@ -1,0 +1,335 @@
+// `vgi demo`: the whole protocol on one machine. A grid (embedded SQLite in a temporary data dir)
+// and simulated operators on one accelerated clock, registered both ways, syncing models,
+// streaming power and answering instructions the demo sends now and then; a status report every
+// few seconds until Ctrl-C (or --duration).
+#include <signal.h>
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/spdlog.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <thread>
+
+#include "commands.hpp"
+#include "sim_setup.hpp"
+#include "vgi/proto/civil_time.hpp"
+#include "vgi/server/grid_server.hpp"
+#include "vgi/server/tls.hpp"
+#include "vgi/sim/sim_clock.hpp"
+#include "vgi/sim/simulator.hpp"
+
+namespace vgi::app {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+struct DemoArgs {
+  std::string listen = "127.0.0.1:0";
+  std::string data_dir;  // "" = a temporary folder removed at exit
+  double speed = 60;
+  std::uint64_t seed = 1;
+  int operators = 5;
+  int stations = 60;
+  int stakes = 10;
+  int task_every = 30;  // simulated minutes between demo instructions; 0 = none
+  int status_every = 5;
+  int duration = 0;
+  std::vector<std::string> operator_policies;
+};
+
+int Fail(const std::string& what) {
+  std::fprintf(stderr, "vgi demo: %s\n", what.c_str());
+  return kExitFailed;
+}
+
+std::string Kw(std::int64_t centi_kw) { return proto::Kilowatts::FromUnits(centi_kw).ToString(); }
+
+// What the grid holds for one operator: stations synced, the power of one minute, and how many of
+// the last minutes' points arrived (data quality).
+struct GridView {
+  std::size_t stations = 0;
+  std::int64_t centi_kw = 0;
+  std::size_t present = 0, expected = 0;
+};
+
+GridView ViewOf(store::Store& store, const std::string& operator_id, proto::BeijingMinute last, int window) {
+  GridView v;
+  auto stations = store.ListStations(operator_id, false);
+  if (!stations.ok()) return v;
+  v.stations = stations->size();
+  const auto day = proto::DateOf(last);
+  const int to = proto::MinuteOfDay(last);
+  const int from = std::max(0, to - window + 1);
+  for (const auto& s : *stations) {
+    auto d = store.GetStationDay(operator_id, s.station.code, day);
+    v.expected += static_cast<std::size_t>(to - from + 1);
+    if (!d.ok() || !d->has_value()) continue;
+    v.centi_kw += (**d).centi_kw[static_cast<std::size_t>(to)];
+    for (int m = from; m <= to; ++m) v.present += (**d).present[static_cast<std::size_t>(m)] ? 1 : 0;
+  }
+  return v;
+}
+
+const char* StateName(store::OutboxState s) {
+  switch (s) {
+    case store::OutboxState::kPending: return "pending";
+    case store::OutboxState::kSent: return "delivered";
+    case store::OutboxState::kFailed: return "refused";
+    case store::OutboxState::kDead: return "dead letter";
+  }
+  return "?";
+}
+
+// The operator's answer to an instruction as the grid received it.
+std::string FeedbackOf(store::Store& store, const std::string& operator_id, const std::string& regulation_id) {
+  auto fb = store.ListFeedback(operator_id, regulation_id);
+  if (!fb.ok() || fb->empty()) return "no answer yet";
+  const auto& last = fb->back();
+  if (last.kind == store::FeedbackKind::kCheck && last.adjustment && !last.adjustment->targets.empty()) {
+    return "accepted partially: " + last.adjustment->targets.front().target_power.ToString() + " kW";
+  }
+  return last.status == proto::Feedback::kAccept ? "accepted" : "rejected";
+}
+
+class Demo {
+ public:
+  explicit Demo(DemoArgs args) : a_(std::move(args)) {}
+
+  int Run() {
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+
+    if (int rc = Setup(); rc != kExitOk) return rc;
+    std::thread waiter([&] {
+      siginfo_t info;
+      if (a_.duration > 0) {
+        timespec limit{a_.duration, 0};
+        (void)sigtimedwait(&signals, &info, &limit);
+      } else {
+        (void)sigwaitinfo(&signals, &info);
+      }
+      done_ = true;
+    });
+    auto next_status = std::chrono::steady_clock::now() + std::chrono::seconds(a_.status_every);
+    while (!done_) {
+      MaybeSendTask();
+      if (std::chrono::steady_clock::now() >= next_status) {
+        next_status += std::chrono::seconds(a_.status_every);
+        Report();
+      }
+      std::this_thread::sleep_for(100ms);
+    }
+    waiter.join();
+    std::printf("\nvgi demo: stopping\n");
+    Report();
+    simulator_->Stop();
+    grid_->Stop();
+    if (temp_) {
+      std::error_code ec;
+      fs::remove_all(a_.data_dir, ec);
+    } else {
+      std::printf("vgi demo: data kept in %s\n", a_.data_dir.c_str());
+    }
+    return kExitOk;
+  }
+
+ private:
+  int Setup() {
+    if (a_.data_dir.empty()) {
+      std::string tmpl = (fs::temp_directory_path() / "vgi-demo-XXXXXX").string();
+      if (::mkdtemp(tmpl.data()) == nullptr) return Fail("cannot create a temporary data dir in " + tmpl);
+      a_.data_dir = tmpl;
+      temp_ = true;
+    }
+    a_.data_dir = fs::absolute(a_.data_dir).string();
+    auto clock = sim::ScaledClock::Create(Clock::System().Now(), a_.speed);
+    if (!clock.ok()) return Fail("--speed: " + clock.status().message());
+    clock_ = std::move(*clock);
+
+    // The grid's log goes to a file: the terminal shows the demo's report.
+    log_path_ = a_.data_dir + "/grid.log";
+    auto log = spdlog::basic_logger_mt("vgi-demo-grid", log_path_);
+    log->set_level(spdlog::level::info);
+    log->flush_on(spdlog::level::info);
+
+    // The simulator's certificate first: the grid's relay must trust it from the start.
+    const std::string sim_cert = a_.data_dir + "/sim-tls/sim.crt", sim_key = a_.data_dir + "/sim-tls/sim.key";
+    if (auto made = server::EnsureSelfSignedCertificate(sim_cert, sim_key, "127.0.0.1"); !made.ok()) {
+      return Fail(made.status().ToString());
+    }
+    server::Config c;
+    c.server.listen = a_.listen;
+    c.server.threads = 2;
+    c.data_dir = a_.data_dir;
+    c.tls_cert = a_.data_dir + "/tls/server.crt";
+    c.tls_key = a_.data_dir + "/tls/server.key";
+    c.relay.node_id = "demo";
+    c.relay.ca_file = sim_cert;
+    // Leases and backoff run on the demo's clock: scale them so they mean the same in real time.
+    const auto scaled = [&](std::chrono::milliseconds real) {
+      return std::chrono::milliseconds(static_cast<std::int64_t>(static_cast<double>(real.count()) * a_.speed));
+    };
+    c.relay.lease = scaled(60s);
+    c.relay.backoff_base = scaled(1s);
+    c.relay.backoff_cap = scaled(30s);
+    auto grid = server::GridServer::Start(c, *clock_, log);
+    if (!grid.ok()) return Fail(grid.status().ToString() + " (the grid's log: " + log_path_ + ")");
+    grid_ = std::move(*grid);
+
+    sim::SimOptions o;
+    o.fleet.seed = a_.seed;
+    o.fleet.operators = a_.operators;
+    o.fleet.stations_per_operator = a_.stations;
+    o.fleet.stakes_per_station = a_.stakes;
+    o.tls_cert = sim_cert;
+    o.tls_key = sim_key;
+    o.grid_base_url = "https://127.0.0.1:" + std::to_string(grid_->port()) + "/evcs/v1";
+    o.grid_ca_file = c.tls_cert;
+    o.grid_operator_id = c.grid_operator_id;
+    // A mix that shows the negotiation: the second operator lowers targets, the third refuses.
+    o.default_policy.delay = 2min;
+    o.policies["SIM000002"] = sim::Policy{sim::Policy::Decision::kPartial, 0.6, 2min};
+    o.policies["SIM000003"] = sim::Policy{sim::Policy::Decision::kReject, 0.6, 2min};
+    if (Status st = ParseOperatorPolicies(a_.operator_policies, o); !st.ok()) return Fail(st.message());
+    auto simulator = sim::Simulator::Create(o, *clock_);
+    if (!simulator.ok()) return Fail(simulator.status().ToString());
+    simulator_ = std::move(*simulator);
+    if (Status st = RegisterBothWays(grid_->peers(), *simulator_, RandomSource::System()); !st.ok()) {
+      return Fail("registering the operators: " + st.ToString());
+    }
+    std::size_t stations = 0, stakes = 0;
+    for (const auto& s : simulator_->AllStats()) stations += s.stations, stakes += s.stakes;
+    std::printf("vgi demo: grid https://127.0.0.1:%u/evcs/v1 (SQLite in %s; log %s)\n", grid_->port(),
+                a_.data_dir.c_str(), log_path_.c_str());
+    std::printf("vgi demo: %zu simulated operators, %zu stations, %zu stakes at %gx speed (one simulated minute "
+                "every %.1f s)\n",
+                simulator_->Peers().size(), stations, stakes, a_.speed, 60.0 / a_.speed);
+    std::printf("vgi demo: the console comes with a later release; Ctrl-C stops\n");
+    if (Status st = simulator_->Start(); !st.ok()) return Fail(st.ToString());
+    started_ = proto::ToSystemTime(proto::ToBeijingMinute(clock_->Now()));
+    next_task_ = clock_->Now() + 10min;
+    std::fflush(stdout);
+    return kExitOk;
+  }
+
+  // Now and then a peak-shaving instruction to the next operator: 20 % of its current power, for
+  // half an hour starting in five minutes.
+  void MaybeSendTask() {
+    if (a_.task_every <= 0 || clock_->Now() < next_task_) return;
+    next_task_ = clock_->Now() + std::chrono::minutes(a_.task_every);
+    const auto peers = simulator_->Peers();
+    if (peers.empty()) return;
+    const auto& peer = peers[task_count_ % peers.size()];
+    const auto stats = simulator_->Stats(peer.operator_id);
+    const std::int64_t target = std::max<std::int64_t>(stats.power.units() / 5, 1000);  // >= 10 kW
+    proto::Instruction in;
+    const auto start = proto::ToBeijingMinute(clock_->Now() + 5min);
+    in.task_id = "DEMO" + std::to_string(++task_count_);
+    in.regulation_id = in.task_id + "-1";
+    in.type = proto::RegulationType::kPeakShaving;
+    in.synchro_type = proto::SynchroType::kNew;
+    in.range_type = proto::RangeType::kOperator;
+    in.adjust_ids = {peer.operator_id};
+    in.targets = {{proto::Kilowatts::FromUnits(target), start,
+                   proto::ToBeijingMinute(proto::ToSystemTime(start) + 29min)}};
+    auto id = grid_->SendInstruction(peer.operator_id, in);
+    if (!id.ok()) {
+      std::printf("  ! could not queue an instruction: %s\n", id.status().ToString().c_str());
+      return;
+    }
+    tasks_.push_back({peer.operator_id, in.regulation_id, *id, start, target});
+    std::printf("  > %s sent %s: cut %s kW at %s for 30 min (peak shaving)\n",
+                proto::FormatMinute(proto::ToBeijingMinute(clock_->Now())).c_str(), peer.operator_id.c_str(),
+                Kw(target).c_str(), proto::FormatMinute(start).c_str());
+  }
+
+  void Report() {
+    auto& store = grid_->store();
+    const auto now = proto::ToBeijingMinute(clock_->Now());
+    // The minute before last: its points have had a minute to arrive.
+    const auto last = proto::ToBeijingMinute(clock_->Now() - 2min);
+    // Data quality over the last hour, or since the start when that is shorter.
+    const int window = static_cast<int>(std::clamp<std::int64_t>(
+        std::chrono::duration_cast<std::chrono::minutes>(proto::ToSystemTime(last) - started_).count() + 1, 1, 60));
+    std::printf("[%s] grid view (power at %s, data quality over the last %d min):\n", proto::FormatMinute(now).c_str(),
+                proto::FormatMinute(last).c_str(), window);
+    std::int64_t total = 0;
+    for (const auto& s : simulator_->AllStats()) {
+      const GridView v = ViewOf(store, s.operator_id, last, window);
+      total += v.centi_kw;
+      const double quality = v.expected == 0 ? 0.0 : 100.0 * static_cast<double>(v.present) / static_cast<double>(v.expected);
+      std::printf("  %s %-4s stations %3zu/%-3zu power %10s kW  quality %5.1f%%  instructions %llu%s\n",
+                  s.operator_id.c_str(), s.online ? "up" : "DOWN", v.stations, s.stations, Kw(v.centi_kw).c_str(),
+                  quality, static_cast<unsigned long long>(s.instructions_received),
+                  s.regulations_in_force > 0 ? "  (regulating)" : "");
+    }
+    std::printf("  total %s kW\n", Kw(total).c_str());
+    for (const auto& t : tasks_) {
+      auto row = store.GetOutbox(t.outbox_id);
+      const std::string state = row.ok() && row->has_value() ? StateName((**row).state) : "?";
+      std::string effect;
+      if (auto sample = simulator_->OperatorSample(t.operator_id, last);
+          sample.ok() && proto::ToSystemTime(last) >= proto::ToSystemTime(t.start)) {
+        effect = "  now " + sample->power.ToString() + " kW vs baseline " + sample->baseline.ToString() + " kW";
+      }
+      std::printf("  task %s -> %s: %s, %s%s\n", t.regulation_id.c_str(), t.operator_id.c_str(), state.c_str(),
+                  FeedbackOf(store, t.operator_id, t.regulation_id).c_str(), effect.c_str());
+    }
+    if (tasks_.size() > 5) tasks_.erase(tasks_.begin(), tasks_.end() - 5);
+    std::fflush(stdout);
+  }
+
+  struct SentTask {
+    std::string operator_id, regulation_id;
+    std::int64_t outbox_id;
+    proto::BeijingMinute start;
+    std::int64_t target;
+  };
+
+  DemoArgs a_;
+  bool temp_ = false;
+  std::string log_path_;
+  std::unique_ptr<sim::ScaledClock> clock_;
+  std::unique_ptr<server::GridServer> grid_;
+  std::unique_ptr<sim::Simulator> simulator_;
+  std::atomic<bool> done_{false};
+  SystemTime next_task_{};
+  SystemTime started_{};  // the first simulated minute
+  std::size_t task_count_ = 0;
+  std::vector<SentTask> tasks_;
+};
+
+}  // namespace
+
+void RegisterDemo(CLI::App& app, int* exit_code) {
+  auto a = std::make_shared<DemoArgs>();
+  auto* cmd = app.add_subcommand("demo", "The grid and simulated operators on one machine, at accelerated time");
+  cmd->add_option("--listen", a->listen, "Where the grid serves HTTPS (port 0 = any free port)")->capture_default_str();
+  cmd->add_option("--data-dir", a->data_dir, "Keep the grid's data here (default: a temporary folder, removed)");
+  cmd->add_option("--speed", a->speed, "Simulated seconds per real second")->capture_default_str();
+  cmd->add_option("--seed", a->seed, "Fleet and load seed")->capture_default_str();
+  cmd->add_option("--operators", a->operators, "Simulated operators")->capture_default_str();
+  cmd->add_option("--stations", a->stations, "Stations per operator")->capture_default_str();
+  cmd->add_option("--stakes", a->stakes, "Average stakes per station")->capture_default_str();
+  cmd->add_option("--task-every", a->task_every, "Simulated minutes between demo instructions (0 = none)")
+      ->capture_default_str();
+  cmd->add_option("--operator-policy", a->operator_policies,
+                  "OPERATORID=accept|reject|partial[:RATIO][@DELAY]; repeatable (default: SIM000002 partial, "
+                  "SIM000003 reject, others accept, after 2 min)");
+  cmd->add_option("--status-every", a->status_every, "Real seconds between reports")->capture_default_str();
+  cmd->add_option("--duration", a->duration, "Stop after this many real seconds (0 = until Ctrl-C)")
+      ->capture_default_str();
+  cmd->callback([a, exit_code] { *exit_code = Demo(*a).Run(); });
+}
+
+}  // namespace vgi::app

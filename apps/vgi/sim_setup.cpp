@@ -1,0 +1,73 @@
+#include "sim_setup.hpp"
+
+#include <charconv>
+
+#include "vgi/proto/keys.hpp"
+#include "vgi/server/config.hpp"
+
+namespace vgi::app {
+
+Status RegisterBothWays(server::PeerRegistry& registry, sim::Simulator& simulator, RandomSource& random) {
+  std::vector<server::PeerConfig> peers;
+  for (const auto& p : simulator.Peers()) {
+    server::PeerConfig c;
+    c.operator_id = p.operator_id;
+    c.name = p.name;
+    c.base_url = p.base_url;
+    c.inbound = proto::GenerateKeySet(random);
+    c.outbound_operator_id = p.grid_operator_id;
+    c.outbound = p.issued_keys;
+    peers.push_back(std::move(c));
+  }
+  VGI_RETURN_IF_ERROR(registry.ApplyConfig(peers));
+  for (const auto& c : peers) {
+    VGI_RETURN_IF_ERROR(simulator.SetGridKeys(c.operator_id, *c.inbound));
+  }
+  return {};
+}
+
+Result<sim::Policy> ParsePolicy(const std::string& text) {
+  const std::string bad = "policy \"" + text +
+                          "\": expected accept, reject or partial[:RATIO], optionally @DELAY (e.g. partial:0.6@5m)";
+  sim::Policy p;
+  std::string head = text;
+  if (const auto at = text.find('@'); at != std::string::npos) {
+    auto delay = server::ParseDuration(text.substr(at + 1));
+    if (!delay.ok()) return Status::Invalid(bad + ": " + delay.status().message());
+    p.delay = std::chrono::duration_cast<std::chrono::seconds>(*delay);
+    head = text.substr(0, at);
+  }
+  std::string ratio;
+  if (const auto colon = head.find(':'); colon != std::string::npos) {
+    ratio = head.substr(colon + 1);
+    head = head.substr(0, colon);
+  }
+  auto decision = sim::ParseDecision(head);
+  if (!decision) return Status::Invalid(bad);
+  p.decision = *decision;
+  if (!ratio.empty()) {
+    if (p.decision != sim::Policy::Decision::kPartial) return Status::Invalid(bad + ": a ratio goes with partial");
+    double r = 0;
+    const auto [end, ec] = std::from_chars(ratio.data(), ratio.data() + ratio.size(), r);
+    if (ec != std::errc() || end != ratio.data() + ratio.size() || !(r > 0 && r <= 10)) {
+      return Status::Invalid(bad + ": the ratio must be a number in (0, 10]");
+    }
+    p.partial_ratio = r;
+  }
+  return p;
+}
+
+Status ParseOperatorPolicies(const std::vector<std::string>& items, sim::SimOptions& options) {
+  for (const auto& item : items) {
+    const auto eq = item.find('=');
+    if (eq == std::string::npos || !proto::IsOperatorId(item.substr(0, eq))) {
+      return Status::Invalid("--operator-policy \"" + item + "\": expected OPERATORID=POLICY, e.g. SIM000002=reject");
+    }
+    auto p = ParsePolicy(item.substr(eq + 1));
+    if (!p.ok()) return p.status();
+    options.policies[item.substr(0, eq)] = *p;
+  }
+  return {};
+}
+
+}  // namespace vgi::app
