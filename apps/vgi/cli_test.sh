@@ -101,6 +101,44 @@ check "unknown peer" 1 $? "$out" "does not exist"
 chmod 644 "$work/var/master.key"
 out=$("$vgi" peer list -c "$work/vgi.yaml" 2>&1)
 check "readable master key refused" 1 $? "$out" "chmod 600"
+chmod 600 "$work/var/master.key"
+
+# vgi task / outbox / alarm on the same store (no server: the command waits in the outbox).
+start=$(date -u -d '+9 hours' '+%Y-%m-%d %H:%M')   # Beijing time, an hour ahead
+end=$(date -u -d '+9 hours 30 minutes' '+%Y-%m-%d %H:%M')
+out=$("$vgi" task send -c "$work/vgi.yaml" --operator 123456789 --regulation-id REG-CLI-1 --window "150.5,$start,$end" 2>&1)
+check "task send queues a command" 0 $? "$out" "queued outbox #1: send_task (send)"
+out=$("$vgi" outbox list -c "$work/vgi.yaml" --state pending 2>&1)
+check "outbox list shows it pending" 0 $? "$out" "REG-CLI-1"
+out=$("$vgi" task change -c "$work/vgi.yaml" --operator 123456789 --of REG-CLI-1 --regulation-id REG-CLI-2 \
+  --window "100,$start,$end" 2>&1)
+check "task change" 0 $? "$out" "send_task (change)"
+out=$("$vgi" task cancel -c "$work/vgi.yaml" --operator 123456789 --of REG-CLI-9 2>&1)
+check "task cancel of an unknown instruction" 1 $? "$out" "no instruction REG-CLI-9"
+out=$("$vgi" task send -c "$work/vgi.yaml" --operator 123456789 --window "100,2020-01-01 10:00,2020-01-01 11:00" 2>&1)
+check "task send in the past is refused" 1 $? "$out" "never sent late"
+out=$("$vgi" task send -c "$work/vgi.yaml" --operator 123456789 --window "lots,$start,$end" 2>&1)
+check "task send with a bad window" 2 $? "$out" "expected KW,yyyy-MM-dd HH:mm"
+out=$("$vgi" outbox list -c "$work/vgi.yaml" --state lost 2>&1)
+check "outbox list with a bad state" 2 $? "$out" "pending, sent, failed or dead"
+out=$("$vgi" task query -c "$work/vgi.yaml" --operator 123456789 --of REG-CLI-1 2>&1)
+check "task query" 0 $? "$out" "query_task_result for regulationID REG-CLI-1"
+out=$("$vgi" outbox show -c "$work/vgi.yaml" 1 2>&1)
+check "outbox show" 0 $? "$out" '"regulationID":"REG-CLI-1"'
+out=$("$vgi" outbox show -c "$work/vgi.yaml" 99 2>&1)
+check "outbox show unknown" 1 $? "$out" "no outbox command #99"
+out=$("$vgi" alarm list -c "$work/vgi.yaml" 2>&1)
+check "alarm list" 0 $? "$out" "LEVEL"
+out=$("$vgi" task --help 2>&1)
+check "task help" 0 $? "$out" "cancel"
+
+# vgi demo runs the grid and the simulator together for a few seconds.
+out=$("$vgi" demo --duration 4 --status-every 2 --operators 2 --stations 5 --stakes 3 2>&1)
+check "demo runs and reports" 0 $? "$out" "SIM000002 up"
+check "demo stations synced" 0 0 "$out" "stations   5/5"
+out=$("$vgi" sim --help 2>&1)
+check "sim help" 0 $? "$out" "--grid-config"
+
 printf 'server:\n  listn: "127.0.0.1:0"\n' >"$work/bad.yaml"
 out=$("$vgi" serve -c "$work/bad.yaml" 2>&1)
 check "serve with a bad config names the key" 2 $? "$out" "server.listn: unknown key"

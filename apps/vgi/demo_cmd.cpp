@@ -198,8 +198,8 @@ class Demo {
     o.grid_operator_id = c.grid_operator_id;
     // A mix that shows the negotiation: the second operator lowers targets, the third refuses.
     o.default_policy.delay = 2min;
-    o.policies["SIM000002"] = sim::Policy{sim::Policy::Decision::kPartial, 0.6, 2min};
-    o.policies["SIM000003"] = sim::Policy{sim::Policy::Decision::kReject, 0.6, 2min};
+    if (a_.operators >= 2) o.policies["SIM000002"] = sim::Policy{sim::Policy::Decision::kPartial, 0.6, 2min};
+    if (a_.operators >= 3) o.policies["SIM000003"] = sim::Policy{sim::Policy::Decision::kReject, 0.6, 2min};
     if (Status st = ParseOperatorPolicies(a_.operator_policies, o); !st.ok()) return Fail(st.message());
     auto simulator = sim::Simulator::Create(o, *clock_);
     if (!simulator.ok()) return Fail(simulator.status().ToString());

@@ -1,4 +1,4 @@
-// `vgi task send|change|cancel`, `vgi outbox list`, `vgi alarm list`: grid -> operator commands
+// `vgi task send|change|cancel|query`, `vgi outbox list|show`, `vgi alarm list`: grid -> operator commands
 // by hand, on the store the config names. A command is written to the durable outbox together
 // with its instruction; the running server's relay delivers it (within a poll, ~0.25 s).
 #include <algorithm>
@@ -89,6 +89,22 @@ int Send(const std::string& action, const TaskArgs& a) {
   auto db = server::OpenConfiguredStore(*config, Clock::System(), /*create_key=*/false);
   if (!db.ok()) return Fail(db.status().ToString());
 
+  if (action == "query") {  // query_task_result: how the operator holds an instruction
+    auto sent = db->store->GetInstruction(a.operator_id, a.of);
+    if (!sent.ok()) return Fail(sent.status().ToString());
+    if (!sent->has_value()) return Fail("--of: no instruction " + a.of + " was sent to " + a.operator_id);
+    const auto& held = (*sent)->instruction;
+    SystemTime deadline = SystemTime::max();
+    for (const auto& t : held.targets) deadline = std::min(deadline, proto::ToSystemTime(t.start_time));
+    auto id = relay::EnqueueQueryTaskResult(*db->store, Clock::System(), a.operator_id,
+                                            proto::InstructionRef{held.task_id, held.regulation_id}, deadline);
+    if (!id.ok()) return Fail(id.status().ToString());
+    std::printf("queued outbox #%lld: query_task_result for regulationID %s to %s; the answer shows in: "
+                "vgi outbox show -c %s %lld\n",
+                static_cast<long long>(*id), held.regulation_id.c_str(), a.operator_id.c_str(), a.config.c_str(),
+                static_cast<long long>(*id));
+    return kExitOk;
+  }
   proto::Instruction in;
   if (action == "send") {
     in.task_id = a.task_id.empty() ? NewId('T') : a.task_id;
@@ -165,6 +181,27 @@ int ListOutbox(const TaskArgs& a) {
   return kExitOk;
 }
 
+int ShowOutbox(const TaskArgs& a, std::int64_t id) {
+  auto config = server::LoadConfig(a.config);
+  if (!config.ok()) return Fail(config.status().message());
+  auto db = server::OpenConfiguredStore(*config, Clock::System(), /*create_key=*/false);
+  if (!db.ok()) return Fail(db.status().ToString());
+  auto row = db->store->GetOutbox(id);
+  if (!row.ok()) return Fail(row.status().ToString());
+  if (!row->has_value()) return Fail("no outbox command #" + std::to_string(id) + " (see vgi outbox list)");
+  const auto& c = **row;
+  std::printf("command #%lld %s to %s\n  taskID %s regulationID %s\n  state %s after %d attempt(s); created %s, "
+              "deadline %s\n",
+              static_cast<long long>(c.id), std::string(proto::Info(c.interface).name).c_str(), c.operator_id.c_str(),
+              c.task_id.c_str(), c.regulation_id.c_str(), StateName(c.state), c.attempts, Stamp(c.created_at).c_str(),
+              Stamp(c.deadline).c_str());
+  if (!c.last_error.empty()) std::printf("  last error: %s\n", c.last_error.c_str());
+  if (c.ret) std::printf("  answer: Ret %d %s\n", *c.ret, c.msg.c_str());
+  std::printf("  Data sent: %s\n", c.data_json.c_str());
+  if (!c.response_json.empty()) std::printf("  Data received: %s\n", c.response_json.c_str());
+  return kExitOk;
+}
+
 int ListAlarms(const TaskArgs& a) {
   auto config = server::LoadConfig(a.config);
   if (!config.ok()) return Fail(config.status().message());
@@ -211,7 +248,10 @@ void RegisterTask(CLI::App& app, int* exit_code) {
   auto* cancel = task->add_subcommand("cancel", "Queue a cancel (synchroType 3) of an instruction sent before");
   common(cancel);
   cancel->add_option("--of", args->of, "regulationID of the instruction being cancelled")->required();
-  for (auto* sub : {send, change, cancel}) {
+  auto* query = task->add_subcommand("query", "Queue query_task_result: ask how the operator holds an instruction");
+  common(query);
+  query->add_option("--of", args->of, "regulationID of the instruction")->required();
+  for (auto* sub : {send, change, cancel, query}) {
     sub->callback([args, exit_code, name = sub->get_name()] { *exit_code = Send(name, *args); });
   }
 
@@ -224,6 +264,11 @@ void RegisterTask(CLI::App& app, int* exit_code) {
   list->add_option("--state", args->state, "pending, sent, failed or dead");
   list->add_option("--limit", args->limit, "At most this many rows")->capture_default_str();
   list->callback([args, exit_code] { *exit_code = ListOutbox(*args); });
+  auto show_id = std::make_shared<std::int64_t>(0);
+  auto* show = outbox->add_subcommand("show", "One command in full: what was sent and what came back");
+  show->add_option("--config,-c", args->config, "YAML config file")->required();
+  show->add_option("id", *show_id, "The command's id (vgi outbox list)")->required();
+  show->callback([args, exit_code, show_id] { *exit_code = ShowOutbox(*args, *show_id); });
 
   auto* alarm = app.add_subcommand("alarm", "Inspect alarms");
   alarm->require_subcommand(1);

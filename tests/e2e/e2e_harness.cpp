@@ -1,9 +1,19 @@
 #include "e2e_harness.hpp"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cstdio>
+#include <sstream>
+#include <thread>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+
+extern char** environ;
 
 namespace vgi::e2e {
 
@@ -111,6 +121,60 @@ proto::StationPower Power(const std::string& station_code,
     s.points.push_back(p);
   }
   return s;
+}
+
+std::string Tail(const std::string& path, std::size_t bytes) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  const std::string all = s.str();
+  return all.size() > bytes ? all.substr(all.size() - bytes) : all;
+}
+
+ServerProcess::ServerProcess(const std::string& binary, const std::string& config, const std::string& port_file,
+                             const std::string& log) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  std::vector<std::string> args = {binary, "serve", "--config", config, "--port-file", port_file};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  pid_ = rc == 0 ? pid : -1;
+}
+
+bool ServerProcess::Running() {
+  if (pid_ <= 0) return false;
+  int status = 0;
+  if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+    pid_ = -1;
+    return false;
+  }
+  return true;
+}
+
+void ServerProcess::Kill() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+std::uint16_t WaitForPort(const std::string& port_file, ServerProcess& server) {
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < give_up) {
+    std::ifstream in(port_file);
+    unsigned port = 0;
+    if (in >> port && port > 0 && port < 65536) return static_cast<std::uint16_t>(port);
+    if (!server.Running()) return 0;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return 0;
 }
 
 }  // namespace vgi::e2e

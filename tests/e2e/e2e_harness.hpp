@@ -95,4 +95,30 @@ proto::BeijingMinute MinuteOf(proto::BeijingDate day, int minute_of_day);
 proto::StationPower Power(const std::string& station_code,
                           const std::vector<std::pair<proto::BeijingMinute, std::optional<std::int64_t>>>& points);
 
+// The last `bytes` of a file (a child's log, for failure messages).
+std::string Tail(const std::string& path, std::size_t bytes = 2000);
+
+// `vgi serve --config CONFIG --port-file PORT_FILE` as a child process with stdout and stderr
+// appended to `log`; SIGKILLed and reaped at destruction if still running.
+class ServerProcess {
+ public:
+  ServerProcess(const std::string& binary, const std::string& config, const std::string& port_file,
+                const std::string& log);
+  ~ServerProcess() { Kill(); }
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  [[nodiscard]] bool started() const { return pid_ > 0; }
+  // True while the child has not exited (reaps it when it has).
+  bool Running();
+  void Kill();  // SIGKILL and reap
+
+ private:
+  int pid_ = -1;
+};
+
+// Waits for `vgi serve` to write its port (it renames the file into place, so a present file
+// is complete). 0 when the child exits or 30 s pass first.
+std::uint16_t WaitForPort(const std::string& port_file, ServerProcess& server);
+
 }  // namespace vgi::e2e

@@ -49,72 +49,6 @@ int EnvInt(const char* name, int fallback) {
   return std::atoi(v);
 }
 
-std::string Tail(const std::string& path, std::size_t bytes = 2000) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  const std::string all = s.str();
-  return all.size() > bytes ? all.substr(all.size() - bytes) : all;
-}
-
-// `vgi serve` as a child process, SIGKILLed and reaped at destruction if still running.
-class ServerProcess {
- public:
-  ServerProcess(const std::string& config, const std::string& port_file, const std::string& log) {
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-    std::string bin = VGI_BINARY;
-    std::vector<std::string> args = {bin, "serve", "--config", config, "--port-file", port_file};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    const int rc = posix_spawn(&pid_, bin.c_str(), &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) pid_ = -1;
-  }
-  ~ServerProcess() { Kill(); }
-  ServerProcess(const ServerProcess&) = delete;
-  ServerProcess& operator=(const ServerProcess&) = delete;
-
-  [[nodiscard]] bool started() const { return pid_ > 0; }
-  // True while the child has not exited (reaps it when it has).
-  bool Running() {
-    if (pid_ <= 0) return false;
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      return false;
-    }
-    return true;
-  }
-  void Kill() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGKILL);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
-
- private:
-  pid_t pid_ = -1;
-};
-
-// Waits for `vgi serve` to write its port (it renames the file into place, so a present file
-// is complete). 0 when the child exits or 30 s pass first.
-std::uint16_t WaitForPort(const std::string& port_file, ServerProcess& server) {
-  const auto give_up = std::chrono::steady_clock::now() + 30s;
-  while (std::chrono::steady_clock::now() < give_up) {
-    std::ifstream in(port_file);
-    unsigned port = 0;
-    if (in >> port && port > 0 && port < 65536) return static_cast<std::uint16_t>(port);
-    if (!server.Running()) return 0;
-    std::this_thread::sleep_for(5ms);
-  }
-  return 0;
-}
-
 // What the client knows about one (station, minute).
 struct PointState {
   std::optional<std::int32_t> acked;  // the last value acknowledged with Ret 0
@@ -252,7 +186,7 @@ TEST(Kill9Test, AcknowledgedPowerSurvivesKill9) {
 
   for (int cycle = 1; cycle <= cycles; ++cycle) {
     std::remove(port_file.c_str());
-    ServerProcess server(config_path, port_file, log_file);
+    ServerProcess server(VGI_BINARY, config_path, port_file, log_file);
     ASSERT_TRUE(server.started()) << "cannot spawn " << VGI_BINARY;
     const std::uint16_t port = WaitForPort(port_file, server);
     ASSERT_NE(port, 0) << "cycle " << cycle << ": vgi serve did not start; log tail:\n" << Tail(log_file);

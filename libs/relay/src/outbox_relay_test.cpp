@@ -11,6 +11,7 @@
 #include "vgi/store/memory_store.hpp"
 #include "vgi/testing/fake_clock.hpp"
 #include "vgi/testing/fake_random.hpp"
+#include "vgi/testing/samples.hpp"
 
 namespace vgi::relay {
 namespace {
@@ -368,6 +369,59 @@ TEST_F(OutboxRelayTest, ADeadNodesClaimIsTakenOverWhenItsLeaseEnds) {
   ASSERT_TRUE(WaitState(id, OutboxState::kSent));
   EXPECT_EQ(Get(id).attempts, 2);
   EXPECT_EQ(responder_.accepted, 1);
+}
+
+TEST_F(OutboxRelayTest, QueryTaskResultStoresTheOperatorsAnswerAfterItsSigIsVerified) {
+  auto id = EnqueueQueryTaskResult(*store_, clock_, kOperator, proto::InstructionRef{"TASK-1", "REG-1"},
+                                   clock_.Now() + 1h);
+  ASSERT_TRUE(id.ok()) << id.status();
+  StartRelay();
+  ASSERT_TRUE(WaitState(*id, OutboxState::kSent));
+  const auto c = Get(*id);
+  EXPECT_EQ(c.interface, proto::Interface::kQueryTaskResult);
+  auto result = proto::DecodeData<proto::InstructionResult>(c.response_json);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(*result, testing::SampleInstructionResult());
+}
+
+TEST_F(OutboxRelayTest, ASettlementPushIsDelivered) {
+  proto::SettlementPush push;
+  push.task_id = "TASK-1";
+  push.regulation_id = "REG-1";
+  push.type = proto::RegulationType::kPeakShaving;
+  push.points = {{proto::Yuan::FromUnits(12345), proto::YuanPerKwh::FromUnits(5000), std::nullopt, std::nullopt,
+                  std::nullopt}};
+  auto id = EnqueueSettlement(*store_, clock_, kOperator, push, clock_.Now() + 24h);
+  ASSERT_TRUE(id.ok()) << id.status();
+  StartRelay();
+  ASSERT_TRUE(WaitState(*id, OutboxState::kSent));
+  const auto seen = responder_.data_seen();
+  ASSERT_EQ(seen.size(), 1u);
+  auto got = proto::DecodeData<proto::SettlementPush>(seen[0]);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(*got, push);
+}
+
+TEST_F(OutboxRelayTest, AnAnswerInTheExampleDialectIsUnderstood) {
+  responder_.example_dialect = true;
+  const auto id = Enqueue("REG-1");
+  StartRelay();
+  ASSERT_TRUE(WaitState(id, OutboxState::kSent));
+  EXPECT_EQ(Get(id).ret, 0);  // "ret": 200 on the wire
+}
+
+TEST_F(OutboxRelayTest, AnAnswerWithAWrongSigIsNotTrustedAndTheCommandIsRetried) {
+  responder_.wrong_sig = true;
+  const auto id = Enqueue("REG-1");
+  StartRelay();
+  ASSERT_TRUE(WaitRetried(id, 1));
+  const auto c = Get(id);
+  EXPECT_FALSE(c.ret.has_value());
+  EXPECT_THAT(c.last_error, HasSubstr("Sig"));
+  responder_.wrong_sig = false;
+  clock_.Advance(2s);
+  relay_->Wake();
+  ASSERT_TRUE(WaitState(id, OutboxState::kSent));
 }
 
 TEST_F(OutboxRelayTest, StartRefusesBadOptions) {

@@ -17,14 +17,15 @@ using namespace std::chrono_literals;
 
 // The grid's client for operator `op` of the simulator.
 std::unique_ptr<ProtocolClient> GridClient(const SimHarness& h, std::size_t op = 0,
-                                           std::string operator_id = "MA0GRID01") {
+                                           std::string operator_id = "MA0GRID01",
+                                           std::chrono::milliseconds timeout = 20s) {
   const SimPeer peer = h.sim->Peers()[op];
   ProtocolClient::Options o;
   o.base_url = peer.base_url;
   o.operator_id = std::move(operator_id);
   o.responder_keys = peer.issued_keys;
   o.tls.ca_file = h.sim->tls_cert_file();
-  o.timeout = 20s;
+  o.timeout = timeout;
   auto client = ProtocolClient::Create(std::move(o), h.clock);
   EXPECT_TRUE(client.ok()) << client.status();
   return client.ok() ? std::move(*client) : nullptr;
@@ -278,8 +279,25 @@ TEST(Endpoints, FaultsOnDemand) {
   ASSERT_FALSE(unsigned_answer.ok());
   EXPECT_EQ(unsigned_answer.status().code(), StatusCode::kUnauthenticated) << unsigned_answer.status();
 
+  // A slow answer: the instruction is taken at once, the answer only after the delay (here longer
+  // than the client waits, as for a grid that dies before reading it).
   ASSERT_TRUE(h.sim->SetFaults(h.op(), Faults{}).ok());
-  EXPECT_EQ(grid->Send(Interface::kSendTask, OperatorTask(h, "R4"))->ret, Ret::kOk);
+  h.clock.Advance(1s);  // a second client of the same caller: its Seq restarts in a new second
+  auto impatient = GridClient(h, 0, "MA0GRID01", 300ms);
+  ASSERT_TRUE(impatient->Token().ok());
+  Faults slow;
+  slow.answer_delay = 1500ms;
+  ASSERT_TRUE(h.sim->SetFaults(h.op(), slow).ok());
+  auto late = impatient->Send(Interface::kSendTask, OperatorTask(h, "R5"));
+  ASSERT_FALSE(late.ok());
+  EXPECT_EQ(late.status().code(), StatusCode::kDeadlineExceeded) << late.status();
+  EXPECT_TRUE(h.sim->Instruction(h.op(), "R5").has_value()) << "taken before the answer left";
+
+  ASSERT_TRUE(h.sim->SetFaults(h.op(), Faults{}).ok());
+  h.clock.Advance(1s);  // the first client again: a second the other did not use
+  auto again = grid->Send(Interface::kSendTask, OperatorTask(h, "R4"));
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->ret, Ret::kOk);
   // Another operator was never affected.
   auto other = GridClient(h, 1);
   EXPECT_EQ(other->Send(Interface::kSendTask, Task("T1", "R1", proto::RegulationType::kPeakShaving,
@@ -297,6 +315,9 @@ TEST(Endpoints, RefusesBadFaultsAndPolicies) {
   f = Faults{};
   f.http_status = 200;
   EXPECT_EQ(h.sim->SetFaults(h.op(), f).code(), StatusCode::kInvalid);
+  f = Faults{};
+  f.answer_delay = std::chrono::minutes(2);
+  EXPECT_EQ(h.sim->SetFaults(h.op(), f).message(), "answer_delay: must be 0..60 s");
   EXPECT_EQ(h.sim->SetPolicy(h.op(), Policy{Policy::Decision::kPartial, 0, {}}).code(), StatusCode::kInvalid);
   EXPECT_EQ(ParseDecision("partial"), Policy::Decision::kPartial);
   EXPECT_EQ(DecisionName(Policy::Decision::kReject), "reject");

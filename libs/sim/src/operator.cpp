@@ -99,6 +99,9 @@ Status ValidateFaults(const Faults& faults) {
   if (faults.http_status != 0 && (faults.http_status < 400 || faults.http_status > 599)) {
     return Status::Invalid("http_status: must be 0 (off) or 400..599");
   }
+  if (faults.answer_delay < std::chrono::milliseconds::zero() || faults.answer_delay > std::chrono::seconds(60)) {
+    return Status::Invalid("answer_delay: must be 0..60 s");
+  }
   return Status::Ok();
 }
 

@@ -1,6 +1,7 @@
 // SimOperator's endpoints: query_token, send_task, query_task_result, exchange_inviteplan_push,
 // checked in the protocol's order (see vgi/proto/envelope.hpp) with the keys the operator issued.
 #include <cctype>
+#include <thread>
 
 #include "operator.hpp"
 #include "vgi/proto/codec.hpp"
@@ -65,6 +66,16 @@ void SimOperator::Handle(Interface iface, server::HttpRequest&& request, server:
       return respond(server::HttpResponse{503, "text/plain; charset=utf-8",
                                           "operator platform " + fleet_.operator_id + " is offline (simulated)\n"});
     }
+  }
+  if (faults.answer_delay > std::chrono::milliseconds::zero() && iface != Interface::kQueryToken) {
+    // The answer is made now and sent later from a thread of its own (the io thread stays free).
+    // The thread holds only the Responder, which does nothing once the connection is gone.
+    respond = [inner = std::move(respond), delay = faults.answer_delay](server::HttpResponse r) {
+      std::thread([inner, delay, r = std::move(r)]() mutable {
+        std::this_thread::sleep_for(delay);
+        inner(std::move(r));
+      }).detach();
+    };
   }
   if (faults.http_status != 0) {
     return respond(server::HttpResponse{faults.http_status, "text/plain; charset=utf-8",

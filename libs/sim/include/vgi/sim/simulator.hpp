@@ -84,6 +84,10 @@ struct Faults {
   bool answer_500 = false;  // endpoints answer Ret 500 (signed, HTTP 200) after checking the caller
   int http_status = 0;      // when not 0: endpoints answer this HTTP status (400..599), plain text
   bool broken_sig = false;  // endpoints sign their answers with a wrong SigSecret
+  // Real time: a send_task, query_task_result or exchange_inviteplan_push is handled (an
+  // instruction takes effect) at once and its answer leaves this much later (0..60 s) — a slow
+  // platform, or a grid that dies before it reads the answer. query_token is answered at once.
+  std::chrono::milliseconds answer_delay{0};
 };
 
 // Invalid naming the field when a fault set breaks its stated range.
@@ -130,7 +134,7 @@ struct OperatorStats {
   std::uint64_t power_pushes_ok = 0, power_pushes_failed = 0;
   std::uint64_t points_sent = 0;
   std::uint64_t points_dropped = 0;    // by the drop_points fault
-  std::uint64_t points_discarded = 0;  // backlog overflow
+  std::uint64_t points_discarded = 0;  // backlog overflow, or refused by the grid (Ret 4000/4003)
   std::uint64_t backlog_points = 0;    // waiting to be sent
   bool model_synced = false;           // a full send_station_info sync succeeded
   std::optional<SystemTime> model_synced_at;
