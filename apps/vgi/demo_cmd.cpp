@@ -33,10 +33,7 @@ struct DemoArgs {
   std::string listen = "127.0.0.1:0";
   std::string data_dir;  // "" = a temporary folder removed at exit
   double speed = 60;
-  std::uint64_t seed = 1;
-  int operators = 5;
-  int stations = 60;
-  int stakes = 10;
+  sim::FleetOptions fleet;
   int task_every = 30;  // simulated minutes between demo instructions; 0 = none
   int status_every = 5;
   int duration = 0;
@@ -187,10 +184,7 @@ class Demo {
     grid_ = std::move(*grid);
 
     sim::SimOptions o;
-    o.fleet.seed = a_.seed;
-    o.fleet.operators = a_.operators;
-    o.fleet.stations_per_operator = a_.stations;
-    o.fleet.stakes_per_station = a_.stakes;
+    o.fleet = a_.fleet;
     o.tls_cert = sim_cert;
     o.tls_key = sim_key;
     o.grid_base_url = "https://127.0.0.1:" + std::to_string(grid_->port()) + "/evcs/v1";
@@ -198,8 +192,8 @@ class Demo {
     o.grid_operator_id = c.grid_operator_id;
     // A mix that shows the negotiation: the second operator lowers targets, the third refuses.
     o.default_policy.delay = 2min;
-    if (a_.operators >= 2) o.policies["SIM000002"] = sim::Policy{sim::Policy::Decision::kPartial, 0.6, 2min};
-    if (a_.operators >= 3) o.policies["SIM000003"] = sim::Policy{sim::Policy::Decision::kReject, 0.6, 2min};
+    if (a_.fleet.operators >= 2) o.policies["SIM000002"] = sim::Policy{sim::Policy::Decision::kPartial, 0.6, 2min};
+    if (a_.fleet.operators >= 3) o.policies["SIM000003"] = sim::Policy{sim::Policy::Decision::kReject, 0.6, 2min};
     if (Status st = ParseOperatorPolicies(a_.operator_policies, o); !st.ok()) return Fail(st.message());
     auto simulator = sim::Simulator::Create(o, *clock_);
     if (!simulator.ok()) return Fail(simulator.status().ToString());
@@ -317,10 +311,7 @@ void RegisterDemo(CLI::App& app, int* exit_code) {
   cmd->add_option("--listen", a->listen, "Where the grid serves HTTPS (port 0 = any free port)")->capture_default_str();
   cmd->add_option("--data-dir", a->data_dir, "Keep the grid's data here (default: a temporary folder, removed)");
   cmd->add_option("--speed", a->speed, "Simulated seconds per real second")->capture_default_str();
-  cmd->add_option("--seed", a->seed, "Fleet and load seed")->capture_default_str();
-  cmd->add_option("--operators", a->operators, "Simulated operators")->capture_default_str();
-  cmd->add_option("--stations", a->stations, "Stations per operator")->capture_default_str();
-  cmd->add_option("--stakes", a->stakes, "Average stakes per station")->capture_default_str();
+  AddFleetOptions(*cmd, a->fleet);
   cmd->add_option("--task-every", a->task_every, "Simulated minutes between demo instructions (0 = none)")
       ->capture_default_str();
   cmd->add_option("--operator-policy", a->operator_policies,

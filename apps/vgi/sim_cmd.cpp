@@ -25,10 +25,7 @@ struct SimArgs {
   std::string listen = "127.0.0.1:9443";
   std::string tls_cert = "sim-tls/sim.crt";
   std::string tls_key = "sim-tls/sim.key";
-  std::uint64_t seed = 1;
-  int operators = 5;
-  int stations = 60;
-  int stakes = 10;
+  sim::FleetOptions fleet;
   std::string policy = "accept";
   std::vector<std::string> operator_policies;
   int status_every = 10;
@@ -44,10 +41,7 @@ int RunSim(const SimArgs& a) {
   auto grid = server::LoadConfig(a.grid_config);
   if (!grid.ok()) return Fail(grid.status().message());
   sim::SimOptions o;
-  o.fleet.seed = a.seed;
-  o.fleet.operators = a.operators;
-  o.fleet.stations_per_operator = a.stations;
-  o.fleet.stakes_per_station = a.stakes;
+  o.fleet = a.fleet;
   o.listen = a.listen;
   o.tls_cert = a.tls_cert;
   o.tls_key = a.tls_key;
@@ -144,10 +138,7 @@ void RegisterSim(CLI::App& app, int* exit_code) {
   cmd->add_option("--tls-cert", a->tls_cert, "The operators' certificate (created self-signed if missing)")
       ->capture_default_str();
   cmd->add_option("--tls-key", a->tls_key, "Its key")->capture_default_str();
-  cmd->add_option("--seed", a->seed, "Fleet and load seed (same seed, same fleet)")->capture_default_str();
-  cmd->add_option("--operators", a->operators, "Simulated operators")->capture_default_str();
-  cmd->add_option("--stations", a->stations, "Stations per operator")->capture_default_str();
-  cmd->add_option("--stakes", a->stakes, "Average stakes per station")->capture_default_str();
+  AddFleetOptions(*cmd, a->fleet);
   cmd->add_option("--policy", a->policy, "How operators answer: accept, reject, partial[:RATIO], optionally @DELAY")
       ->capture_default_str();
   cmd->add_option("--operator-policy", a->operator_policies, "OPERATORID=POLICY for one operator; repeatable");

@@ -26,6 +26,13 @@ Status RegisterBothWays(server::PeerRegistry& registry, sim::Simulator& simulato
   return {};
 }
 
+void AddFleetOptions(CLI::App& cmd, sim::FleetOptions& fleet) {
+  cmd.add_option("--seed", fleet.seed, "Fleet and load seed (same seed, same fleet and curves)")->capture_default_str();
+  cmd.add_option("--operators", fleet.operators, "Simulated operators")->capture_default_str();
+  cmd.add_option("--stations", fleet.stations_per_operator, "Stations per operator")->capture_default_str();
+  cmd.add_option("--stakes", fleet.stakes_per_station, "Average stakes per station")->capture_default_str();
+}
+
 Result<sim::Policy> ParsePolicy(const std::string& text) {
   const std::string bad = "policy \"" + text +
                           "\": expected accept, reject or partial[:RATIO], optionally @DELAY (e.g. partial:0.6@5m)";

@@ -2,6 +2,8 @@
 // Shared by `vgi sim` and `vgi demo`: connecting simulated operators and a grid both ways, and the
 // command-line spelling of simulator policies.
 
+#include <CLI/CLI.hpp>
+
 #include <string>
 #include <vector>
 
@@ -23,5 +25,8 @@ Result<sim::Policy> ParsePolicy(const std::string& text);
 
 // "OPERATORID=POLICY" (see ParsePolicy) into options.policies.
 Status ParseOperatorPolicies(const std::vector<std::string>& items, sim::SimOptions& options);
+
+// --seed, --operators, --stations, --stakes into `fleet` (defaults shown in --help).
+void AddFleetOptions(CLI::App& cmd, sim::FleetOptions& fleet);
 
 }  // namespace vgi::app

@@ -43,6 +43,13 @@ int Usage(const std::string& what) {
   return kExitUsage;
 }
 
+// The store a config names (its master key must exist: the server or `vgi peer` made it).
+Result<server::StoreHandle> OpenStore(const std::string& config_path) {
+  auto config = server::LoadConfig(config_path);
+  if (!config.ok()) return config.status();
+  return server::OpenConfiguredStore(*config, Clock::System(), /*create_key=*/false);
+}
+
 std::string Stamp(SystemTime t) { return proto::FormatMinute(proto::ToBeijingMinute(t)); }
 
 // "T" + Beijing yyyyMMddHHmmss + 4 random hex digits: unique enough for hand-made tasks.
@@ -84,9 +91,7 @@ const char* StateName(store::OutboxState s) {
 }
 
 int Send(const std::string& action, const TaskArgs& a) {
-  auto config = server::LoadConfig(a.config);
-  if (!config.ok()) return Fail(config.status().message());
-  auto db = server::OpenConfiguredStore(*config, Clock::System(), /*create_key=*/false);
+  auto db = OpenStore(a.config);
   if (!db.ok()) return Fail(db.status().ToString());
 
   if (action == "query") {  // query_task_result: how the operator holds an instruction
@@ -152,9 +157,7 @@ int Send(const std::string& action, const TaskArgs& a) {
 }
 
 int ListOutbox(const TaskArgs& a) {
-  auto config = server::LoadConfig(a.config);
-  if (!config.ok()) return Fail(config.status().message());
-  auto db = server::OpenConfiguredStore(*config, Clock::System(), /*create_key=*/false);
+  auto db = OpenStore(a.config);
   if (!db.ok()) return Fail(db.status().ToString());
   store::OutboxFilter f;
   if (!a.operator_id.empty()) f.operator_id = a.operator_id;
@@ -182,9 +185,7 @@ int ListOutbox(const TaskArgs& a) {
 }
 
 int ShowOutbox(const TaskArgs& a, std::int64_t id) {
-  auto config = server::LoadConfig(a.config);
-  if (!config.ok()) return Fail(config.status().message());
-  auto db = server::OpenConfiguredStore(*config, Clock::System(), /*create_key=*/false);
+  auto db = OpenStore(a.config);
   if (!db.ok()) return Fail(db.status().ToString());
   auto row = db->store->GetOutbox(id);
   if (!row.ok()) return Fail(row.status().ToString());
@@ -203,9 +204,7 @@ int ShowOutbox(const TaskArgs& a, std::int64_t id) {
 }
 
 int ListAlarms(const TaskArgs& a) {
-  auto config = server::LoadConfig(a.config);
-  if (!config.ok()) return Fail(config.status().message());
-  auto db = server::OpenConfiguredStore(*config, Clock::System(), /*create_key=*/false);
+  auto db = OpenStore(a.config);
   if (!db.ok()) return Fail(db.status().ToString());
   auto rows = db->store->ListAlarms(a.all);
   if (!rows.ok()) return Fail(rows.status().ToString());

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -116,6 +117,18 @@ class ServerProcess {
  private:
   int pid_ = -1;
 };
+
+// Polls `pred` every 10 ms of real time until it holds or `limit` passes; returns its last value.
+// (Servers and simulators run on their own threads; no timed assertion is made.)
+template <class Pred>
+bool WaitFor(Pred pred, std::chrono::milliseconds limit = std::chrono::seconds(60)) {
+  const auto until = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < until) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return pred();
+}
 
 // Waits for `vgi serve` to write its port (it renames the file into place, so a present file
 // is complete). 0 when the child exits or 30 s pass first.

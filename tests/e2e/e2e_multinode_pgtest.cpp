@@ -21,16 +21,6 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-template <class Pred>
-bool WaitFor(Pred pred, std::chrono::seconds limit = 60s) {
-  const auto until = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < until) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(20ms);
-  }
-  return pred();
-}
-
 // A database of its own on the test server, dropped at the end.
 class ScratchDatabase {
  public:

@@ -17,16 +17,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-template <class Pred>
-bool WaitFor(Pred pred, std::chrono::seconds limit = 30s) {
-  const auto until = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < until) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return pred();
-}
-
 TEST(OutboxKill9Test, AGridKilledBetweenSendAndMarkSentDeliversOnceMoreAndTakesEffectOnce) {
   TempDir dir;
   const std::string tls_dir = dir.path() + "/tls";

@@ -30,17 +30,6 @@ constexpr const char* kAccepting = "SIM000001";
 constexpr const char* kRejecting = "SIM000002";
 constexpr const char* kPartial = "SIM000003";
 
-// Waits in real time (bounded) until `pred` holds.
-template <class Pred>
-bool WaitFor(Pred pred, std::chrono::seconds limit = 60s) {
-  const auto until = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < until) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(20ms);
-  }
-  return pred();
-}
-
 class SimE2eTest : public ::testing::Test {
  protected:
   void SetUp() override {

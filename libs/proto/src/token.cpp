@@ -1,6 +1,7 @@
 #include "vgi/proto/token.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <string>
 #include <vector>
@@ -113,6 +114,17 @@ Status TokenAuthority::Validate(std::string_view token, std::string_view operato
     }
   }
   return Status::Ok();
+}
+
+std::string_view BearerToken(std::string_view header) {
+  constexpr std::string_view kScheme = "bearer ";
+  if (header.size() <= kScheme.size()) return {};
+  for (std::size_t i = 0; i < kScheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(header[i])) != kScheme[i]) return {};
+  }
+  header.remove_prefix(kScheme.size());
+  while (!header.empty() && header.front() == ' ') header.remove_prefix(1);
+  return header;
 }
 
 }  // namespace vgi::proto

@@ -20,6 +20,14 @@ TokenAuthority Make(std::vector<TokenKey> keys, const Clock& clock, const TokenR
   return std::move(a).value();
 }
 
+TEST(Token, BearerTokenReadsTheAuthorizationHeader) {
+  EXPECT_EQ(BearerToken("Bearer abc.def"), "abc.def");
+  EXPECT_EQ(BearerToken("bearer   abc"), "abc");
+  EXPECT_EQ(BearerToken("Basic abc"), "");
+  EXPECT_EQ(BearerToken("Bearer "), "");
+  EXPECT_EQ(BearerToken(""), "");
+}
+
 TEST(Token, IssuedTokenValidatesForItsOperatorFor7200Seconds) {
   FakeClock clock;
   auto auth = Make({kKeyA}, clock);

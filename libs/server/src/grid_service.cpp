@@ -31,18 +31,6 @@ std::size_t RetIndex(Ret r) {
   return 2;  // unreachable: every Ret is listed
 }
 
-// "Bearer <token>" (scheme case-insensitive) -> token; empty when absent or another scheme.
-std::string_view BearerToken(std::string_view header) {
-  constexpr std::string_view kScheme = "bearer ";
-  if (header.size() <= kScheme.size()) return {};
-  for (std::size_t i = 0; i < kScheme.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(header[i])) != kScheme[i]) return {};
-  }
-  header.remove_prefix(kScheme.size());
-  while (!header.empty() && header.front() == ' ') header.remove_prefix(1);
-  return header;
-}
-
 }  // namespace
 
 struct GridService::Instruments {
@@ -147,7 +135,7 @@ void GridService::Handle(Interface iface, HttpRequest&& request, Responder respo
                                                  " is not on this operator's allow-list"));
   }
   if (proto::Info(iface).needs_token) {
-    const std::string_view token = BearerToken(call->req.authorization);
+    const std::string_view token = proto::BearerToken(call->req.authorization);
     if (token.empty()) {
       return Answer(*call, Status::Unauthenticated(
                                "Authorization: missing \"Bearer <token>\" (get one from query_token first)"));

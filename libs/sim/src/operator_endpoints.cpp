@@ -1,6 +1,5 @@
 // SimOperator's endpoints: query_token, send_task, query_task_result, exchange_inviteplan_push,
 // checked in the protocol's order (see vgi/proto/envelope.hpp) with the keys the operator issued.
-#include <cctype>
 #include <thread>
 
 #include "operator.hpp"
@@ -17,18 +16,6 @@ namespace {
 
 constexpr std::string_view kJson = "application/json; charset=utf-8";
 constexpr std::size_t kMaxSettlements = 1000;
-
-// "Bearer <token>" (scheme case-insensitive) -> token; empty when absent or another scheme.
-std::string_view BearerToken(std::string_view header) {
-  constexpr std::string_view kScheme = "bearer ";
-  if (header.size() <= kScheme.size()) return {};
-  for (std::size_t i = 0; i < kScheme.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(header[i])) != kScheme[i]) return {};
-  }
-  header.remove_prefix(kScheme.size());
-  while (!header.empty() && header.front() == ' ') header.remove_prefix(1);
-  return header;
-}
 
 }  // namespace
 
@@ -92,7 +79,7 @@ void SimOperator::Handle(Interface iface, server::HttpRequest&& request, server:
   }
   const bool broken = faults.broken_sig;
   if (proto::Info(iface).needs_token) {
-    const std::string_view token = BearerToken(request.authorization);
+    const std::string_view token = proto::BearerToken(request.authorization);
     if (token.empty()) {
       return Answer(respond, broken,
                     Status::Unauthenticated("Authorization: missing \"Bearer <token>\" (get one from query_token first)"),

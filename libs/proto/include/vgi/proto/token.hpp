@@ -80,4 +80,8 @@ class TokenAuthority {
   std::chrono::seconds lifetime_;
 };
 
+// The token of an Authorization header "Bearer <token>" (scheme case-insensitive, spaces after
+// it skipped); empty when the header is absent or names another scheme.
+std::string_view BearerToken(std::string_view authorization);
+
 }  // namespace vgi::proto
