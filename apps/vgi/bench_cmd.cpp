@@ -34,6 +34,10 @@ constexpr const char* kFooter = R"(Scenarios:
   day-load     a model sync (unless --skip-model-sync), then a whole day (1440 points) of power for
                every station, --batch stations a request (default: as many as fit the body limit,
                at most 100); then the server's RSS from GET /metrics.
+  relay        the grid -> operator path: a grid (SQLite in a temp folder, or --database) and
+               --operators simulated operators in this process; --requests (2000) send_task commands
+               enqueued at once and delivered by the relay (--relay-workers); commands/s and
+               enqueue-to-delivery latency, next to the same sends made directly (no outbox).
   raw          POSTs one pre-built sealed power-small request to --url again and again, through the
                same client code: the reference against a static responder such as nginx.
 Every request must be answered Ret 0; any failure is reported and the exit status is 1.
@@ -230,6 +234,7 @@ void WaitPastLastStamp(proto::StampGenerator& stamps) {
 }
 
 int RunBench(Options o, bool max_body_given) {
+  if (o.scenario == "relay") return bench::RunRelayBench(o);
   auto target = ResolveTarget(o, max_body_given);
   if (!target.ok()) {
     std::fprintf(stderr, "vgi bench: %s\n", target.status().message().c_str());
@@ -254,8 +259,8 @@ int RunBench(Options o, bool max_body_given) {
 void RegisterBench(CLI::App& app, int* exit_code) {
   auto* cmd = app.add_subcommand("bench", "Load-test a grid server over the protocol (req/s, latency per interface)");
   auto o = std::make_shared<Options>();
-  cmd->add_option("--scenario,-s", o->scenario, "power-small, power-fleet, model-sync, day-load or raw")
-      ->check(CLI::IsMember({"power-small", "power-fleet", "model-sync", "day-load", "raw"}))
+  cmd->add_option("--scenario,-s", o->scenario, "power-small, power-fleet, model-sync, day-load, relay or raw")
+      ->check(CLI::IsMember({"power-small", "power-fleet", "model-sync", "day-load", "relay", "raw"}))
       ->capture_default_str();
   cmd->add_option("--config,-c", o->config, "The server's YAML: the peer's inbound keys, listen address, TLS cert");
   cmd->add_option("--peer", o->peer, "OperatorID of the config's peer to act as (default: the first with keys)");
@@ -308,6 +313,11 @@ void RegisterBench(CLI::App& app, int* exit_code) {
                   "(comma-separated, e.g. a local database's postmaster) add theirs and their children's")
       ->delimiter(',');
   cmd->add_flag("--quiet,-q", o->quiet, "No progress lines on stderr");
+  cmd->add_option("--database", o->database, "relay: the grid's database URL (default: SQLite in a temp folder)");
+  cmd->add_option("--operators", o->operators, "relay: simulated operators")->check(CLI::Range(1, 100))->capture_default_str();
+  cmd->add_option("--relay-workers", o->relay_workers, "relay: the relay's workers")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
   cmd->footer(kFooter);
   cmd->callback([o, max_body, exit_code] { *exit_code = RunBench(*o, max_body->count() > 0); });
 }

@@ -67,7 +67,14 @@ struct Options {
   // their CPU seconds per phase are summed; the first one's peak RSS is reported.
   std::vector<int> server_pids;
   bool quiet = false;
+  // relay: the grid runs in-process with simulated operators.
+  std::string database;  // "" = SQLite in a temporary folder
+  int operators = 4;
+  int relay_workers = 4;
 };
+
+// `--scenario relay` (bench_relay.cpp): needs no target; returns the exit code.
+int RunRelayBench(const Options& o);
 
 // Everything a worker needs to open its client.
 struct Target {
