@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <csignal>
+#include <filesystem>
 #include <cstdio>
 #include <thread>
 
@@ -23,8 +24,8 @@ struct SimArgs {
   std::string grid_url;
   std::string grid_ca;
   std::string listen = "127.0.0.1:9443";
-  std::string tls_cert = "sim-tls/sim.crt";
-  std::string tls_key = "sim-tls/sim.key";
+  std::string tls_cert;  // "" = sim-tls/sim.crt beside the grid config
+  std::string tls_key;
   sim::FleetOptions fleet;
   std::string policy = "accept";
   std::vector<std::string> operator_policies;
@@ -43,8 +44,10 @@ int RunSim(const SimArgs& a) {
   sim::SimOptions o;
   o.fleet = a.fleet;
   o.listen = a.listen;
-  o.tls_cert = a.tls_cert;
-  o.tls_key = a.tls_key;
+  // Beside the grid config by default, so the grid's relay.ca_file can name it before it exists.
+  const std::string beside = std::filesystem::absolute(a.grid_config).parent_path().string() + "/sim-tls/";
+  o.tls_cert = a.tls_cert.empty() ? beside + "sim.crt" : a.tls_cert;
+  o.tls_key = a.tls_key.empty() ? beside + "sim.key" : a.tls_key;
   o.grid_operator_id = grid->grid_operator_id;
   if (a.grid_url.empty()) {
     auto hp = server::ParseHostPort(grid->server.listen);
@@ -56,6 +59,10 @@ int RunSim(const SimArgs& a) {
     o.grid_base_url = a.grid_url;
   }
   o.grid_ca_file = a.grid_ca.empty() ? grid->tls_cert : a.grid_ca;
+  if (!std::filesystem::exists(o.grid_ca_file)) {
+    return Fail(o.grid_ca_file + " does not exist: start the grid first (vgi serve creates its certificate on the "
+                "first start) or name the grid's CA with --grid-ca");
+  }
   auto policy = ParsePolicy(a.policy);
   if (!policy.ok()) return Fail(policy.status().message());
   o.default_policy = *policy;
@@ -80,8 +87,8 @@ int RunSim(const SimArgs& a) {
   }
   std::printf("vgi sim: %zu operators registered in the grid's store (%s); the grid picks them up within 5 s\n",
               (*simulator)->Peers().size(), grid->database.empty() ? grid->data_dir.c_str() : "PostgreSQL");
-  std::printf("vgi sim: operators serve https://%s:%u/op/<OperatorID>/evcs/v1; the grid must trust %s\n"
-              "         (relay.ca_file in the grid config) to send them instructions\n",
+  std::printf("vgi sim: operators serve https://%s:%u/op/<OperatorID>/evcs/v1; the grid's relay must trust %s\n"
+              "         (relay.ca_file in the grid config; it is read at the first delivery) to send them instructions\n",
               o.listen.substr(0, o.listen.rfind(':')).c_str(), (*simulator)->port(), (*simulator)->tls_cert_file().c_str());
   if (Status st = (*simulator)->Start(); !st.ok()) return Fail(st.ToString());
 
@@ -135,9 +142,10 @@ void RegisterSim(CLI::App& app, int* exit_code) {
   cmd->add_option("--grid-url", a->grid_url, "The grid's base URL (default: from the grid config's server.listen)");
   cmd->add_option("--grid-ca", a->grid_ca, "CA file for the grid's certificate (default: the grid's server.tls.cert)");
   cmd->add_option("--listen", a->listen, "Where the simulated operators serve HTTPS")->capture_default_str();
-  cmd->add_option("--tls-cert", a->tls_cert, "The operators' certificate (created self-signed if missing)")
-      ->capture_default_str();
-  cmd->add_option("--tls-key", a->tls_key, "Its key")->capture_default_str();
+  cmd->add_option("--tls-cert", a->tls_cert,
+                  "The operators' certificate, created self-signed if missing (default: sim-tls/sim.crt beside the "
+                  "grid config)");
+  cmd->add_option("--tls-key", a->tls_key, "Its key (default: sim-tls/sim.key beside the grid config)");
   AddFleetOptions(*cmd, a->fleet);
   cmd->add_option("--policy", a->policy, "How operators answer: accept, reject, partial[:RATIO], optionally @DELAY")
       ->capture_default_str();

@@ -68,7 +68,20 @@ struct OutboxRelay::Impl {
   RelayOptions options;
   server::Metrics* metrics;
   std::shared_ptr<spdlog::logger> log;
+  // Made on first need, and again after a failure: the CA file may appear after the start (an
+  // operator's certificate handed over later); until then attempts fail and are retried.
+  std::mutex tls_mu;
   std::shared_ptr<client::TlsClientContext> tls;
+
+  Result<std::shared_ptr<client::TlsClientContext>> Tls() {
+    std::lock_guard lock(tls_mu);
+    if (!tls) {
+      auto made = client::TlsClientContext::Create(options.tls);
+      if (!made.ok()) return Status(made.status().code(), "relay TLS (relay.ca_file): " + made.status().message());
+      tls = std::move(*made);
+    }
+    return tls;
+  }
 
   // One client per peer (its token cache and connection); one delivery at a time per peer.
   struct PeerClient {
@@ -155,7 +168,7 @@ struct OutboxRelay::Impl {
     o.responder_keys = peer.keys;
     o.profile = peer.profile;
     o.tls = options.tls;
-    o.tls_context = tls;
+    VGI_ASSIGN_OR_RETURN(o.tls_context, Tls());
     o.timeout = options.attempt_timeout;
     o.node_index = options.node_index;
     o.node_count = options.node_count;
@@ -361,10 +374,7 @@ Result<std::unique_ptr<OutboxRelay>> OutboxRelay::Start(store::Store& store, con
   if (options.backoff_base <= std::chrono::milliseconds::zero() || options.backoff_cap < options.backoff_base) {
     return Status::Invalid("relay.backoff: base must be positive and cap at least base");
   }
-  auto tls = client::TlsClientContext::Create(options.tls);
-  if (!tls.ok()) return Status(tls.status().code(), "relay TLS: " + tls.status().message());
   auto impl = std::make_unique<Impl>(store, peers, clock, random, std::move(options), metrics, std::move(log));
-  impl->tls = std::move(*tls);
   Impl* raw = impl.get();
   for (int i = 0; i < raw->options.workers; ++i) raw->workers.emplace_back([raw] { raw->WorkerLoop(); });
   raw->dispatcher = std::thread([raw] { raw->DispatcherLoop(); });

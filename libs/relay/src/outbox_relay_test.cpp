@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
 #include <set>
 #include <thread>
 
@@ -422,6 +424,27 @@ TEST_F(OutboxRelayTest, AnAnswerWithAWrongSigIsNotTrustedAndTheCommandIsRetried)
   clock_.Advance(2s);
   relay_->Wake();
   ASSERT_TRUE(WaitState(id, OutboxState::kSent));
+}
+
+TEST_F(OutboxRelayTest, ACaFileThatAppearsAfterTheStartIsPickedUp) {
+  const std::string ca = ::testing::TempDir() + "/relay-late-ca.pem";
+  std::remove(ca.c_str());
+  auto o = Options();
+  o.tls.ca_file = ca;
+  StartRelay(o);
+  const auto id = Enqueue("REG-1");
+  relay_->Wake();
+  ASSERT_TRUE(WaitRetried(id, 1));
+  EXPECT_THAT(Get(id).last_error, HasSubstr("relay.ca_file"));
+  {
+    std::ofstream out(ca);
+    std::ifstream in(GetSharedPki().ca_file);
+    out << in.rdbuf();
+  }
+  clock_.Advance(2s);
+  relay_->Wake();
+  ASSERT_TRUE(WaitState(id, OutboxState::kSent));
+  std::remove(ca.c_str());
 }
 
 TEST_F(OutboxRelayTest, StartRefusesBadOptions) {

@@ -77,7 +77,9 @@ struct RelayOptions {
   std::chrono::milliseconds backoff_base{1'000};      // clock time
   std::chrono::milliseconds backoff_cap{60'000};      // clock time
   std::chrono::milliseconds poll{250};                // real time between looks at the outbox
-  client::TlsOptions tls;                             // trust for the operators' certificates
+  // Trust for the operators' certificates. Loaded at the first delivery (and again after a
+  // failure), so a CA file that appears after the start is picked up.
+  client::TlsOptions tls;
 };
 
 struct RelayStats {
