@@ -90,6 +90,10 @@ int RunSim(const SimArgs& a) {
   std::printf("vgi sim: operators serve https://%s:%u/op/<OperatorID>/evcs/v1; the grid's relay must trust %s\n"
               "         (relay.ca_file in the grid config; it is read at the first delivery) to send them instructions\n",
               o.listen.substr(0, o.listen.rfind(':')).c_str(), (*simulator)->port(), (*simulator)->tls_cert_file().c_str());
+  // A running grid re-reads its peers every 5 s; pushing before that would be refused (4009).
+  std::printf("vgi sim: waiting 6 s for the grid to pick up the peers\n");
+  std::fflush(stdout);
+  std::this_thread::sleep_for(std::chrono::seconds(6));
   if (Status st = (*simulator)->Start(); !st.ok()) return Fail(st.ToString());
 
   // The status line every few seconds until a signal (or --duration).
