@@ -146,7 +146,7 @@ Result<std::string> OpenRequest(const RequestEnvelope& envelope, const PreparedK
                                 const WireProfile& profile, const Clock& clock, ReplayGuard* replay) {
   if (!keys.signer().Verify({envelope.operator_id, envelope.data, envelope.timestamp, envelope.seq}, envelope.sig)) {
     return Status::Unauthenticated(
-        "Sig: does not match (HMAC-MD5 of OperatorID+Data+TimeStamp+Seq under the SigSecret the grid issued, "
+        "Sig: does not match (HMAC-MD5 of OperatorID+Data+TimeStamp+Seq under the SigSecret the responder issued, "
         "upper-case hex)");
   }
   if (profile.replay_check) {
