@@ -313,7 +313,7 @@ void RegisterBench(CLI::App& app, int* exit_code) {
                   "(comma-separated, e.g. a local database's postmaster) add theirs and their children's")
       ->delimiter(',');
   cmd->add_flag("--quiet,-q", o->quiet, "No progress lines on stderr");
-  cmd->add_option("--database", o->database, "relay: the grid's database URL (default: SQLite in a temp folder)");
+  cmd->add_option("--database", o->database, "relay: an empty database's URL for the grid (default: SQLite in a temp folder)");
   cmd->add_option("--operators", o->operators, "relay: simulated operators")->check(CLI::Range(1, 100))->capture_default_str();
   cmd->add_option("--relay-workers", o->relay_workers, "relay: the relay's workers")
       ->check(CLI::Range(1, 256))
