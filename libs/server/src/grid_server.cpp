@@ -1,23 +1,22 @@
 #include "vgi/server/grid_server.hpp"
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <condition_variable>
 #include <fstream>
 #include <mutex>
 #include <thread>
 
-#include <unistd.h>
-
 #include "vgi/proto/replay_guard.hpp"
 #include "vgi/proto/token.hpp"
+#include "vgi/relay/outbox_relay.hpp"
 #include "vgi/server/grid_service.hpp"
 #include "vgi/server/http_server.hpp"
 #include "vgi/server/master_key.hpp"
 #include "vgi/server/metrics.hpp"
 #include "vgi/server/peer_registry.hpp"
 #include "vgi/server/tls.hpp"
-#include "vgi/relay/outbox_relay.hpp"
 #include "vgi/store/group_committer.hpp"
 
 namespace vgi::server {
@@ -230,8 +229,10 @@ Status GridServer::Reload(const Config& config) {
   VGI_RETURN_IF_ERROR(impl_->peers->ApplyConfig(config.peers));
   const Config& old = impl_->config;
   if (config.server.listen != old.server.listen || config.database != old.database ||
-      config.data_dir != old.data_dir || config.tls_cert != old.tls_cert || config.tls_key != old.tls_key) {
-    impl_->log->warn("config reloaded; server.listen, server.tls, data_dir and database take effect after a restart");
+      config.data_dir != old.data_dir || config.tls_cert != old.tls_cert || config.tls_key != old.tls_key ||
+      config.relay != old.relay) {
+    impl_->log->warn("config reloaded; server.listen, server.tls, data_dir, database and relay take effect after a "
+                     "restart");
   }
   impl_->log->info("config reloaded: log level {}, {} configured peer(s)", config.log_level, config.peers.size());
   return {};

@@ -46,6 +46,7 @@ struct RelayConfig {
   std::chrono::milliseconds backoff_cap{300'000};
   std::string ca_file;       // trust for the operators' certificates ("" = the system store)
   bool verify_peer = true;   // off only in a lab
+  friend bool operator==(const RelayConfig&, const RelayConfig&) = default;
 };
 
 struct Config {
