@@ -2,14 +2,12 @@
 // and simulated operators on one accelerated clock, registered both ways, syncing models,
 // streaming power and answering instructions the demo sends now and then; a status report every
 // few seconds until Ctrl-C (or --duration).
-#include <signal.h>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/spdlog.h>
 #include <stdlib.h>
 
 #include <algorithm>
 #include <atomic>
-#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -99,24 +97,9 @@ class Demo {
   explicit Demo(DemoArgs args) : a_(std::move(args)) {}
 
   int Run() {
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-    std::signal(SIGPIPE, SIG_IGN);
-
+    const sigset_t signals = BlockStopSignals();
     if (int rc = Setup(); rc != kExitOk) return rc;
-    std::thread waiter([&] {
-      siginfo_t info;
-      if (a_.duration > 0) {
-        timespec limit{a_.duration, 0};
-        (void)sigtimedwait(&signals, &info, &limit);
-      } else {
-        (void)sigwaitinfo(&signals, &info);
-      }
-      done_ = true;
-    });
+    std::thread waiter = WatchForStop(signals, a_.duration, done_);
     auto next_status = std::chrono::steady_clock::now() + std::chrono::seconds(a_.status_every);
     while (!done_) {
       MaybeSendTask();

@@ -1,11 +1,8 @@
 // `vgi sim --grid-config FILE`: simulated operator platforms against a running grid. The peers are
 // registered both ways in the grid's store (the running grid picks them up within seconds), the
 // operators sync their models, stream power every minute and answer instructions by policy.
-#include <signal.h>
-
-#include <csignal>
-#include <filesystem>
 #include <cstdio>
+#include <filesystem>
 #include <thread>
 
 #include "commands.hpp"
@@ -68,13 +65,7 @@ int RunSim(const SimArgs& a) {
   o.default_policy = *policy;
   if (Status st = ParseOperatorPolicies(a.operator_policies, o); !st.ok()) return Fail(st.message());
 
-  // Block the stop signals in every thread; this one waits for them.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
+  const sigset_t signals = BlockStopSignals();  // before any thread starts
 
   auto simulator = sim::Simulator::Create(o, Clock::System());
   if (!simulator.ok()) return Fail(simulator.status().ToString());
@@ -98,17 +89,7 @@ int RunSim(const SimArgs& a) {
 
   // The status line every few seconds until a signal (or --duration).
   std::atomic<bool> done{false};
-  std::thread waiter([&] {
-    int sig = 0;
-    if (a.duration > 0) {
-      timespec limit{a.duration, 0};
-      siginfo_t info;
-      (void)sigtimedwait(&signals, &info, &limit);
-    } else {
-      sigwait(&signals, &sig);
-    }
-    done = true;
-  });
+  std::thread waiter = WatchForStop(signals, a.duration, done);
   auto next = std::chrono::steady_clock::now();
   while (!done) {
     if (std::chrono::steady_clock::now() >= next) {

@@ -1,6 +1,7 @@
 #include "sim_setup.hpp"
 
 #include <charconv>
+#include <csignal>
 
 #include "vgi/proto/keys.hpp"
 #include "vgi/server/config.hpp"
@@ -31,6 +32,29 @@ void AddFleetOptions(CLI::App& cmd, sim::FleetOptions& fleet) {
   cmd.add_option("--operators", fleet.operators, "Simulated operators")->capture_default_str();
   cmd.add_option("--stations", fleet.stations_per_operator, "Stations per operator")->capture_default_str();
   cmd.add_option("--stakes", fleet.stakes_per_station, "Average stakes per station")->capture_default_str();
+}
+
+sigset_t BlockStopSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+  return signals;
+}
+
+std::thread WatchForStop(const sigset_t& signals, int duration_s, std::atomic<bool>& stop) {
+  return std::thread([signals, duration_s, &stop] {
+    siginfo_t info;
+    if (duration_s > 0) {
+      const timespec limit{duration_s, 0};
+      (void)sigtimedwait(&signals, &info, &limit);
+    } else {
+      (void)sigwaitinfo(&signals, &info);
+    }
+    stop = true;
+  });
 }
 
 Result<sim::Policy> ParsePolicy(const std::string& text) {

@@ -3,8 +3,11 @@
 // command-line spelling of simulator policies.
 
 #include <CLI/CLI.hpp>
+#include <signal.h>
 
+#include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "vgi/base/random.hpp"
@@ -28,5 +31,13 @@ Status ParseOperatorPolicies(const std::vector<std::string>& items, sim::SimOpti
 
 // --seed, --operators, --stations, --stakes into `fleet` (defaults shown in --help).
 void AddFleetOptions(CLI::App& cmd, sim::FleetOptions& fleet);
+
+// Blocks SIGINT and SIGTERM in the calling thread and every thread it starts afterwards (call it
+// before starting any), ignores SIGPIPE, and returns the set for WatchForStop.
+sigset_t BlockStopSignals();
+
+// A thread that waits for one of `signals` — or `duration_s` seconds, when > 0 — and then sets
+// `stop`. Join it after `stop` is set.
+std::thread WatchForStop(const sigset_t& signals, int duration_s, std::atomic<bool>& stop);
 
 }  // namespace vgi::app

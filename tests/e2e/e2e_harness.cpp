@@ -123,6 +123,20 @@ proto::StationPower Power(const std::string& station_code,
   return s;
 }
 
+proto::Instruction PeakShavingInstruction(const std::string& op, const std::string& regulation_id,
+                                          proto::Kilowatts target, SystemTime start, int minutes) {
+  proto::Instruction in;
+  in.task_id = "TASK-" + regulation_id;
+  in.regulation_id = regulation_id;
+  in.type = proto::RegulationType::kPeakShaving;
+  in.synchro_type = proto::SynchroType::kNew;
+  in.range_type = proto::RangeType::kOperator;
+  in.adjust_ids = {op};
+  const auto first = proto::ToBeijingMinute(start);
+  in.targets = {{target, first, proto::ToBeijingMinute(proto::ToSystemTime(first) + std::chrono::minutes(minutes - 1))}};
+  return in;
+}
+
 std::string Tail(const std::string& path, std::size_t bytes) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream s;

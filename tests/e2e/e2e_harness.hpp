@@ -23,6 +23,7 @@
 #include "vgi/proto/keys.hpp"
 #include "vgi/proto/stamp.hpp"
 #include "vgi/proto/station_power.hpp"
+#include "vgi/proto/task.hpp"
 #include "vgi/server/config.hpp"
 
 namespace vgi::e2e {
@@ -95,6 +96,11 @@ proto::BeijingMinute MinuteOf(proto::BeijingDate day, int minute_of_day);
 // One station's power with the given points (centi-kW; nullopt = a null point).
 proto::StationPower Power(const std::string& station_code,
                           const std::vector<std::pair<proto::BeijingMinute, std::optional<std::int64_t>>>& points);
+
+// A new peak-shaving instruction for the whole operator `op` (rangeType 3): one window of
+// `minutes` minutes from `start` (rounded down to its minute) with `target`.
+proto::Instruction PeakShavingInstruction(const std::string& op, const std::string& regulation_id,
+                                          proto::Kilowatts target, SystemTime start, int minutes);
 
 // The last `bytes` of a file (a child's log, for failure messages).
 std::string Tail(const std::string& path, std::size_t bytes = 2000);

@@ -70,17 +70,8 @@ std::string NodeConfigYaml(const NodeSetup& node, const SimSide& sim) {
 }
 
 proto::Instruction HourAheadInstruction(const std::string& op, const std::string& regulation_id) {
-  proto::Instruction in;
-  in.task_id = "TASK-" + regulation_id;
-  in.regulation_id = regulation_id;
-  in.type = proto::RegulationType::kPeakShaving;
-  in.synchro_type = proto::SynchroType::kNew;
-  in.range_type = proto::RangeType::kOperator;
-  in.adjust_ids = {op};
-  const auto start = proto::ToBeijingMinute(Clock::System().Now() + std::chrono::hours(1));
-  in.targets = {{proto::Kilowatts::FromInt(10), start,
-                 proto::ToBeijingMinute(proto::ToSystemTime(start) + std::chrono::minutes(9))}};
-  return in;
+  return PeakShavingInstruction(op, regulation_id, proto::Kilowatts::FromInt(10),
+                                Clock::System().Now() + std::chrono::hours(1), 10);
 }
 
 std::uint16_t FreePort() {

@@ -87,17 +87,7 @@ class SimE2eTest : public ::testing::Test {
   // A peak-shaving instruction for the whole operator: `kw` from `start_in` for `minutes`.
   proto::Instruction Instruction(const std::string& op, const std::string& regulation_id, std::int64_t centi_kw,
                                  std::chrono::minutes start_in, int minutes = 4) const {
-    proto::Instruction in;
-    in.task_id = "TASK-" + regulation_id;
-    in.regulation_id = regulation_id;
-    in.type = proto::RegulationType::kPeakShaving;
-    in.synchro_type = proto::SynchroType::kNew;
-    in.range_type = proto::RangeType::kOperator;
-    in.adjust_ids = {op};
-    const auto start = proto::ToBeijingMinute(clock_->Now() + start_in);
-    in.targets = {{Kilowatts::FromUnits(centi_kw), start,
-                   proto::ToBeijingMinute(proto::ToSystemTime(start) + std::chrono::minutes(minutes - 1))}};
-    return in;
+    return PeakShavingInstruction(op, regulation_id, Kilowatts::FromUnits(centi_kw), clock_->Now() + start_in, minutes);
   }
 
   std::int64_t Send(const std::string& op, const proto::Instruction& in) {

@@ -16,6 +16,13 @@ constexpr std::int64_t kSyncRestartMinutes = 50;  // the grid expires an incompl
 constexpr std::size_t kMaxPointsPerPush = 20'000;  // keeps one request well under the body limit
 constexpr int kMaxCallbackAttempts = 60;           // about an hour of retries, one per minute
 
+// A push's outcome: Ok for Ret 0, Refused naming the grid's Ret and Msg, or the transport error.
+Status Outcome(const Result<proto::OpenedResponse>& reply) {
+  if (!reply.ok()) return reply.status();
+  if (reply->ok()) return Status::Ok();
+  return Status(StatusCode::kRefused, "Ret " + std::to_string(reply->wire_ret) + ": " + reply->msg);
+}
+
 }  // namespace
 
 void SimOperator::Pass() {
@@ -141,10 +148,7 @@ bool SimOperator::PushModel(SystemTime now) {
     data.stations.assign(fleet_.stations.begin() + static_cast<std::ptrdiff_t>(begin),
                          fleet_.stations.begin() + static_cast<std::ptrdiff_t>(end));
     auto reply = client_->Send(Interface::kSendStationInfo, data);
-    Status failure = reply.ok() ? (reply->ok() ? Status::Ok()
-                                               : Status(StatusCode::kRefused, "Ret " + std::to_string(reply->wire_ret) +
-                                                                                  ": " + reply->msg))
-                                : reply.status();
+    const Status failure = Outcome(reply);
     std::lock_guard lock(mu_);
     if (!failure.ok()) {
       ++stats_.model_page_failures;
@@ -198,10 +202,7 @@ bool SimOperator::PushPower(BeijingMinute minute) {
     }
     if (batch.stations.empty()) return true;
     auto reply = client_->Send(Interface::kSendStationPower1440, batch);
-    Status failure = reply.ok() ? (reply->ok() ? Status::Ok()
-                                               : Status(StatusCode::kRefused, "Ret " + std::to_string(reply->wire_ret) +
-                                                                                  ": " + reply->msg))
-                                : reply.status();
+    const Status failure = Outcome(reply);
     std::lock_guard lock(mu_);
     if (!failure.ok()) {
       ++stats_.power_pushes_failed;
