@@ -77,6 +77,30 @@ class FlakyStore final : public store::Store {
   Result<store::AlarmRow> RaiseAlarm(const store::AlarmRow& a) override { return inner_->RaiseAlarm(a); }
   Result<std::vector<store::AlarmRow>> ListAlarms(bool closed) override { return inner_->ListAlarms(closed); }
   Status SetAlarmState(std::int64_t id, store::AlarmState s) override { return inner_->SetAlarmState(id, s); }
+  Result<store::EngineWriteResult> ApplyEngineWrite(const store::EngineWrite& w) override {
+    if (fail) return Status::Io("disk full");
+    return inner_->ApplyEngineWrite(w);
+  }
+  Result<std::optional<store::DemandRow>> GetDemand(std::string_view id) override { return inner_->GetDemand(id); }
+  Result<std::vector<store::DemandRow>> ListDemands(const store::DemandFilter& f) override {
+    return inner_->ListDemands(f);
+  }
+  Result<std::vector<store::RegulationRow>> ListRegulations(const store::RegulationFilter& f) override {
+    return inner_->ListRegulations(f);
+  }
+  Result<std::vector<store::SettlementRow>> ListSettlements(const store::SettlementFilter& f) override {
+    return inner_->ListSettlements(f);
+  }
+  Result<std::vector<store::StationDay>> ListStationDays(std::string_view op, proto::BeijingDate day) override {
+    return inner_->ListStationDays(op, day);
+  }
+  Result<bool> AcquireLease(std::string_view name, std::string_view holder, SystemTime now,
+                            std::chrono::milliseconds ttl) override {
+    return inner_->AcquireLease(name, holder, now, ttl);
+  }
+  Status ReleaseLease(std::string_view name, std::string_view holder) override {
+    return inner_->ReleaseLease(name, holder);
+  }
 
  private:
   std::unique_ptr<store::Store> inner_;

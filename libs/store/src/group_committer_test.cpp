@@ -107,6 +107,25 @@ class GatedStore final : public Store {
   Result<AlarmRow> RaiseAlarm(const AlarmRow& a) override { return inner_->RaiseAlarm(a); }
   Result<std::vector<AlarmRow>> ListAlarms(bool closed) override { return inner_->ListAlarms(closed); }
   Status SetAlarmState(std::int64_t id, AlarmState s) override { return inner_->SetAlarmState(id, s); }
+  Result<EngineWriteResult> ApplyEngineWrite(const EngineWrite& w) override { return inner_->ApplyEngineWrite(w); }
+  Result<std::optional<DemandRow>> GetDemand(std::string_view id) override { return inner_->GetDemand(id); }
+  Result<std::vector<DemandRow>> ListDemands(const DemandFilter& f) override { return inner_->ListDemands(f); }
+  Result<std::vector<RegulationRow>> ListRegulations(const RegulationFilter& f) override {
+    return inner_->ListRegulations(f);
+  }
+  Result<std::vector<SettlementRow>> ListSettlements(const SettlementFilter& f) override {
+    return inner_->ListSettlements(f);
+  }
+  Result<std::vector<StationDay>> ListStationDays(std::string_view op, proto::BeijingDate day) override {
+    return inner_->ListStationDays(op, day);
+  }
+  Result<bool> AcquireLease(std::string_view name, std::string_view holder, SystemTime now,
+                            std::chrono::milliseconds ttl) override {
+    return inner_->AcquireLease(name, holder, now, ttl);
+  }
+  Status ReleaseLease(std::string_view name, std::string_view holder) override {
+    return inner_->ReleaseLease(name, holder);
+  }
   Result<std::vector<RequestKey>> LoadRequestKeys() override { return inner_->LoadRequestKeys(); }
   Result<std::int64_t> PurgeRequestKeys() override { return inner_->PurgeRequestKeys(); }
 

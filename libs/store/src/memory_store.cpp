@@ -8,6 +8,8 @@
 #include <set>
 #include <tuple>
 
+#include "engine_record.hpp"
+#include "memory_engine.hpp"
 #include "memory_outbox.hpp"
 #include "record_codec.hpp"
 
@@ -241,17 +243,19 @@ class MemoryStore final : public Store {
     std::lock_guard lock(mu_);
     auto it = days_.find(DayKey{std::string(operator_id), std::string(station_code), record::DayNumber(day)});
     if (it == days_.end()) return std::optional<StationDay>();
-    StationDay out;
-    out.operator_id = operator_id;
-    out.station_code = station_code;
-    out.day = day;
-    const DayState& d = it->second;
-    record::UnpackDay({reinterpret_cast<const std::uint8_t*>(d.slots.data()), d.slots.size()},
-                      {reinterpret_cast<const std::uint8_t*>(d.present.data()), d.present.size()}, out);
-    out.adjust_top_power = d.top;
-    out.adjust_bottom_power = d.bottom;
-    out.updated_at = d.updated_at;
-    return std::optional<StationDay>(std::move(out));
+    return std::optional<StationDay>(Unpack(operator_id, station_code, day, it->second));
+  }
+
+  Result<std::vector<StationDay>> ListStationDays(std::string_view operator_id, proto::BeijingDate day) override {
+    const std::int32_t number = record::DayNumber(day);
+    std::lock_guard lock(mu_);
+    std::vector<StationDay> out;
+    // Keys are (operator, station, day): the operator's rows are contiguous, by station code.
+    for (auto it = days_.lower_bound(DayKey{std::string(operator_id), std::string(), 0});
+         it != days_.end() && std::get<0>(it->first) == operator_id; ++it) {
+      if (std::get<2>(it->first) == number) out.push_back(Unpack(operator_id, std::get<1>(it->first), day, it->second));
+    }
+    return out;
   }
 
   Status PutInstruction(const InstructionRow& row) override {
@@ -305,14 +309,9 @@ class MemoryStore final : public Store {
   }
 
   Result<std::int64_t> Enqueue(const OutboxCommand& command, const InstructionRow* instruction) override {
-    VGI_ASSIGN_OR_RETURN(record::StoredCommand stored, outbox_.Prepare(command));
-    std::optional<InstructionState> in;
-    if (instruction != nullptr) {
-      VGI_ASSIGN_OR_RETURN(in, PrepareInstruction(*instruction));
-    }
+    VGI_ASSIGN_OR_RETURN(PreparedCommand prepared, PrepareCommand(command, instruction));
     std::lock_guard lock(mu_);
-    if (in) instructions_[Key2{instruction->operator_id, instruction->instruction.regulation_id}] = std::move(*in);
-    return outbox_.Insert(std::move(stored));
+    return InsertCommandLocked(std::move(prepared));
   }
 
   Result<std::vector<OutboxCommand>> ClaimOutbox(std::string_view node, SystemTime now,
@@ -356,6 +355,59 @@ class MemoryStore final : public Store {
     return outbox_.SetAlarmState(id, state);
   }
 
+  Result<EngineWriteResult> ApplyEngineWrite(const EngineWrite& write) override {
+    VGI_RETURN_IF_ERROR(record::CheckEngineWrite(write));
+    std::vector<PreparedCommand> commands;
+    commands.reserve(write.commands.size());
+    for (const EngineWrite::Command& c : write.commands) {
+      VGI_ASSIGN_OR_RETURN(PreparedCommand prepared,
+                           PrepareCommand(c.command, c.instruction ? &*c.instruction : nullptr));
+      commands.push_back(std::move(prepared));
+    }
+    std::lock_guard lock(mu_);
+    // Nothing below fails once the demand's compare-and-set passed: all of it or none.
+    if (write.demand) VGI_RETURN_IF_ERROR(engine_.CheckDemand(*write.demand));
+    EngineWriteResult result;
+    result.demand_version = engine_.ApplyChecked(write);
+    for (PreparedCommand& c : commands) result.outbox_ids.push_back(InsertCommandLocked(std::move(c)));
+    return result;
+  }
+
+  Result<std::optional<DemandRow>> GetDemand(std::string_view task_id) override {
+    std::lock_guard lock(mu_);
+    return engine_.GetDemand(task_id);
+  }
+
+  Result<std::vector<DemandRow>> ListDemands(const DemandFilter& filter) override {
+    std::lock_guard lock(mu_);
+    return engine_.ListDemands(filter);
+  }
+
+  Result<std::vector<RegulationRow>> ListRegulations(const RegulationFilter& filter) override {
+    std::lock_guard lock(mu_);
+    return engine_.ListRegulations(filter);
+  }
+
+  Result<std::vector<SettlementRow>> ListSettlements(const SettlementFilter& filter) override {
+    std::lock_guard lock(mu_);
+    return engine_.ListSettlements(filter);
+  }
+
+  Result<bool> AcquireLease(std::string_view name, std::string_view holder, SystemTime now,
+                            std::chrono::milliseconds ttl) override {
+    VGI_RETURN_IF_ERROR(record::CheckLease(name, holder));
+    VGI_RETURN_IF_ERROR(record::CheckLeaseTtl(ttl));
+    std::lock_guard lock(mu_);
+    return engine_.AcquireLease(name, holder, now, ttl);
+  }
+
+  Status ReleaseLease(std::string_view name, std::string_view holder) override {
+    VGI_RETURN_IF_ERROR(record::CheckLease(name, holder));
+    std::lock_guard lock(mu_);
+    engine_.ReleaseLease(name, holder);
+    return Status::Ok();
+  }
+
   Result<std::vector<RequestKey>> LoadRequestKeys() override {
     const SystemTime now = TruncateTime(options_.clock->Now());
     std::lock_guard lock(mu_);
@@ -374,6 +426,44 @@ class MemoryStore final : public Store {
   }
 
  private:
+  // A command and its instruction checked and sealed for Enqueue / ApplyEngineWrite.
+  struct PreparedCommand {
+    record::StoredCommand command;
+    std::optional<InstructionState> instruction;
+    Key2 instruction_key;
+  };
+
+  // Checks and seals (outside the lock: sealing is the costly part).
+  Result<PreparedCommand> PrepareCommand(const OutboxCommand& command, const InstructionRow* instruction) const {
+    PreparedCommand out;
+    VGI_ASSIGN_OR_RETURN(out.command, outbox_.Prepare(command));
+    if (instruction != nullptr) {
+      VGI_ASSIGN_OR_RETURN(out.instruction, PrepareInstruction(*instruction));
+      out.instruction_key = Key2{instruction->operator_id, instruction->instruction.regulation_id};
+    }
+    return out;
+  }
+
+  // The insert both share (Enqueue's contract); returns the command's id.
+  std::int64_t InsertCommandLocked(PreparedCommand prepared) {
+    if (prepared.instruction) instructions_[prepared.instruction_key] = std::move(*prepared.instruction);
+    return outbox_.Insert(std::move(prepared.command));
+  }
+
+  static StationDay Unpack(std::string_view operator_id, std::string_view station_code, proto::BeijingDate day,
+                           const DayState& d) {
+    StationDay out;
+    out.operator_id = operator_id;
+    out.station_code = station_code;
+    out.day = day;
+    record::UnpackDay({reinterpret_cast<const std::uint8_t*>(d.slots.data()), d.slots.size()},
+                      {reinterpret_cast<const std::uint8_t*>(d.present.data()), d.present.size()}, out);
+    out.adjust_top_power = d.top;
+    out.adjust_bottom_power = d.bottom;
+    out.updated_at = d.updated_at;
+    return out;
+  }
+
   // Checks and seals an instruction (outside the lock).
   Result<InstructionState> PrepareInstruction(const InstructionRow& row) const {
     if (options_.sealer == nullptr) return NoSealer();
@@ -505,6 +595,7 @@ class MemoryStore final : public Store {
   std::uint64_t feedback_seq_ = 0;
   std::map<RequestKeyId, SystemTime> request_keys_;
   memory::OutboxTables outbox_;  // outbox and alarms
+  memory::EngineTables engine_;  // demands, regulations, settlements, leases
 };
 
 }  // namespace

@@ -1,12 +1,12 @@
 // The embedded migrations: numbered NNNN_name.sql, strictly increasing, each valid SQL.
 #include "migrations.hpp"
 
+#include <gtest/gtest.h>
 #include <sqlite3.h>
 
 #include <regex>
 #include <string>
-
-#include <gtest/gtest.h>
+#include <utility>
 
 namespace vgi::store {
 namespace {
@@ -28,6 +28,9 @@ void ExpectWellFormed(std::span<const Migration> migrations, const char* backend
 TEST(Migrations, SqliteListIsNumberedAndStrictlyIncreasing) {
   ASSERT_FALSE(SqliteMigrations().empty());
   EXPECT_EQ(SqliteMigrations().front().version, 1);
+  EXPECT_EQ(SqliteMigrations().back().version, 3);  // 0003_engine
+  ASSERT_FALSE(PostgresMigrations().empty());
+  EXPECT_EQ(PostgresMigrations().back().version, 3);
   ExpectWellFormed(SqliteMigrations(), "sqlite");
 }
 
@@ -47,11 +50,12 @@ TEST(Migrations, SqliteMigrationsApplyInOrderToAnEmptyDatabase) {
     sqlite3_free(err);
   }
   // Every table's primary key starts with operator_id (the distribution column), but the
-  // bookkeeping table schema_version and alarm (alarms concern no operator).
+  // bookkeeping tables schema_version and lease, and those that concern no single operator:
+  // alarm and demand.
   sqlite3_stmt* tables = nullptr;
   ASSERT_EQ(sqlite3_prepare_v2(db,
                                "SELECT name FROM sqlite_master WHERE type='table'"
-                               " AND name NOT IN ('schema_version', 'alarm')",
+                               " AND name NOT IN ('schema_version', 'alarm', 'demand', 'lease')",
                                -1, &tables, nullptr),
             SQLITE_OK);
   int count = 0;
@@ -68,6 +72,20 @@ TEST(Migrations, SqliteMigrationsApplyInOrderToAnEmptyDatabase) {
   }
   sqlite3_finalize(tables);
   EXPECT_GE(count, 10);
+  // The engine tables (0003) are there, keyed as documented.
+  for (const auto& [table, key] : {std::pair<const char*, const char*>{"demand", "task_id"},
+                                   {"lease", "name"},
+                                   {"regulation", "operator_id"},
+                                   {"settlement", "operator_id"}}) {
+    sqlite3_stmt* info = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(
+                  db, (std::string("SELECT name FROM pragma_table_info('") + table + "') WHERE pk = 1").c_str(), -1,
+                  &info, nullptr),
+              SQLITE_OK);
+    ASSERT_EQ(sqlite3_step(info), SQLITE_ROW) << table << " is missing or has no primary key";
+    EXPECT_EQ(std::string(reinterpret_cast<const char*>(sqlite3_column_text(info, 0))), key) << table;
+    sqlite3_finalize(info);
+  }
   sqlite3_close(db);
 }
 

@@ -119,7 +119,8 @@ std::int64_t SqlLimit(std::size_t limit) {
 
 // ---- outbox -------------------------------------------------------------------------------------
 
-Result<std::int64_t> PostgresStore::Enqueue(const OutboxCommand& command, const InstructionRow* instruction) {
+Result<std::int64_t> PostgresStore::InsertCommand(pg::Connection& c, const OutboxCommand& command,
+                                                  const InstructionRow* instruction) const {
   VGI_RETURN_IF_ERROR(record::CheckCommand(command));
   if (options_.sealer == nullptr) return NoSealer();
   pg::Params p;
@@ -134,9 +135,8 @@ Result<std::int64_t> PostgresStore::Enqueue(const OutboxCommand& command, const 
       "INSERT INTO outbox (operator_id, interface, task_id, regulation_id, data, created_at, deadline, state, "
       "attempts, next_attempt_at, lease_owner, last_error, msg) "
       "VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 0, $6, '', '', '') RETURNING id";
-  VGI_ASSIGN_OR_RETURN(pg::Pool::Lease c, pool_->Acquire());
   if (instruction == nullptr) {
-    VGI_ASSIGN_OR_RETURN(pg::Rows r, c->Prepared("vgi_enqueue", kInsert, p));
+    VGI_ASSIGN_OR_RETURN(pg::Rows r, c.Prepared("vgi_enqueue", kInsert, p));
     return r.Int64(0, 0);
   }
   if (instruction->operator_id.empty() || instruction->instruction.regulation_id.empty()) {
@@ -150,8 +150,8 @@ Result<std::int64_t> PostgresStore::Enqueue(const OutboxCommand& command, const 
       .Int16(static_cast<std::int16_t>(instruction->instruction.synchro_type))
       .Time(instruction->sent_at)
       .Bytes(sealed);
-  // One statement, so one transaction: the instruction upsert (as PutInstruction) runs to
-  // completion in the CTE whether or not the outer INSERT reads it.
+  // One statement, so one transaction on its own: the instruction upsert (as PutInstruction)
+  // runs to completion in the CTE whether or not the outer INSERT reads it.
   static const std::string sql =
       std::string(
           "WITH instruction AS (INSERT INTO instructions (operator_id, regulation_id, task_id, synchro_type, "
@@ -159,8 +159,15 @@ Result<std::int64_t> PostgresStore::Enqueue(const OutboxCommand& command, const 
           "UPDATE SET task_id = excluded.task_id, synchro_type = excluded.synchro_type, "
           "sent_at = excluded.sent_at, sealed = excluded.sealed) ") +
       kInsert;
-  VGI_ASSIGN_OR_RETURN(pg::Rows r, c->Prepared("vgi_enqueue_with_instruction", sql, p));
+  VGI_ASSIGN_OR_RETURN(pg::Rows r, c.Prepared("vgi_enqueue_with_instruction", sql, p));
   return r.Int64(0, 0);
+}
+
+Result<std::int64_t> PostgresStore::Enqueue(const OutboxCommand& command, const InstructionRow* instruction) {
+  VGI_RETURN_IF_ERROR(record::CheckCommand(command));
+  if (options_.sealer == nullptr) return NoSealer();
+  VGI_ASSIGN_OR_RETURN(pg::Pool::Lease c, pool_->Acquire());
+  return InsertCommand(*c, command, instruction);
 }
 
 Result<std::vector<OutboxCommand>> PostgresStore::ClaimOutbox(std::string_view node, SystemTime now,

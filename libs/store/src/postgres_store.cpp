@@ -247,6 +247,39 @@ Status PostgresStore::Commit(const WriteBatch& batch) {
   return pool_->PipelinedTransaction(statements);
 }
 
+Status ReadStationDayHours(const pg::Rows& r, int begin, int end, int col, StationDay& out) {
+  std::string slots = record::EmptySlots();
+  std::string present = record::EmptyPresent();
+  std::int64_t latest = -1;
+  for (int i = begin; i < end; ++i) {
+    VGI_ASSIGN_OR_RETURN(std::int64_t hour, r.Int64(i, col));
+    VGI_ASSIGN_OR_RETURN(std::string_view bytes, r.Bytes(i, col + 1));
+    VGI_ASSIGN_OR_RETURN(std::int64_t mask, r.Int64(i, col + 2));
+    VGI_ASSIGN_OR_RETURN(std::int64_t seq, r.Int64(i, col + 6));
+    if (hour < 0 || hour > 23 || bytes.size() != 240) {
+      return Status::Internal("power_hours: a row of station " + out.operator_id + "/" + out.station_code +
+                              " is malformed; the database is corrupted, restore a backup");
+    }
+    std::copy(bytes.begin(), bytes.end(), slots.begin() + hour * 240);
+    for (int m = 0; m < 60; ++m) {
+      if ((static_cast<std::uint64_t>(mask) >> m & 1U) == 0) continue;
+      const auto minute = static_cast<std::size_t>(hour * 60 + m);
+      present[minute / 8] = static_cast<char>(static_cast<unsigned char>(present[minute / 8]) | (1U << (minute % 8)));
+    }
+    if (seq > latest) {  // the day's adjust powers and time are the last write's
+      latest = seq;
+      VGI_ASSIGN_OR_RETURN(std::int64_t top, r.Int64(i, col + 3));
+      VGI_ASSIGN_OR_RETURN(std::int64_t bottom, r.Int64(i, col + 4));
+      VGI_ASSIGN_OR_RETURN(out.updated_at, r.Time(i, col + 5));
+      out.adjust_top_power = proto::Kilowatts::FromUnits(top);
+      out.adjust_bottom_power = proto::Kilowatts::FromUnits(bottom);
+    }
+  }
+  record::UnpackDay({reinterpret_cast<const std::uint8_t*>(slots.data()), slots.size()},
+                    {reinterpret_cast<const std::uint8_t*>(present.data()), present.size()}, out);
+  return Status::Ok();
+}
+
 Result<std::optional<StationDay>> PostgresStore::GetStationDay(std::string_view operator_id,
                                                                std::string_view station_code, proto::BeijingDate day) {
   VGI_ASSIGN_OR_RETURN(pg::Pool::Lease c, pool_->Acquire());
@@ -257,39 +290,11 @@ Result<std::optional<StationDay>> PostgresStore::GetStationDay(std::string_view 
                   "WHERE operator_id = $1 AND station_code = $2 AND day = $3",
                   pg::Params().Text(operator_id).Text(station_code).Date(day.days)));
   if (r.size() == 0) return std::optional<StationDay>();
-  std::string slots = record::EmptySlots();
-  std::string present = record::EmptyPresent();
   StationDay out;
   out.operator_id = operator_id;
   out.station_code = station_code;
   out.day = day;
-  std::int64_t latest = -1;
-  for (int i = 0; i < r.size(); ++i) {
-    VGI_ASSIGN_OR_RETURN(std::int64_t hour, r.Int64(i, 0));
-    VGI_ASSIGN_OR_RETURN(std::string_view bytes, r.Bytes(i, 1));
-    VGI_ASSIGN_OR_RETURN(std::int64_t mask, r.Int64(i, 2));
-    VGI_ASSIGN_OR_RETURN(std::int64_t seq, r.Int64(i, 6));
-    if (hour < 0 || hour > 23 || bytes.size() != 240) {
-      return Status::Internal("power_hours: a row of station " + std::string(operator_id) + "/" +
-                              std::string(station_code) + " is malformed; the database is corrupted, restore a backup");
-    }
-    std::copy(bytes.begin(), bytes.end(), slots.begin() + hour * 240);
-    for (int m = 0; m < 60; ++m) {
-      if ((static_cast<std::uint64_t>(mask) >> m & 1U) == 0) continue;
-      const auto minute = static_cast<std::size_t>(hour * 60 + m);
-      present[minute / 8] = static_cast<char>(static_cast<unsigned char>(present[minute / 8]) | (1U << (minute % 8)));
-    }
-    if (seq > latest) {  // the day's adjust powers and time are the last write's
-      latest = seq;
-      VGI_ASSIGN_OR_RETURN(std::int64_t top, r.Int64(i, 3));
-      VGI_ASSIGN_OR_RETURN(std::int64_t bottom, r.Int64(i, 4));
-      VGI_ASSIGN_OR_RETURN(out.updated_at, r.Time(i, 5));
-      out.adjust_top_power = proto::Kilowatts::FromUnits(top);
-      out.adjust_bottom_power = proto::Kilowatts::FromUnits(bottom);
-    }
-  }
-  record::UnpackDay({reinterpret_cast<const std::uint8_t*>(slots.data()), slots.size()},
-                    {reinterpret_cast<const std::uint8_t*>(present.data()), present.size()}, out);
+  VGI_RETURN_IF_ERROR(ReadStationDayHours(r, 0, r.size(), 0, out));
   return std::optional<StationDay>(std::move(out));
 }
 

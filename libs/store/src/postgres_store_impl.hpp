@@ -1,7 +1,8 @@
 #pragma once
 // The PostgreSQL Store (private). postgres_store.cpp: open, migrations, peers, instructions,
 // feedback, replay keys, Commit; postgres_model.cpp: the station model sync;
-// postgres_power.cpp: the power upsert; postgres_outbox.cpp: the outbox and alarms.
+// postgres_power.cpp: the power upsert; postgres_outbox.cpp: the outbox and alarms;
+// postgres_engine.cpp: the regulation engine's tables and leases.
 //
 // Thread safety: every method takes a pooled connection for its duration; any thread.
 
@@ -59,10 +60,27 @@ class PostgresStore final : public Store {
   Result<std::vector<AlarmRow>> ListAlarms(bool include_closed) override;
   Status SetAlarmState(std::int64_t id, AlarmState state) override;
 
+  // postgres_engine.cpp
+  Result<EngineWriteResult> ApplyEngineWrite(const EngineWrite& write) override;
+  Result<std::optional<DemandRow>> GetDemand(std::string_view task_id) override;
+  Result<std::vector<DemandRow>> ListDemands(const DemandFilter& filter) override;
+  Result<std::vector<RegulationRow>> ListRegulations(const RegulationFilter& filter) override;
+  Result<std::vector<SettlementRow>> ListSettlements(const SettlementFilter& filter) override;
+  Result<std::vector<StationDay>> ListStationDays(std::string_view operator_id, proto::BeijingDate day) override;
+  Result<bool> AcquireLease(std::string_view name, std::string_view holder, SystemTime now,
+                            std::chrono::milliseconds ttl) override;
+  Status ReleaseLease(std::string_view name, std::string_view holder) override;
+
   Result<std::vector<RequestKey>> LoadRequestKeys() override;
   Result<std::int64_t> PurgeRequestKeys() override;
 
  private:
+  // Enqueue's insert on `c` (checks, sealing, the instruction upsert and the command in one
+  // statement); inside a transaction when the caller opened one (ApplyEngineWrite).
+  // postgres_outbox.cpp.
+  Result<std::int64_t> InsertCommand(pg::Connection& c, const OutboxCommand& command,
+                                     const InstructionRow* instruction) const;
+
   // postgres_model.cpp
   Status ApplySync(pg::Connection& c, const std::string& op, const std::int64_t total_count, SystemTime now,
                    PageReceipt& receipt, Status& refusal);
@@ -80,5 +98,10 @@ extern const char* const kPowerUpsertName;
 extern const char* const kPowerUpsertSql;
 std::vector<pg::Params> PowerUpsertParams(const std::vector<PowerUpdate>& power,
                                           const std::vector<std::vector<record::DaySlice>>& slices, SystemTime now);
+
+// postgres_store.cpp: one station-day from rows [begin, end) of a result whose columns from
+// `col` are "hour, slots, present, adjust_top, adjust_bottom, updated_at, write_seq" (power_hours
+// rows of that station-day). `out`'s keys are set by the caller.
+Status ReadStationDayHours(const pg::Rows& r, int begin, int end, int col, StationDay& out);
 
 }  // namespace vgi::store

@@ -104,36 +104,54 @@ Result<std::vector<OutboxCommand>> SqliteStore::OpenCommands(std::vector<StoredC
 
 // ---- outbox -------------------------------------------------------------------------------------
 
-Result<std::int64_t> SqliteStore::Enqueue(const OutboxCommand& command, const InstructionRow* instruction) {
+Result<SqliteStore::SealedCommand> SqliteStore::SealCommand(const OutboxCommand& command,
+                                                            const InstructionRow* instruction) const {
   VGI_RETURN_IF_ERROR(record::CheckCommand(command));
-  std::string sealed_instruction;
+  SealedCommand out;
+  out.command = &command;
+  out.instruction = instruction;
   if (instruction != nullptr) {
     if (instruction->operator_id.empty() || instruction->instruction.regulation_id.empty()) {
       return Status::Invalid("instruction: operator_id and regulationID must not be empty");
     }
-    VGI_ASSIGN_OR_RETURN(sealed_instruction, record::SealInstructionChecked(*options_.sealer, instruction->operator_id,
-                                                                            instruction->instruction));
+    VGI_ASSIGN_OR_RETURN(
+        out.sealed_instruction,
+        record::SealInstructionChecked(*options_.sealer, instruction->operator_id, instruction->instruction));
   }
-  const std::string sealed_data = options_.sealer->Seal(command.data_json, record::OutboxContext(command.operator_id));
-  const std::string_view interface = record::InterfaceName(command.interface);
+  out.sealed_data = options_.sealer->Seal(command.data_json, record::OutboxContext(command.operator_id));
+  return out;
+}
+
+Result<std::int64_t> SqliteStore::InsertCommand(Connection& c, const SealedCommand& sealed, std::string_view op) {
+  const OutboxCommand& command = *sealed.command;
+  if (sealed.instruction != nullptr) {
+    VGI_RETURN_IF_ERROR(UpsertInstruction(c, *sealed.instruction, sealed.sealed_instruction, op));
+  }
+  // The id is MAX + 1 under the write lock: increasing, and unique across processes.
+  VGI_ASSIGN_OR_RETURN(
+      Stmt s,
+      c.Prepare("INSERT INTO outbox(operator_id, id, interface, task_id, regulation_id, sealed_data, created_at,"
+                " deadline, state, attempts, next_attempt_at, lease_owner, lease_until, last_error, ret, msg,"
+                " sealed_response, finished_at)"
+                " VALUES(?1, (SELECT COALESCE(MAX(id), 0) + 1 FROM outbox), ?2, ?3, ?4, ?5, ?6, ?7, 0, 0, ?6,"
+                " '', NULL, '', NULL, '', NULL, NULL) RETURNING id",
+                op));
+  s.Text(1, command.operator_id).Text(2, record::InterfaceName(command.interface)).Text(3, command.task_id);
+  s.Text(4, command.regulation_id).Blob(5, sealed.sealed_data);
+  s.Int(6, ToMicros(command.created_at)).Int(7, ToMicros(command.deadline));
+  VGI_RETURN_IF_ERROR(s.RowOrNotFound());
+  const std::int64_t id = s.ColInt(0);
+  VGI_RETURN_IF_ERROR(s.Run());
+  return id;
+}
+
+Result<std::int64_t> SqliteStore::Enqueue(const OutboxCommand& command, const InstructionRow* instruction) {
+  VGI_ASSIGN_OR_RETURN(const SealedCommand sealed, SealCommand(command, instruction));
   std::int64_t id = 0;
   std::lock_guard lock(write_mu_);
   VGI_RETURN_IF_ERROR(WriteTx("Enqueue", [&](Connection& c) -> Status {
-    if (instruction != nullptr) VGI_RETURN_IF_ERROR(UpsertInstruction(c, *instruction, sealed_instruction, "Enqueue"));
-    // The id is MAX + 1 under the write lock: increasing, and unique across processes.
-    VGI_ASSIGN_OR_RETURN(
-        Stmt s,
-        c.Prepare("INSERT INTO outbox(operator_id, id, interface, task_id, regulation_id, sealed_data, created_at,"
-                  " deadline, state, attempts, next_attempt_at, lease_owner, lease_until, last_error, ret, msg,"
-                  " sealed_response, finished_at)"
-                  " VALUES(?1, (SELECT COALESCE(MAX(id), 0) + 1 FROM outbox), ?2, ?3, ?4, ?5, ?6, ?7, 0, 0, ?6,"
-                  " '', NULL, '', NULL, '', NULL, NULL) RETURNING id",
-                  "Enqueue"));
-    s.Text(1, command.operator_id).Text(2, interface).Text(3, command.task_id).Text(4, command.regulation_id);
-    s.Blob(5, sealed_data).Int(6, ToMicros(command.created_at)).Int(7, ToMicros(command.deadline));
-    VGI_RETURN_IF_ERROR(s.RowOrNotFound());
-    id = s.ColInt(0);
-    return s.Run();
+    VGI_ASSIGN_OR_RETURN(id, InsertCommand(c, sealed, "Enqueue"));
+    return Status::Ok();
   }));
   return id;
 }

@@ -166,6 +166,16 @@ Status SqliteStore::Commit(const WriteBatch& batch) {
   });
 }
 
+void ReadStationDay(const Stmt& s, int col, StationDay& d) {
+  d.adjust_top_power = proto::Kilowatts::FromUnits(s.ColInt(col));
+  d.adjust_bottom_power = proto::Kilowatts::FromUnits(s.ColInt(col + 1));
+  d.updated_at = FromMicros(s.ColInt(col + 2));
+  const std::string_view present = s.ColBlob(col + 3);
+  const std::string_view slots = s.ColBlob(col + 4);
+  record::UnpackDay({reinterpret_cast<const std::uint8_t*>(slots.data()), slots.size()},
+                    {reinterpret_cast<const std::uint8_t*>(present.data()), present.size()}, d);
+}
+
 Result<std::optional<StationDay>> SqliteStore::GetStationDay(std::string_view operator_id,
                                                              std::string_view station_code, proto::BeijingDate day) {
   std::optional<StationDay> out;
@@ -179,13 +189,7 @@ Result<std::optional<StationDay>> SqliteStore::GetStationDay(std::string_view op
     d.operator_id = operator_id;
     d.station_code = station_code;
     d.day = day;
-    d.adjust_top_power = proto::Kilowatts::FromUnits(s.ColInt(0));
-    d.adjust_bottom_power = proto::Kilowatts::FromUnits(s.ColInt(1));
-    d.updated_at = FromMicros(s.ColInt(2));
-    const std::string_view present = s.ColBlob(3);
-    const std::string_view slots = s.ColBlob(4);
-    record::UnpackDay({reinterpret_cast<const std::uint8_t*>(slots.data()), slots.size()},
-                      {reinterpret_cast<const std::uint8_t*>(present.data()), present.size()}, d);
+    ReadStationDay(s, 0, d);
     out = std::move(d);
     return Status::Ok();
   }));

@@ -2,7 +2,8 @@
 // Private to the SQLite store: the class behind OpenSqliteStore (sqlite_store.hpp), split over
 // sqlite_store.cpp (open, migrations, checkpointer, peers, instructions, feedback lists),
 // sqlite_power.cpp (WriteBatch commits, station-days, replay keys), sqlite_station.cpp (the
-// station model sync) and sqlite_outbox.cpp (the outbox and alarms).
+// station model sync), sqlite_outbox.cpp (the outbox and alarms) and sqlite_engine.cpp (the
+// regulation engine's tables and leases).
 //
 // Connections: one writer (every write method is one BEGIN IMMEDIATE .. COMMIT under write_mu_),
 // a small pool of readers (WAL lets them read a committed snapshot while the writer writes), and
@@ -25,6 +26,10 @@ namespace vgi::store::sqlite {
 
 // Registers the SQL functions the power updates use (sqlite_power.cpp) on the writer.
 Status RegisterPowerFunctions(Connection& c);
+
+// Fills a station-day's powers, time and slots from the columns `col`.. of
+// "adjust_top, adjust_bottom, updated_at, present, slots" (power_day; sqlite_power.cpp).
+void ReadStationDay(const Stmt& s, int col, StationDay& d);
 
 class SqliteStore final : public Store {
  public:
@@ -66,6 +71,17 @@ class SqliteStore final : public Store {
   Result<std::vector<AlarmRow>> ListAlarms(bool include_closed) override;
   Status SetAlarmState(std::int64_t id, AlarmState state) override;
 
+  // sqlite_engine.cpp
+  Result<EngineWriteResult> ApplyEngineWrite(const EngineWrite& write) override;
+  Result<std::optional<DemandRow>> GetDemand(std::string_view task_id) override;
+  Result<std::vector<DemandRow>> ListDemands(const DemandFilter& filter) override;
+  Result<std::vector<RegulationRow>> ListRegulations(const RegulationFilter& filter) override;
+  Result<std::vector<SettlementRow>> ListSettlements(const SettlementFilter& filter) override;
+  Result<std::vector<StationDay>> ListStationDays(std::string_view operator_id, proto::BeijingDate day) override;
+  Result<bool> AcquireLease(std::string_view name, std::string_view holder, SystemTime now,
+                            std::chrono::milliseconds ttl) override;
+  Status ReleaseLease(std::string_view name, std::string_view holder) override;
+
   Result<std::vector<RequestKey>> LoadRequestKeys() override;
   Result<std::int64_t> PurgeRequestKeys() override;
 
@@ -105,6 +121,17 @@ class SqliteStore final : public Store {
   // transaction.
   static Status UpsertInstruction(Connection& c, const InstructionRow& row, std::string_view sealed,
                                   std::string_view op);
+  // A command and its instruction checked and sealed (outside the write lock) for InsertCommand.
+  struct SealedCommand {
+    const OutboxCommand* command = nullptr;
+    const InstructionRow* instruction = nullptr;  // null = none
+    std::string sealed_data;
+    std::string sealed_instruction;
+  };
+  Result<SealedCommand> SealCommand(const OutboxCommand& command, const InstructionRow* instruction) const;
+  // Enqueue's insert (the instruction upsert, then the command); the caller holds write_mu_ and a
+  // transaction. Returns the command's id (sqlite_outbox.cpp).
+  static Result<std::int64_t> InsertCommand(Connection& c, const SealedCommand& sealed, std::string_view op);
   // The sealed documents of commands read or returned by a statement, opened (sqlite_outbox.cpp).
   Result<std::vector<OutboxCommand>> OpenCommands(std::vector<record::StoredCommand> stored) const;
 

@@ -234,6 +234,92 @@ struct AlarmRow {
   friend bool operator==(const AlarmRow&, const AlarmRow&) = default;
 };
 
+// ---- regulation engine (issue 5) ---------------------------------------------------------------
+// The engine owns the documents' formats (doc_json); the store keys, indexes and commits them.
+// Demands concern no single operator (like alarms); regulations and settlements are keyed by
+// operator_id first like every operator table.
+
+// A dispatcher's demand ("cut 20 MW in area 1201 from 18:00 to 20:00"). Its task_id is the
+// taskID of every instruction made for it.
+enum class DemandState : int {
+  kDraft = 0,       // created; the engine has not decomposed it yet
+  kDispatched = 1,  // instructions made; negotiation, execution, settlement under way
+  kDone = 2,        // every instruction reached a final state
+  kCancelled = 3,
+};
+
+struct DemandRow {
+  std::string task_id;  // primary key
+  DemandState state = DemandState::kDraft;
+  std::string doc_json;  // the demand as asked, and the engine's working state for it
+  // Compare-and-set: 0 = a new demand (Conflict "… already exists" when the task_id is taken); otherwise the
+  // version last read (Conflict when it changed since). The stored row gets version + 1.
+  std::int64_t version = 0;
+  SystemTime created_at{};  // kept from the insert
+  SystemTime updated_at{};
+  friend bool operator==(const DemandRow&, const DemandRow&) = default;
+};
+
+struct DemandFilter {
+  std::vector<DemandState> states;  // empty = any
+  std::size_t limit = 1000;
+};
+
+// One instruction to one operator and where it is in its lifecycle (engine-owned states).
+struct RegulationRow {
+  std::string operator_id;    // primary key (operator_id, regulation_id)
+  std::string regulation_id;
+  std::string task_id;
+  int state = 0;              // engine::RegulationState
+  std::string doc_json;       // allocation and its explanation, answers, measurement
+  SystemTime created_at{};    // kept from the insert
+  SystemTime updated_at{};
+  friend bool operator==(const RegulationRow&, const RegulationRow&) = default;
+};
+
+struct RegulationFilter {
+  std::optional<std::string> task_id;
+  std::optional<std::string> operator_id;
+  std::vector<int> states;  // empty = any
+  std::size_t limit = 100000;
+};
+
+// What an operator earned for one instruction (engine::InstructionSettlement encoded).
+struct SettlementRow {
+  std::string operator_id;    // primary key (operator_id, regulation_id)
+  std::string regulation_id;
+  std::string task_id;
+  proto::BeijingDate day;     // the Beijing date of its first period (statements select on it)
+  std::string doc_json;
+  SystemTime created_at{};
+  friend bool operator==(const SettlementRow&, const SettlementRow&) = default;
+};
+
+struct SettlementFilter {
+  std::optional<std::string> operator_id;
+  std::optional<std::string> task_id;
+  std::optional<proto::BeijingDate> from_day;  // inclusive
+  std::optional<proto::BeijingDate> to_day;    // inclusive
+  std::size_t limit = 100000;
+};
+
+// Everything one engine step changes, committed in one transaction: all of it or none.
+struct EngineWrite {
+  std::optional<DemandRow> demand;          // compare-and-set as described at DemandRow::version
+  std::vector<RegulationRow> regulations;   // insert or replace by key
+  std::vector<SettlementRow> settlements;   // insert or replace by key
+  struct Command {
+    OutboxCommand command;                  // as Enqueue
+    std::optional<InstructionRow> instruction;
+  };
+  std::vector<Command> commands;
+};
+
+struct EngineWriteResult {
+  std::int64_t demand_version = 0;        // the stored version when `demand` was given
+  std::vector<std::int64_t> outbox_ids;   // one per command, in order
+};
+
 struct StoreOptions {
   const Clock* clock = &Clock::System();  // received/applied/retired times
   const Sealer* sealer = nullptr;          // required: sensitive fields are sealed with it
@@ -328,6 +414,31 @@ class Store {
   // NotFound when no such alarm. Conflict when reopening a closed alarm while another with its
   // (type, object) is open or acknowledged.
   virtual Status SetAlarmState(std::int64_t id, AlarmState state) = 0;
+
+  // ---- regulation engine
+  // Applies `write` in one transaction. Conflict from the demand's
+  // compare-and-set leave nothing written.
+  virtual Result<EngineWriteResult> ApplyEngineWrite(const EngineWrite& write) = 0;
+  virtual Result<std::optional<DemandRow>> GetDemand(std::string_view task_id) = 0;
+  // Newest created first, then task_id descending.
+  virtual Result<std::vector<DemandRow>> ListDemands(const DemandFilter& filter) = 0;
+  // Ordered by task_id, then created_at, then operator_id, then regulation_id.
+  virtual Result<std::vector<RegulationRow>> ListRegulations(const RegulationFilter& filter) = 0;
+  // Ordered by operator_id, then day, then regulation_id.
+  virtual Result<std::vector<SettlementRow>> ListSettlements(const SettlementFilter& filter) = 0;
+  // Every station-day the operator has for `day`, ordered by station code (potentials,
+  // baselines and measurement read whole operator-days).
+  virtual Result<std::vector<StationDay>> ListStationDays(std::string_view operator_id,
+                                                          proto::BeijingDate day) = 0;
+
+  // ---- leases (one node runs the engine's clock-driven work at a time)
+  // Takes or renews the named lease for `holder` until now + ttl when it is free, expired
+  // (until <= now) or already held by `holder`; returns whether `holder` holds it now. Atomic
+  // across processes on one database.
+  virtual Result<bool> AcquireLease(std::string_view name, std::string_view holder, SystemTime now,
+                                    std::chrono::milliseconds ttl) = 0;
+  // Gives the lease up when `holder` holds it (a clean shutdown hands over at once); else no-op.
+  virtual Status ReleaseLease(std::string_view name, std::string_view holder) = 0;
 
   // Keys whose forget_after is still in the future (to refill the in-memory guard at start).
   virtual Result<std::vector<RequestKey>> LoadRequestKeys() = 0;
