@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "vgi/client/protocol_client.hpp"
+#include "vgi/engine/outbox_commands.hpp"
 #include "vgi/proto/codec.hpp"
 #include "vgi/proto/interfaces.hpp"
 #include "vgi/proto/ret.hpp"
@@ -415,84 +416,28 @@ RelayStats OutboxRelay::stats() const {
 }
 
 // ---- enqueueing -------------------------------------------------------------------------------
+// The commands are built and checked by engine/outbox_commands.hpp, like the Regulator's.
 
 namespace {
-
-template <class T>
-Result<std::string> ValidData(const T& value, const char* what) {
-  std::string json = proto::EncodeData(value);
-  auto back = proto::DecodeData<T>(json);
-  if (!back.ok()) return Status(back.status().code(), std::string(what) + ": " + back.status().message());
-  return json;
+Result<std::int64_t> Enqueue(store::Store& store, Result<store::EngineWrite::Command> command) {
+  if (!command.ok()) return command.status();
+  return store.Enqueue(command->command, command->instruction ? &*command->instruction : nullptr);
 }
-
-store::OutboxCommand NewCommand(const Clock& clock, std::string_view operator_id, proto::Interface interface,
-                                std::string task_id, std::string regulation_id, std::string data_json,
-                                SystemTime deadline) {
-  store::OutboxCommand c;
-  c.operator_id = std::string(operator_id);
-  c.interface = interface;
-  c.task_id = std::move(task_id);
-  c.regulation_id = std::move(regulation_id);
-  c.data_json = std::move(data_json);
-  c.created_at = clock.Now();
-  c.next_attempt_at = c.created_at;
-  c.deadline = deadline;
-  return c;
-}
-
-Status CheckOperator(std::string_view operator_id) {
-  if (!proto::IsOperatorId(operator_id)) {
-    return Status::Invalid("operator: \"" + std::string(operator_id) + "\" is not an OperatorID (9 characters of [0-9A-Z])");
-  }
-  return Status::Ok();
-}
-
 }  // namespace
 
 Result<std::int64_t> EnqueueInstruction(store::Store& store, const Clock& clock, std::string_view operator_id,
                                         const proto::Instruction& instruction) {
-  VGI_RETURN_IF_ERROR(CheckOperator(operator_id));
-  auto json = ValidData(instruction, "send_task Data");
-  if (!json.ok()) return json.status();
-  if (instruction.targets.empty()) return Status::Invalid("adjustTargetList: an instruction needs a window");
-  // A new instruction is useless once its first window started; a change or a cancel still
-  // matters until the last window ended (endTime is the window's last minute).
-  const bool is_new = instruction.synchro_type == proto::SynchroType::kNew;
-  SystemTime deadline = is_new ? SystemTime::max() : SystemTime::min();
-  for (const auto& t : instruction.targets) {
-    deadline = is_new ? std::min(deadline, proto::ToSystemTime(t.start_time))
-                      : std::max(deadline, proto::ToSystemTime(t.end_time) + std::chrono::minutes(1));
-  }
-  if (deadline <= clock.Now()) {
-    return Status::Invalid(std::string("adjustTargetList: ") +
-                           (is_new ? "the first window has started" : "the last window has ended") + " (" +
-                           proto::FormatTimeStamp(deadline) + "); an instruction is never sent late");
-  }
-  store::InstructionRow row{std::string(operator_id), instruction, clock.Now()};
-  auto command = NewCommand(clock, operator_id, proto::Interface::kSendTask, instruction.task_id,
-                            instruction.regulation_id, std::move(*json), deadline);
-  return store.Enqueue(command, &row);
+  return Enqueue(store, engine::SendTaskCommand(clock.Now(), operator_id, instruction));
 }
 
 Result<std::int64_t> EnqueueQueryTaskResult(store::Store& store, const Clock& clock, std::string_view operator_id,
                                             const proto::InstructionRef& ref, SystemTime deadline) {
-  VGI_RETURN_IF_ERROR(CheckOperator(operator_id));
-  auto json = ValidData(ref, "query_task_result Data");
-  if (!json.ok()) return json.status();
-  auto command = NewCommand(clock, operator_id, proto::Interface::kQueryTaskResult, ref.task_id, ref.regulation_id,
-                            std::move(*json), deadline);
-  return store.Enqueue(command, nullptr);
+  return Enqueue(store, engine::QueryTaskResultCommand(clock.Now(), operator_id, ref, deadline));
 }
 
 Result<std::int64_t> EnqueueSettlement(store::Store& store, const Clock& clock, std::string_view operator_id,
                                        const proto::SettlementPush& push, SystemTime deadline) {
-  VGI_RETURN_IF_ERROR(CheckOperator(operator_id));
-  auto json = ValidData(push, "exchange_inviteplan_push Data");
-  if (!json.ok()) return json.status();
-  auto command = NewCommand(clock, operator_id, proto::Interface::kExchangeInviteplanPush, push.task_id,
-                            push.regulation_id, std::move(*json), deadline);
-  return store.Enqueue(command, nullptr);
+  return Enqueue(store, engine::SettlementCommand(clock.Now(), operator_id, push, deadline));
 }
 
 }  // namespace vgi::relay

@@ -1,0 +1,457 @@
+// The Regulator's decomposition: who is in a demand's scope, their potential per window, the
+// allocation, the instructions (new, change, cancel) and the re-dispatch of shortfalls.
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "regulator_impl.hpp"
+#include "vgi/engine/allocation.hpp"
+#include "vgi/engine/outbox_commands.hpp"
+#include "vgi/engine/potential.hpp"
+
+namespace vgi::engine {
+namespace {
+
+constexpr int kMaxRedispatchRounds = 5;
+constexpr int kForecastLookbackDays = 14;
+
+proto::Kilowatts Scale(proto::Kilowatts kw, double weight) {
+  return proto::Kilowatts::FromUnits(static_cast<std::int64_t>(std::floor(static_cast<double>(kw.units()) * weight)));
+}
+
+std::string WindowText(const proto::AdjustTarget& w) {
+  return proto::FormatMinute(w.start_time) + "–" + proto::FormatMinute(w.end_time).substr(11);
+}
+
+MinuteWindow DayWindow(const proto::AdjustTarget& w) {
+  return {proto::MinuteOfDay(w.start_time), proto::MinuteOfDay(w.end_time) + 1};
+}
+
+// Operators that refused this demand (rejected, failed) or took only part (not asked again).
+std::set<std::string> Refusers(const Loaded& d) {
+  std::set<std::string> out;
+  for (const auto& r : d.regs) {
+    if (r.doc.synchro == proto::SynchroType::kCancel) continue;
+    const auto s = r.state();
+    if (s == RegulationState::kRejected || s == RegulationState::kFailed || s == RegulationState::kPartial ||
+        (!r.doc.accepted.empty() && r.doc.accepted != r.doc.allocated && s != RegulationState::kSuperseded)) {
+      out.insert(r.row.operator_id);
+    }
+  }
+  return out;
+}
+
+// The operator's instruction in force or awaiting an answer (the newest one), if any.
+Reg* LiveOf(Loaded& d, const std::string& op) {
+  Reg* live = nullptr;
+  for (auto& r : d.regs) {
+    if (r.row.operator_id == op && r.doc.synchro != proto::SynchroType::kCancel && IsLive(r.state())) live = &r;
+  }
+  return live;
+}
+
+}  // namespace
+
+Result<std::vector<OperatorScope>> Regulator::Impl::Scope(const Loaded& d) {
+  const DemandSpec& spec = d.doc.spec;
+  const proto::BeijingMinute now = NowMinute();
+  const proto::BeijingDate today = proto::DateOf(now);
+  auto peers = store.ListPeers();
+  if (!peers.ok()) return peers.status();
+  std::set<std::string> wanted_ops;
+  std::map<std::string, std::set<std::string>> wanted_codes;  // operator -> station or stake codes
+  for (const auto& id : spec.scope.ids) {
+    if (spec.scope.kind == ScopeKind::kOperators) wanted_ops.insert(id);
+    if (spec.scope.kind == ScopeKind::kStations || spec.scope.kind == ScopeKind::kStakes) {
+      const auto slash = id.find('/');
+      wanted_codes[id.substr(0, slash)].insert(id.substr(slash + 1));
+    }
+  }
+  std::vector<OperatorScope> out;
+  for (const auto& peer : *peers) {
+    const std::string& op = peer.operator_id;
+    if (!peer.enabled) continue;
+    if (spec.scope.kind == ScopeKind::kOperators && !wanted_ops.contains(op)) continue;
+    if ((spec.scope.kind == ScopeKind::kStations || spec.scope.kind == ScopeKind::kStakes) && !wanted_codes.contains(op)) {
+      continue;
+    }
+    auto stations = store.ListStations(op, false);
+    if (!stations.ok()) return stations.status();
+    OperatorScope scope;
+    scope.operator_id = op;
+    scope.range = spec.scope.kind == ScopeKind::kStakes                                            ? proto::RangeType::kStake
+                  : (spec.scope.kind == ScopeKind::kAreas || spec.scope.kind == ScopeKind::kStations) ? proto::RangeType::kStation
+                                                                                                    : proto::RangeType::kOperator;
+    // Stations in scope, each with the share of its potential the scope covers (a stake scope
+    // covers the listed stakes' share of the station's rated power: readings are per station).
+    std::map<std::string, double> weight;
+    for (const auto& rec : *stations) {
+      const auto& st = rec.station;
+      switch (spec.scope.kind) {
+        case ScopeKind::kAll:
+        case ScopeKind::kOperators:
+          weight[st.code] = 1;
+          break;
+        case ScopeKind::kAreas:
+          for (const auto& prefix : spec.scope.ids) {
+            if (st.area_code.starts_with(prefix)) {
+              weight[st.code] = 1;
+              scope.adjust_ids.push_back(st.code);
+              break;
+            }
+          }
+          break;
+        case ScopeKind::kStations:
+          if (wanted_codes[op].contains(st.code)) {
+            weight[st.code] = 1;
+            scope.adjust_ids.push_back(st.code);
+          }
+          break;
+        case ScopeKind::kStakes: {
+          std::int64_t all = 0, in = 0;
+          for (const auto& stake : st.stakes) {
+            all += stake.rated_power.units();
+            if (wanted_codes[op].contains(stake.code)) {
+              in += stake.rated_power.units();
+              scope.adjust_ids.push_back(stake.code);
+            }
+          }
+          if (in > 0 && all > 0) weight[st.code] = static_cast<double>(in) / static_cast<double>(all);
+          break;
+        }
+      }
+      if (weight.contains(st.code) && !scope.credit_code && scope.range != proto::RangeType::kOperator) {
+        scope.credit_code = st.credit_code;
+      }
+    }
+    if (weight.empty()) continue;
+    if (scope.range == proto::RangeType::kOperator) {
+      scope.adjust_ids = {op};
+    } else {
+      for (const auto& [code, w] : weight) scope.stations.push_back(code);
+    }
+    auto days = store.ListStationDays(op, today);
+    if (!days.ok()) return days.status();
+    // Similar-day history for the expected potential (days before today, so a partial today
+    // never counts as a similar day).
+    std::map<std::string, std::vector<store::StationDay>> history;
+    if (config.forecast_days > 0) {
+      for (int k = 1; k <= kForecastLookbackDays; ++k) {
+        auto past = store.ListStationDays(op, proto::BeijingDate{today.days - k});
+        if (!past.ok()) return past.status();
+        for (auto& sd : *past) {
+          if (weight.contains(sd.station_code)) history[sd.station_code].push_back(std::move(sd));
+        }
+      }
+    }
+    scope.potential.assign(spec.windows.size(), proto::Kilowatts{});
+    std::vector<int> forecasted(spec.windows.size(), 0);
+    int live = 0;
+    for (const auto& sd : *days) {
+      auto w = weight.find(sd.station_code);
+      if (w == weight.end()) continue;
+      auto reading = LatestReading(sd, now, config.reading_max_age_minutes);
+      if (!reading) continue;
+      ++live;
+      std::optional<Forecast> forecast;
+      if (auto h = history.find(sd.station_code); h != history.end()) {
+        std::vector<DayCurve> curves;
+        for (const auto& past : h->second) curves.push_back(DayCurve{past.day, past.centi_kw, &past.present, false});
+        for (std::size_t i = 0; i < spec.windows.size() && !forecast; ++i) {
+          auto f = ForecastDay(proto::DateOf(spec.windows[i].start_time), curves, config.forecast_days, {});
+          if (f.ok()) forecast = std::move(*f);
+        }
+      }
+      for (std::size_t i = 0; i < spec.windows.size(); ++i) {
+        proto::Kilowatts p = PotentialFor(spec.type, *reading);
+        if (forecast && forecast->day == proto::DateOf(spec.windows[i].start_time)) {
+          p = ExpectedPotential(spec.type, *forecast, DayWindow(spec.windows[i]), reading->top, reading->bottom);
+          ++forecasted[i];
+        }
+        scope.potential[i] = scope.potential[i] + Scale(p, w->second);
+      }
+    }
+    for (std::size_t i = 0; i < spec.windows.size(); ++i) {
+      scope.basis.push_back(std::to_string(live) + " of " + std::to_string(weight.size()) +
+                            " stations reporting; " +
+                            (forecasted[i] > 0 ? std::to_string(forecasted[i]) + " by similar-day forecast"
+                                               : std::string("current readings")));
+    }
+    out.push_back(std::move(scope));
+  }
+  return out;
+}
+
+Status Regulator::Impl::SendInstruction(Loaded& d, StepOut& out, const OperatorScope& scope, proto::SynchroType synchro,
+                                        std::vector<proto::AdjustTarget> targets, std::vector<std::string> explanation,
+                                        int round, std::string replaces) {
+  const DemandSpec& spec = d.doc.spec;
+  proto::Instruction in;
+  in.task_id = d.row.task_id;
+  in.regulation_id = NextRegulationId(d);
+  in.type = spec.type;
+  in.synchro_type = synchro;
+  in.range_type = scope.range;
+  in.is_force = spec.is_force;
+  in.adjust_ids = scope.adjust_ids;
+  if (scope.range != proto::RangeType::kOperator) in.credit_code = scope.credit_code;
+  in.targets = targets;
+  auto command = SendTaskCommand(Now(), scope.operator_id, in);
+  if (!command.ok()) return command.status();
+  out.commands.push_back(std::move(*command));
+  Reg r;
+  r.row.operator_id = scope.operator_id;
+  r.row.regulation_id = in.regulation_id;
+  r.row.task_id = in.task_id;
+  r.row.state = static_cast<int>(RegulationState::kSent);
+  r.row.created_at = Now();
+  r.doc.type = spec.type;
+  r.doc.synchro = synchro;
+  r.doc.range = scope.range;
+  r.doc.is_force = spec.is_force;
+  r.doc.adjust_ids = scope.adjust_ids;
+  r.doc.allocated = std::move(targets);
+  r.doc.explanation = std::move(explanation);
+  r.doc.round = round;
+  r.doc.replaces = std::move(replaces);
+  r.doc.stations = scope.stations;
+  r.doc.note = synchro == proto::SynchroType::kChange ? "change sent, replacing " + r.doc.replaces : "sent";
+  r.dirty = true;
+  out.new_regs.push_back(std::move(r));
+  ++out.stats.instructions_sent;
+  return Status::Ok();
+}
+
+namespace {
+
+// Sends a cancel (synchroType 3) for `r` and marks it cancelled. After its last window a cancel
+// is pointless (and never sent late): it is only marked.
+Status CancelOne(Regulator::Impl& impl, Loaded& d, StepOut& out, Reg& r, const std::string& reason) {
+  auto row = impl.store.GetInstruction(r.row.operator_id, r.row.regulation_id);
+  if (!row.ok()) return row.status();
+  if (*row) {
+    proto::Instruction in = (*row)->instruction;
+    in.synchro_type = proto::SynchroType::kCancel;
+    in.regulation_id = impl.NextRegulationId(d);
+    auto command = SendTaskCommand(impl.Now(), r.row.operator_id, in);
+    if (command.ok()) {
+      out.commands.push_back(std::move(*command));
+      Reg c;
+      c.row = store::RegulationRow{r.row.operator_id, in.regulation_id, in.task_id,
+                                   static_cast<int>(RegulationState::kCancelled), "", impl.Now(), impl.Now()};
+      c.doc = r.doc;
+      c.doc.synchro = proto::SynchroType::kCancel;
+      c.doc.replaces = r.row.regulation_id;
+      c.doc.note = "cancel of " + r.row.regulation_id;
+      c.dirty = true;
+      out.new_regs.push_back(std::move(c));
+    }
+  }
+  r.Set(RegulationState::kCancelled, reason);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status Regulator::Impl::CancelAll(Loaded& d, StepOut& out, const std::string& reason) {
+  for (auto& r : d.regs) {
+    if (r.doc.synchro == proto::SynchroType::kCancel || !IsLive(r.state())) continue;
+    VGI_RETURN_IF_ERROR(CancelOne(*this, d, out, r, reason));
+  }
+  return Status::Ok();
+}
+
+Status Regulator::Impl::Decompose(Loaded& d, StepOut& out) {
+  const DemandSpec& spec = d.doc.spec;
+  const bool change = d.row.state == store::DemandState::kDispatched;
+  if (spec.windows.front().start_time <= NowMinute()) {
+    if (!change) {
+      d.row.state = store::DemandState::kDone;
+      Event(d, "not sent: its first window started before it could be decomposed");
+      out.alarms.push_back(Alarm("demand.expired", d.row.task_id, store::AlarmLevel::kMajor,
+                                 "demand expired before it was sent",
+                                 "demand " + d.row.task_id + " reached its first window before the engine decomposed it"));
+    }
+    return Status::Ok();
+  }
+  auto scopes = Scope(d);
+  if (!scopes.ok()) return scopes.status();
+  const std::set<std::string> refusers = change ? Refusers(d) : std::set<std::string>{};
+  std::erase_if(*scopes, [&](const OperatorScope& s) { return refusers.contains(s.operator_id); });
+
+  // Allocate every window over the operators by potential.
+  std::map<std::string, std::vector<proto::AdjustTarget>> targets;
+  std::map<std::string, std::vector<std::string>> why;
+  std::string summary;
+  for (std::size_t i = 0; i < spec.windows.size(); ++i) {
+    const auto& w = spec.windows[i];
+    AllocationRequest req;
+    req.type = spec.type;
+    req.target = w.target_power;
+    req.reserve_margin_bp = spec.reserve_margin_bp.value_or(config.reserve_margin_bp);
+    for (const auto& s : *scopes) {
+      req.participants.push_back({ParticipantKind::kOperator, s.operator_id, s.operator_id, s.potential[i], std::nullopt});
+    }
+    auto a = Allocate(req);
+    if (!a.ok()) return a.status();
+    for (std::size_t k = 0; k < a->items.size(); ++k) {
+      const auto& item = a->items[k];
+      why[item.id].push_back(WindowText(w) + ": " + ExplainText(item, a->covered) + "; " + (*scopes)[k].basis[i]);
+      if (item.allocated.units() > 0) targets[item.id].push_back({item.allocated, w.start_time, w.end_time});
+    }
+    if (a->uncovered.units() > 0) {
+      const std::string text = WindowText(w) + ": " + a->uncovered.ToString() + " kW of " + w.target_power.ToString() +
+                               " kW uncovered: the operators in scope have no more usable potential";
+      Event(d, text);
+      out.alarms.push_back(Alarm("demand.uncovered", d.row.task_id, store::AlarmLevel::kMajor,
+                                 "demand not fully covered", "demand " + d.row.task_id + " " + text));
+    }
+  }
+  int sent = 0;
+  for (const auto& s : *scopes) {
+    auto t = targets.find(s.operator_id);
+    Reg* live = change ? LiveOf(d, s.operator_id) : nullptr;
+    if (t == targets.end()) {
+      if (live) VGI_RETURN_IF_ERROR(CancelOne(*this, d, out, *live, "dropped by a change of the demand"));
+      continue;
+    }
+    if (live) {
+      const std::string old = live->row.regulation_id;
+      VGI_RETURN_IF_ERROR(SendInstruction(d, out, s, proto::SynchroType::kChange, t->second, why[s.operator_id],
+                                          live->doc.round, old));
+      live->Set(RegulationState::kSuperseded, "replaced by a change of the demand (" + out.new_regs.back().row.regulation_id + ")");
+    } else {
+      VGI_RETURN_IF_ERROR(SendInstruction(d, out, s, proto::SynchroType::kNew, t->second, why[s.operator_id], 0, ""));
+    }
+    ++sent;
+    summary += (summary.empty() ? "" : ", ") + s.operator_id;
+  }
+  if (change) {
+    // Live instructions of operators no longer in scope at all.
+    for (auto& r : d.regs) {
+      if (r.doc.synchro == proto::SynchroType::kCancel || !IsLive(r.state())) continue;
+      if (!targets.contains(r.row.operator_id)) {
+        VGI_RETURN_IF_ERROR(CancelOne(*this, d, out, r, "dropped by a change of the demand"));
+      }
+    }
+    Event(d, "re-decomposed after the change: instructions to " + (summary.empty() ? std::string("nobody") : summary));
+    return Status::Ok();
+  }
+  if (sent == 0) {
+    d.row.state = store::DemandState::kDone;
+    Event(d, "nothing sent: no operator in scope reports usable potential");
+    return Status::Ok();
+  }
+  d.row.state = store::DemandState::kDispatched;
+  ++out.stats.demands_dispatched;
+  Event(d, "decomposed over " + std::to_string(sent) + " operator(s): " + summary);
+  return Status::Ok();
+}
+
+Status Regulator::Impl::Redispatch(Loaded& d, StepOut& out) {
+  const DemandSpec& spec = d.doc.spec;
+  const proto::BeijingMinute now = NowMinute();
+  for (const auto& r : d.regs) {
+    if (r.doc.synchro != proto::SynchroType::kCancel && r.state() == RegulationState::kSent) return Status::Ok();
+  }
+  if (!out.new_regs.empty()) return Status::Ok();
+  // Shortfall per window not yet started: target − what live instructions accepted.
+  std::vector<proto::Kilowatts> shortfall(spec.windows.size());
+  std::map<std::string, std::vector<proto::Kilowatts>> committed;
+  bool any = false;
+  for (std::size_t i = 0; i < spec.windows.size(); ++i) {
+    const auto& w = spec.windows[i];
+    proto::Kilowatts accepted;
+    for (const auto& r : d.regs) {
+      if (r.doc.synchro == proto::SynchroType::kCancel || !IsLive(r.state())) continue;
+      const auto a = TargetIn(r.doc.accepted, w);
+      accepted = accepted + a;
+      auto& c = committed[r.row.operator_id];
+      c.resize(spec.windows.size());
+      c[i] = c[i] + a;
+    }
+    if (w.start_time > now && w.target_power > accepted) {
+      shortfall[i] = w.target_power - accepted;
+      any = true;
+    }
+  }
+  if (!any) return Status::Ok();
+  std::string gap;
+  for (std::size_t i = 0; i < spec.windows.size(); ++i) {
+    if (shortfall[i].units() > 0) gap += (gap.empty() ? "" : ", ") + WindowText(spec.windows[i]) + " " + shortfall[i].ToString() + " kW";
+  }
+  auto uncovered_alarm = [&](const std::string& why) {
+    if (d.doc.uncovered_alarmed) return;
+    d.doc.uncovered_alarmed = true;
+    Event(d, "uncovered after " + std::to_string(d.doc.rounds) + " re-dispatch round(s): " + gap + " (" + why + ")");
+    out.alarms.push_back(Alarm("demand.uncovered", d.row.task_id, store::AlarmLevel::kMajor, "demand not fully covered",
+                               "demand " + d.row.task_id + ": " + gap + " uncovered (" + why + ")"));
+  };
+  if (d.doc.rounds >= kMaxRedispatchRounds) {
+    uncovered_alarm("re-dispatch rounds exhausted");
+    return Status::Ok();
+  }
+  auto scopes = Scope(d);
+  if (!scopes.ok()) return scopes.status();
+  const std::set<std::string> refusers = Refusers(d);
+  std::erase_if(*scopes, [&](const OperatorScope& s) { return refusers.contains(s.operator_id); });
+  const int margin = spec.reserve_margin_bp.value_or(config.reserve_margin_bp);
+  std::map<std::string, std::vector<proto::Kilowatts>> extra;
+  std::map<std::string, std::vector<std::string>> why;
+  proto::Kilowatts total;
+  for (std::size_t i = 0; i < spec.windows.size(); ++i) {
+    if (shortfall[i].units() <= 0) continue;
+    AllocationRequest req;
+    req.type = spec.type;
+    req.target = shortfall[i];
+    req.reserve_margin_bp = margin;
+    for (const auto& s : *scopes) {
+      const auto usable = proto::Kilowatts::FromUnits(s.potential[i].units() * (kBasisPoints - margin) / kBasisPoints);
+      const auto c = committed.contains(s.operator_id) ? committed[s.operator_id][i] : proto::Kilowatts{};
+      const auto room = usable - c;
+      req.participants.push_back({ParticipantKind::kOperator, s.operator_id, s.operator_id, s.potential[i],
+                                  room.units() > 0 ? room : proto::Kilowatts{}});
+    }
+    auto a = Allocate(req);
+    if (!a.ok()) return a.status();
+    for (const auto& item : a->items) {
+      if (item.allocated.units() <= 0) continue;
+      auto& e = extra[item.id];
+      e.resize(spec.windows.size());
+      e[i] = item.allocated;
+      why[item.id].push_back(WindowText(spec.windows[i]) + " re-dispatch: " + ExplainText(item, a->covered) +
+                             ", after what it already holds");
+      total = total + item.allocated;
+    }
+  }
+  if (total.units() <= 0) {
+    uncovered_alarm("no operator has usable potential left");
+    return Status::Ok();
+  }
+  ++d.doc.rounds;
+  d.doc.uncovered_alarmed = false;
+  for (const auto& s : *scopes) {
+    auto e = extra.find(s.operator_id);
+    if (e == extra.end()) continue;
+    Reg* live = LiveOf(d, s.operator_id);
+    std::vector<proto::AdjustTarget> targets;
+    for (std::size_t i = 0; i < spec.windows.size(); ++i) {
+      const auto& w = spec.windows[i];
+      const auto held = live ? TargetIn(live->doc.accepted, w) : proto::Kilowatts{};
+      const auto kw = held + e->second[i];
+      if (kw.units() > 0) targets.push_back({kw, w.start_time, w.end_time});
+    }
+    std::vector<std::string> explanation = live ? live->doc.explanation : std::vector<std::string>{};
+    explanation.insert(explanation.end(), why[s.operator_id].begin(), why[s.operator_id].end());
+    VGI_RETURN_IF_ERROR(SendInstruction(d, out, s, live ? proto::SynchroType::kChange : proto::SynchroType::kNew,
+                                        std::move(targets), std::move(explanation), d.doc.rounds,
+                                        live ? live->row.regulation_id : ""));
+  }
+  ++out.stats.redispatched;
+  Event(d, "re-dispatch round " + std::to_string(d.doc.rounds) + ": shortfall " + gap + "; " + total.ToString() +
+               " kW asked of " + std::to_string(extra.size()) + " operator(s)");
+  return Status::Ok();
+}
+
+}  // namespace vgi::engine

@@ -1,0 +1,94 @@
+#pragma once
+// Private to the engine: the Regulator's working parts, split by stage —
+// regulator.cpp (API, the per-demand step and its compare-and-set retry, negotiation),
+// regulator_dispatch.cpp (scope, potentials, decomposition, re-dispatch),
+// regulator_measure.cpp (execution watch, measurement, settlement).
+
+#include <spdlog/spdlog.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "regulator_docs.hpp"
+#include "vgi/engine/regulator.hpp"
+
+namespace vgi::engine {
+
+struct Reg {
+  store::RegulationRow row;
+  doc::RegulationDoc doc;
+  bool dirty = false;
+  [[nodiscard]] RegulationState state() const { return static_cast<RegulationState>(row.state); }
+  void Set(RegulationState s, std::string note) {
+    row.state = static_cast<int>(s);
+    doc.note = std::move(note);
+    dirty = true;
+  }
+};
+
+// One demand loaded for a step: its row, its document and its instructions.
+struct Loaded {
+  store::DemandRow row;
+  doc::DemandDoc doc;
+  std::vector<Reg> regs;  // oldest first
+  bool demand_dirty = false;
+};
+
+// What a step wants written (one transaction) and raised afterwards.
+struct StepOut {
+  std::vector<Reg> new_regs;
+  std::vector<store::EngineWrite::Command> commands;
+  std::vector<store::SettlementRow> settlements;
+  std::vector<store::AlarmRow> alarms;
+  TickStats stats;
+};
+
+// One operator as a demand's scope covers it.
+struct OperatorScope {
+  std::string operator_id;
+  proto::RangeType range = proto::RangeType::kOperator;
+  std::vector<std::string> adjust_ids;
+  std::vector<std::string> stations;  // measured stations; empty = all of the operator's
+  std::optional<std::string> credit_code;
+  std::vector<proto::Kilowatts> potential;  // per demand window
+  std::vector<std::string> basis;           // per window: where the potential comes from
+};
+
+struct Regulator::Impl {
+  store::Store& store;
+  const Clock& clock;
+  RegulatorConfig config;
+  std::shared_ptr<spdlog::logger> log;
+
+  [[nodiscard]] SystemTime Now() const { return clock.Now(); }
+  [[nodiscard]] proto::BeijingMinute NowMinute() const { return proto::ToBeijingMinute(clock.Now()); }
+  void Event(Loaded& d, const std::string& text) const;
+  store::AlarmRow Alarm(std::string type, std::string object, store::AlarmLevel level, std::string title,
+                        std::string detail) const;
+  std::string NextRegulationId(Loaded& d) const;
+
+  // regulator.cpp
+  Result<Loaded> Load(std::string_view task_id);
+  Result<DemandView> View(const Loaded& d);
+  Status Negotiate(Loaded& d, StepOut& out);
+
+  // regulator_dispatch.cpp
+  Result<std::vector<OperatorScope>> Scope(const Loaded& d);
+  Status Decompose(Loaded& d, StepOut& out);
+  Status Redispatch(Loaded& d, StepOut& out);
+  Status SendInstruction(Loaded& d, StepOut& out, const OperatorScope& scope, proto::SynchroType synchro,
+                         std::vector<proto::AdjustTarget> targets, std::vector<std::string> explanation, int round,
+                         std::string replaces);
+  Status CancelAll(Loaded& d, StepOut& out, const std::string& reason);
+
+  // regulator_measure.cpp
+  Status Execute(Loaded& d, StepOut& out);
+};
+
+// Per window of the demand: the target and what each live instruction holds of it.
+proto::Kilowatts TargetIn(const std::vector<proto::AdjustTarget>& targets, const proto::AdjustTarget& window);
+bool IsLive(RegulationState s);  // sent, accepted, partial, executing
+
+}  // namespace vgi::engine

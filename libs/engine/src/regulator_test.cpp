@@ -1,0 +1,384 @@
+// The Regulator over a real SQLite store that is closed and reopened (with a new Regulator)
+// before every step, so every lifecycle state is also a restart: nothing lives in memory.
+// Operators are played by hand: the test delivers outbox commands (as the relay would), writes
+// their callbacks (as the server would) and their power.
+#include "vgi/engine/regulator.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "vgi/proto/codec.hpp"
+#include "vgi/store/sqlite_store.hpp"
+#include "vgi/testing/fake_clock.hpp"
+#include "vgi/testing/samples.hpp"
+
+namespace vgi::engine {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using proto::Kilowatts;
+using testing::BeijingTime;
+namespace fs = std::filesystem;
+
+constexpr const char* kA = "OPA000001";
+constexpr const char* kB = "OPB000002";
+constexpr const char* kC = "OPC000003";
+
+Kilowatts Kw(std::int64_t kw) { return Kilowatts::FromInt(kw); }
+proto::BeijingMinute At(int hour, int minute) {
+  return proto::ToBeijingMinute(BeijingTime(2026, 12, 4, hour, minute));
+}
+
+class RegulatorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("vgi_regulator_test_" + std::to_string(::getpid()) + "_" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+    auto sealer = store::Sealer::Create(std::string(store::kMasterKeyBytes, 'k'));
+    ASSERT_TRUE(sealer.ok());
+    sealer_ = std::make_unique<store::Sealer>(std::move(*sealer));
+    clock_.Set(BeijingTime(2026, 12, 4, 16, 0));  // a Friday
+    config_.baseline.method = BaselineMethod::kSameDay;
+    config_.baseline.use_after = false;
+    config_.check_baseline_accuracy = false;
+    config_.settlement.price = *proto::YuanPerKwh::Parse("3.0000");
+    config_.forecast_days = 0;
+    Reopen();
+    for (const char* op : {kA, kB, kC}) {
+      store::PeerRow peer;
+      peer.operator_id = op;
+      peer.name = op;
+      peer.base_url = "https://127.0.0.1:1/evcs/v1";
+      ASSERT_TRUE(store_->PutPeer(peer).ok());
+      proto::StationInfoPage page = testing::SampleStationInfoPage(1, 2);
+      page.stations[0].operator_id = op;
+      page.stations[0].code = std::string("ST-") + op;
+      ASSERT_TRUE(store_->PutStationPage(op, page).ok());
+    }
+    // 100 kW everywhere from 14:00 to now, bounds 0..200 kW.
+    for (const char* op : {kA, kB, kC}) Power(op, At(14, 0), At(16, 0), 100);
+  }
+  void TearDown() override {
+    regulator_.reset();
+    store_.reset();
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+  // A restart: the store closed and opened again, a new Regulator.
+  void Reopen() {
+    regulator_.reset();
+    store_.reset();
+    store::StoreOptions o;
+    o.clock = &clock_;
+    o.sealer = sealer_.get();
+    auto s = store::OpenSqliteStore((dir_ / "vgi.db").string(), o);
+    ASSERT_TRUE(s.ok()) << s.status();
+    store_ = std::move(*s);
+    regulator_ = std::make_unique<Regulator>(*store_, clock_, config_, nullptr);
+  }
+
+  // Station power for minutes [from, to) at `kw`.
+  void Power(const std::string& op, proto::BeijingMinute from, proto::BeijingMinute to, std::int64_t kw) {
+    proto::StationPower p;
+    p.station_code = "ST-" + op;
+    p.credit_code = testing::kSampleCreditCode;
+    p.adjust_top_power = Kw(200);
+    p.adjust_bottom_power = Kw(0);
+    for (auto m = from; m < to; m = proto::BeijingMinute{m.minutes + 1}) p.points.push_back({m, Kw(kw)});
+    store::WriteBatch b;
+    b.power.push_back({op, p});
+    ASSERT_TRUE(store_->Commit(b).ok());
+  }
+
+  TickStats Tick() {
+    Reopen();
+    auto s = regulator_->Tick();
+    EXPECT_TRUE(s.ok()) << s.status();
+    return s.ok() ? *s : TickStats{};
+  }
+
+  // Plays the relay: every due command is delivered and acknowledged with Ret 0.
+  std::vector<store::OutboxCommand> Deliver(const std::string& response_json = "") {
+    auto claimed = store_->ClaimOutbox("test", clock_.Now(), std::chrono::seconds(30), 100);
+    EXPECT_TRUE(claimed.ok());
+    for (const auto& c : *claimed) {
+      store::OutboxOutcome o;
+      o.state = store::OutboxState::kSent;
+      o.at = clock_.Now();
+      o.ret = 0;
+      o.response_json = response_json;
+      EXPECT_TRUE(store_->FinishOutbox(c.id, "test", o).ok());
+    }
+    return *claimed;
+  }
+
+  proto::Instruction Decode(const store::OutboxCommand& c) {
+    auto in = proto::DecodeData<proto::Instruction>(c.data_json);
+    EXPECT_TRUE(in.ok()) << in.status();
+    return *in;
+  }
+
+  void Overview(const std::string& op, const std::string& task, const std::string& reg, bool accept) {
+    store::WriteBatch b;
+    store::FeedbackRecord f{op, task, reg, store::FeedbackKind::kOverview,
+                            accept ? proto::Feedback::kAccept : proto::Feedback::kReject, std::nullopt, clock_.Now()};
+    b.feedback.push_back(f);
+    ASSERT_TRUE(store_->Commit(b).ok());
+  }
+  void Check(const std::string& op, const proto::Instruction& in, Kilowatts kw) {
+    proto::InstructionAdjustment a{in.task_id, in.regulation_id, in.type, in.synchro_type, in.range_type,
+                                   in.adjust_ids, in.credit_code, in.targets};
+    for (auto& t : a.targets) t.target_power = kw;
+    store::WriteBatch b;
+    b.feedback.push_back({op, in.task_id, in.regulation_id, store::FeedbackKind::kCheck, std::nullopt, a, clock_.Now()});
+    ASSERT_TRUE(store_->Commit(b).ok());
+  }
+
+  DemandSpec PeakSpec(std::int64_t kw) {
+    DemandSpec s;
+    s.task_id = "T1";
+    s.type = proto::RegulationType::kPeakShaving;
+    s.windows = {{Kw(kw), At(18, 0), At(18, 59)}};
+    s.created_by = "test";
+    return s;
+  }
+
+  DemandView View(const std::string& task) {
+    auto v = regulator_->GetDemand(task);
+    EXPECT_TRUE(v.ok()) << v.status();
+    return *v;
+  }
+  const InstructionView* Of(const DemandView& v, const std::string& op, RegulationState state) {
+    for (const auto& i : v.instructions) {
+      if (i.operator_id == op && i.state == state) return &i;
+    }
+    return nullptr;
+  }
+
+  fs::path dir_;
+  testing::FakeClock clock_;
+  std::unique_ptr<store::Sealer> sealer_;
+  RegulatorConfig config_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<Regulator> regulator_;
+};
+
+TEST_F(RegulatorTest, WholeLifecycleWithRejectionPartialRedispatchMeasurementAndSettlement) {
+  ASSERT_TRUE(regulator_->CreateDemand(PeakSpec(90)).ok());
+  EXPECT_EQ(View("T1").state, store::DemandState::kDraft);
+
+  // Decomposition: 3 operators × 100 kW potential, 10 % reserve → 30 kW each.
+  EXPECT_EQ(Tick().instructions_sent, 3);
+  auto sent = Deliver();
+  ASSERT_EQ(sent.size(), 3u);
+  std::map<std::string, proto::Instruction> first;
+  for (const auto& c : sent) first[c.operator_id] = Decode(c);
+  for (const char* op : {kA, kB, kC}) {
+    EXPECT_EQ(first[op].range_type, proto::RangeType::kOperator);
+    EXPECT_THAT(first[op].adjust_ids, ElementsAre(op));
+    ASSERT_EQ(first[op].targets.size(), 1u);
+    EXPECT_EQ(first[op].targets[0].target_power, Kw(30));
+  }
+  auto v = View("T1");
+  EXPECT_EQ(v.state, store::DemandState::kDispatched);
+  ASSERT_EQ(v.instructions.size(), 3u);
+  EXPECT_THAT(v.instructions[0].explanation[0], HasSubstr("allocated 30.00 kW"));
+
+  // A accepts, B rejects, C takes 15 of its 30 kW.
+  clock_.Advance(std::chrono::minutes(1));
+  Overview(kA, "T1", first[kA].regulation_id, true);
+  Overview(kB, "T1", first[kB].regulation_id, false);
+  Check(kC, first[kC], Kw(15));
+  auto stats = Tick();
+  EXPECT_EQ(stats.answers_taken, 3);
+  EXPECT_EQ(stats.redispatched, 1);
+  v = View("T1");
+  EXPECT_NE(Of(v, kB, RegulationState::kRejected), nullptr);
+  ASSERT_NE(Of(v, kC, RegulationState::kPartial), nullptr);
+  // The 45 kW shortfall goes to A, the only one with room left (usable 90 − 30 held): a change
+  // raising it to 75 kW.
+  auto redispatch = Deliver();
+  ASSERT_EQ(redispatch.size(), 1u);
+  EXPECT_EQ(redispatch[0].operator_id, kA);
+  const auto change = Decode(redispatch[0]);
+  EXPECT_EQ(change.synchro_type, proto::SynchroType::kChange);
+  EXPECT_EQ(change.task_id, "T1");
+  EXPECT_NE(change.regulation_id, first[kA].regulation_id);
+  EXPECT_EQ(change.targets[0].target_power, Kw(75));
+
+  clock_.Advance(std::chrono::minutes(1));
+  Overview(kA, "T1", change.regulation_id, true);
+  Tick();
+  v = View("T1");
+  EXPECT_NE(Of(v, kA, RegulationState::kSuperseded), nullptr);
+  ASSERT_NE(Of(v, kA, RegulationState::kAccepted), nullptr);
+  ASSERT_EQ(v.coverage.size(), 1u);
+  EXPECT_EQ(v.coverage[0].accepted, Kw(90));
+  EXPECT_EQ(v.coverage[0].uncovered, Kw(0));
+
+  // Execution: the operators keep 100 kW until 18:00, then A draws 25 kW and C 85 kW.
+  for (const char* op : {kA, kB, kC}) Power(op, At(16, 0), At(18, 0), 100);
+  clock_.Set(BeijingTime(2026, 12, 4, 18, 0));
+  Tick();
+  EXPECT_NE(Of(View("T1"), kA, RegulationState::kExecuting), nullptr);
+  Power(kA, At(18, 0), At(19, 5), 25);
+  Power(kC, At(18, 0), At(19, 5), 85);
+  clock_.Set(BeijingTime(2026, 12, 4, 19, 5));  // last minute 18:59 + 1 + 5 min for late data
+  stats = Tick();
+  EXPECT_EQ(stats.measured, 2);
+  v = View("T1");
+  const auto* a = Of(v, kA, RegulationState::kEvaluated);
+  ASSERT_NE(a, nullptr);
+  ASSERT_EQ(a->measured.size(), 1u);
+  EXPECT_DOUBLE_EQ(a->measured[0].completion_percent, 100.0);
+  EXPECT_EQ(a->measured[0].delivered.ToString(), "75.00");  // 75 kW for 60 minutes
+  EXPECT_EQ(a->measured[0].baseline_average, Kw(100));
+  EXPECT_EQ(a->earnings->ToString(), "225.00");             // 75 kWh × 3 yuan
+  EXPECT_EQ(Of(v, kC, RegulationState::kEvaluated)->earnings->ToString(), "45.00");
+
+  // The settlement pushes go out; acknowledged, the instructions are settled and the demand done.
+  auto pushes = Deliver();
+  ASSERT_EQ(pushes.size(), 2u);
+  for (const auto& p : pushes) {
+    EXPECT_EQ(p.interface, proto::Interface::kExchangeInviteplanPush);
+    auto push = proto::DecodeData<proto::SettlementPush>(p.data_json);
+    ASSERT_TRUE(push.ok());
+    ASSERT_EQ(push->points.size(), 1u);
+    EXPECT_EQ(push->points[0].earnings.ToString(), p.operator_id == kA ? "225.00" : "45.00");
+  }
+  EXPECT_EQ(Tick().settled, 2);
+  v = View("T1");
+  EXPECT_EQ(v.state, store::DemandState::kDone);
+  auto statements = regulator_->Statements({}, false);
+  ASSERT_TRUE(statements.ok());
+  ASSERT_EQ(statements->size(), 2u);
+  EXPECT_EQ((*statements)[0].operator_id, kA);
+  EXPECT_EQ((*statements)[0].period, "2026-12-04");
+  EXPECT_EQ((*statements)[0].earnings.ToString(), "225.00");
+}
+
+TEST_F(RegulatorTest, CancelSendsSynchroType3ForEveryLiveInstruction) {
+  ASSERT_TRUE(regulator_->CreateDemand(PeakSpec(60)).ok());
+  Tick();
+  auto sent = Deliver();
+  ASSERT_EQ(sent.size(), 3u);
+  Reopen();
+  auto v = regulator_->CancelDemand("T1", "grid recovered");
+  ASSERT_TRUE(v.ok()) << v.status();
+  EXPECT_EQ(v->state, store::DemandState::kCancelled);
+  for (const auto& i : v->instructions) EXPECT_EQ(i.state, RegulationState::kCancelled) << i.regulation_id;
+  auto cancels = Deliver();
+  ASSERT_EQ(cancels.size(), 3u);
+  for (const auto& c : cancels) EXPECT_EQ(Decode(c).synchro_type, proto::SynchroType::kCancel);
+  EXPECT_EQ(regulator_->CancelDemand("T1", "").status().code(), StatusCode::kRefused);
+  EXPECT_EQ(Tick().instructions_sent, 0);
+}
+
+TEST_F(RegulatorTest, ChangeBeforeTheStartSendsChangesWithNewRegulationIds) {
+  ASSERT_TRUE(regulator_->CreateDemand(PeakSpec(60)).ok());
+  Tick();
+  auto sent = Deliver();
+  Reopen();
+  auto v = regulator_->ChangeDemand("T1", {{Kw(30), At(18, 30), At(18, 59)}});
+  ASSERT_TRUE(v.ok()) << v.status();
+  auto changes = Deliver();
+  ASSERT_EQ(changes.size(), 3u);
+  for (const auto& c : changes) {
+    const auto in = Decode(c);
+    EXPECT_EQ(in.synchro_type, proto::SynchroType::kChange);
+    EXPECT_EQ(in.targets[0].target_power, Kw(10));
+    EXPECT_EQ(in.targets[0].start_time, At(18, 30));
+  }
+  clock_.Set(BeijingTime(2026, 12, 4, 18, 31));
+  EXPECT_EQ(regulator_->ChangeDemand("T1", {{Kw(30), At(19, 0), At(19, 59)}}).status().code(), StatusCode::kRefused);
+}
+
+TEST_F(RegulatorTest, SilentOperatorIsAskedAtTheDeadlineAndFailsAtTheStart) {
+  auto spec = PeakSpec(60);
+  spec.accept_deadline = At(17, 0);
+  ASSERT_TRUE(regulator_->CreateDemand(spec).ok());
+  Tick();
+  Deliver();
+  clock_.Set(BeijingTime(2026, 12, 4, 17, 0));
+  Tick();
+  auto queries = Deliver(proto::EncodeData(proto::InstructionResult{testing::SampleInstruction(), proto::InstructionStatus::kProcessing}));
+  ASSERT_EQ(queries.size(), 3u);
+  EXPECT_EQ(queries[0].interface, proto::Interface::kQueryTaskResult);
+  clock_.Set(BeijingTime(2026, 12, 4, 18, 0));
+  Tick();
+  auto v = View("T1");
+  for (const auto& i : v.instructions) {
+    EXPECT_EQ(i.state, RegulationState::kFailed);
+    EXPECT_THAT(i.note, HasSubstr("no answer by the start"));
+  }
+  Tick();
+  EXPECT_EQ(View("T1").state, store::DemandState::kDone);
+}
+
+TEST_F(RegulatorTest, QueryAnswerAcceptsAndUnderDeliveryRaisesTheLiveAlarm) {
+  config_.shortfall_minutes = 3;
+  config_.shortfall_share_percent = 80;
+  auto spec = PeakSpec(30);
+  spec.scope = {ScopeKind::kOperators, {kA}};
+  spec.accept_deadline = At(17, 0);
+  ASSERT_TRUE(regulator_->CreateDemand(spec).ok());
+  Tick();
+  auto sent = Deliver();
+  ASSERT_EQ(sent.size(), 1u);
+  auto in = Decode(sent[0]);
+  EXPECT_EQ(in.targets[0].target_power, Kw(30));
+  clock_.Set(BeijingTime(2026, 12, 4, 17, 0));
+  Tick();
+  Deliver(proto::EncodeData(proto::InstructionResult{in, proto::InstructionStatus::kAccepted}));
+  Tick();
+  EXPECT_NE(Of(View("T1"), kA, RegulationState::kAccepted), nullptr);
+  Power(kA, At(16, 0), At(18, 0), 100);
+  clock_.Set(BeijingTime(2026, 12, 4, 18, 0));
+  Tick();
+  Power(kA, At(18, 0), At(18, 5), 95);  // 5 kW of 30: below 80 %
+  clock_.Set(BeijingTime(2026, 12, 4, 18, 5));
+  Tick();
+  auto alarms = store_->ListAlarms(false);
+  ASSERT_TRUE(alarms.ok());
+  ASSERT_EQ(alarms->size(), 1u);
+  EXPECT_EQ((*alarms)[0].type, "execution.shortfall");
+  EXPECT_THAT((*alarms)[0].detail, HasSubstr("below 80 % of its 30.00 kW target for 3 minutes"));
+}
+
+TEST_F(RegulatorTest, BadDemandsAreRefusedNamingTheField) {
+  auto spec = PeakSpec(0);
+  EXPECT_THAT(regulator_->CreateDemand(spec).status().message(), HasSubstr("windows[0].target: 0.00 kW must be greater than 0"));
+  spec = PeakSpec(10);
+  spec.windows[0].start_time = At(15, 0);
+  EXPECT_THAT(regulator_->CreateDemand(spec).status().message(), HasSubstr("windows[0].start: 2026-12-04 15:00 has passed"));
+  spec = PeakSpec(10);
+  spec.scope = {ScopeKind::kAreas, {"1"}};
+  EXPECT_THAT(regulator_->CreateDemand(spec).status().message(), HasSubstr("scope.ids[0]: \"1\" is not an area code prefix"));
+  spec = PeakSpec(10);
+  spec.windows.push_back({Kw(5), At(18, 30), At(19, 0)});
+  EXPECT_THAT(regulator_->CreateDemand(spec).status().message(), HasSubstr("windows[1].start: 2026-12-04 18:30 overlaps windows[0]"));
+  ASSERT_TRUE(regulator_->CreateDemand(PeakSpec(10)).ok());
+  EXPECT_EQ(regulator_->CreateDemand(PeakSpec(10)).status().code(), StatusCode::kConflict);
+}
+
+TEST_F(RegulatorTest, AreaScopeSendsStationRangeWithTheStationsInTheArea) {
+  auto spec = PeakSpec(30);
+  spec.scope = {ScopeKind::kAreas, {"1201"}};
+  ASSERT_TRUE(regulator_->CreateDemand(spec).ok());
+  Tick();
+  auto sent = Deliver();
+  ASSERT_EQ(sent.size(), 3u);
+  const auto in = Decode(sent[0]);
+  EXPECT_EQ(in.range_type, proto::RangeType::kStation);
+  EXPECT_THAT(in.adjust_ids, ElementsAre("ST-" + sent[0].operator_id));
+  EXPECT_EQ(in.credit_code, testing::kSampleCreditCode);
+}
+
+}  // namespace
+}  // namespace vgi::engine
