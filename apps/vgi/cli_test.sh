@@ -132,6 +132,64 @@ check "alarm list" 0 $? "$out" "LEVEL"
 out=$("$vgi" task --help 2>&1)
 check "task help" 0 $? "$out" "cancel"
 
+# vgi demand / settlement on the same store (no server: the demand waits as a draft).
+out=$("$vgi" demand create -c "$work/vgi.yaml" --type peak --window "500,2020-01-01 10:00,2020-01-01 10:59" 2>&1)
+check "demand create in the past names the field" 2 $? "$out" "windows[0].start: 2020-01-01 10:00 has passed"
+out=$("$vgi" demand create -c "$work/vgi.yaml" --type peak --window "lots,$start,$end" 2>&1)
+check "demand create with a bad window" 2 $? "$out" "expected KW,yyyy-MM-dd HH:mm,yyyy-MM-dd HH:mm"
+out=$("$vgi" demand create -c "$work/vgi.yaml" --type up --window "500,$start,$end" 2>&1)
+check "demand create with a bad type" 2 $? "$out" "--type: must be peak"
+out=$("$vgi" demand create -c "$work/vgi.yaml" --type peak --scope areas --id 12x --window "500,$start,$end" 2>&1)
+check "demand create with a bad area" 2 $? "$out" "scope.ids[0]"
+out=$("$vgi" demand create -c "$work/vgi.yaml" --type peak --scope areas --id 1201 --window "500,$start,$end" \
+  --task-id D-CLI-1 --note "evening peak" 2>&1)
+check "demand create" 0 $? "$out" "created demand D-CLI-1 (draft)"
+out=$("$vgi" demand create -c "$work/vgi.yaml" --window "500,$start,$end" --task-id D-CLI-1 2>&1)
+check "demand create twice" 1 $? "$out" "D-CLI-1"
+out=$("$vgi" demand list -c "$work/vgi.yaml" --state draft 2>&1)
+check "demand list shows the draft" 0 $? "$out" "D-CLI-1"
+check "demand list columns" 0 0 "$out" "draft"
+out=$("$vgi" demand list -c "$work/vgi.yaml" --state lost 2>&1)
+check "demand list with a bad state" 2 $? "$out" "draft, dispatched, done or cancelled"
+out=$("$vgi" demand show -c "$work/vgi.yaml" D-CLI-1 2>&1)
+check "demand show" 0 $? "$out" "demand D-CLI-1: draft"
+check "demand show coverage" 0 0 "$out" "uncovered 500.00 kW"
+check "demand show note" 0 0 "$out" "note: evening peak"
+out=$("$vgi" demand show -c "$work/vgi.yaml" D-NONE 2>&1)
+check "demand show unknown" 1 $? "$out" "no demand D-NONE"
+out=$("$vgi" demand change -c "$work/vgi.yaml" D-CLI-1 --window "400,$start,$end" 2>&1)
+check "demand change" 0 $? "$out" "changed demand D-CLI-1: 1 window(s)"
+out=$("$vgi" demand show -c "$work/vgi.yaml" D-CLI-1 2>&1)
+check "demand show after the change" 0 $? "$out" "uncovered 400.00 kW"
+out=$("$vgi" demand cancel -c "$work/vgi.yaml" D-CLI-1 </dev/null 2>&1)
+check "demand cancel asks for --yes off a terminal" 2 $? "$out" "add --yes"
+out=$("$vgi" demand cancel -c "$work/vgi.yaml" D-CLI-1 --yes --reason "not needed" 2>&1)
+check "demand cancel" 0 $? "$out" "demand D-CLI-1 is cancelled"
+out=$("$vgi" demand list -c "$work/vgi.yaml" --state cancelled 2>&1)
+check "demand list shows it cancelled" 0 $? "$out" "D-CLI-1"
+out=$("$vgi" demand change -c "$work/vgi.yaml" D-CLI-1 --window "400,$start,$end" 2>&1)
+check "demand change of a cancelled demand" 1 $? "$out" "D-CLI-1 is cancelled"
+out=$("$vgi" demand list -c "$work/vgi.yaml" --state draft 2>&1)
+if grep -qF D-CLI-1 <<<"$out"; then check "cancelled demand is no longer a draft" 0 1; else passed=$((passed + 1)); fi
+out=$("$vgi" settlement statement -c "$work/vgi.yaml" --daily 2>&1)
+check "settlement statement on an empty store" 0 $? "$out" "EARNINGS"
+check "settlement statement has no rows" 0 0 "$out" "(no settlements in the range)"
+out=$("$vgi" settlement statement -c "$work/vgi.yaml" --monthly --csv 2>&1)
+check "settlement statement csv header" 0 $? "$out" "operator,period,instructions,periods"
+check "settlement statement csv has only the header" 0 0 "$(wc -l <<<"$out" | tr -d ' ')" "1"
+out=$("$vgi" settlement statement -c "$work/vgi.yaml" 2>&1)
+check "settlement statement needs --daily or --monthly" 2 $? "$out" "exactly one of --daily or --monthly"
+out=$("$vgi" settlement list -c "$work/vgi.yaml" --from 2026-13-01 2>&1)
+check "settlement list with a bad date" 2 $? "$out" "--from \"2026-13-01\": expected yyyy-MM-dd"
+out=$("$vgi" settlement list -c "$work/vgi.yaml" 2>&1)
+check "settlement list" 0 $? "$out" "REGULATION"
+for sub in "demand" "demand create" "demand list" "demand show" "demand change" "demand cancel" "settlement" \
+  "settlement list" "settlement statement"; do
+  # shellcheck disable=SC2086
+  out=$("$vgi" $sub --help 2>&1)
+  check "$sub help" 0 $? "$out" "--help"
+done
+
 # vgi demo runs the grid and the simulator together for a few seconds.
 out=$("$vgi" demo --duration 4 --status-every 2 --operators 2 --stations 5 --stakes 3 2>&1)
 check "demo runs and reports" 0 $? "$out" "SIM000002 up"

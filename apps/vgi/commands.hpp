@@ -16,6 +16,7 @@ void RegisterBench(CLI::App& app, int* exit_code);
 void RegisterTask(CLI::App& app, int* exit_code);  // task, outbox, alarm
 void RegisterSim(CLI::App& app, int* exit_code);
 void RegisterDemo(CLI::App& app, int* exit_code);
+void RegisterDemand(CLI::App& app, int* exit_code);  // demand, settlement
 
 // Exit codes shared by the subcommands.
 inline constexpr int kExitOk = 0;

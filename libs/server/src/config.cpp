@@ -2,7 +2,10 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <unistd.h>
+
 #include <charconv>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -75,6 +78,33 @@ class Section {
     if (!d.ok()) return d.status().WithPrefix(KeyPath(key));
     if (d->count() <= 0) return Status::Invalid(KeyPath(key) + ": must be positive");
     out = std::chrono::duration_cast<Duration>(*d);
+    return {};
+  }
+
+  // A percentage with at most two decimals ("10", "12.5"), kept in basis points.
+  Status Percent(std::string_view key, int& out_bp, int min_bp, int max_bp) {
+    const YAML::Node n = Get(key);
+    if (!n) return {};
+    const auto v = proto::Decimal<2>::Parse(n.IsScalar() ? n.Scalar() : std::string());
+    if (!v || v->units() < min_bp || v->units() > max_bp) {
+      return Status::Invalid(KeyPath(key) + ": must be a percentage from " +
+                             proto::Decimal<2>::FromUnits(min_bp).ToString() + " to " +
+                             proto::Decimal<2>::FromUnits(max_bp).ToString() + " (at most 2 decimals)");
+    }
+    out_bp = static_cast<int>(v->units());
+    return {};
+  }
+
+  // A price in 元/kWh, at most 4 decimals, >= 0 ("3.00").
+  Status Price(std::string_view key, std::optional<proto::YuanPerKwh>& out) {
+    const YAML::Node n = Get(key);
+    if (!n || n.IsNull()) return {};
+    const auto v = proto::YuanPerKwh::Parse(n.IsScalar() ? n.Scalar() : std::string());
+    if (!v || v->units() < 0) {
+      return Status::Invalid(KeyPath(key) + ": must be a price in yuan per kWh, 0 or more with at most 4 decimals "
+                             "(e.g. \"3.00\")");
+    }
+    out = *v;
     return {};
   }
 
@@ -174,6 +204,76 @@ Status ParsePeer(Section& s, PeerConfig& peer) {
   return s.CheckNoUnknownKeys();
 }
 
+Status ParseEngine(Section& top, EngineConfig& e) {
+  std::optional<Section> sub;
+  VGI_RETURN_IF_ERROR(top.Sub("engine", sub));
+  if (!sub) return {};
+  Section& s = *sub;
+  VGI_RETURN_IF_ERROR(s.Bool("enabled", e.enabled));
+  VGI_RETURN_IF_ERROR(s.String("node_id", e.node_id));
+  VGI_RETURN_IF_ERROR(s.Time("tick", e.tick));
+  VGI_RETURN_IF_ERROR(s.Time("lease_ttl", e.lease_ttl));
+  if (e.lease_ttl <= e.tick) {
+    return Status::Invalid(
+        "engine.lease_ttl: must be longer than engine.tick (the leader renews its lease every tick)");
+  }
+  VGI_RETURN_IF_ERROR(s.Percent("reserve_margin", e.reserve_margin_bp, 0, 9900));
+  for (auto [key, out] : {std::pair{"accept_lead", &e.accept_lead}, std::pair{"measure_delay", &e.measure_delay}}) {
+    std::chrono::milliseconds ms = *out;
+    VGI_RETURN_IF_ERROR(s.Time(key, ms));
+    if (ms % std::chrono::minutes(1) != std::chrono::milliseconds(0)) {
+      return Status::Invalid(s.KeyPath(key) + ": must be whole minutes (e.g. 10m)");
+    }
+    *out = std::chrono::duration_cast<std::chrono::minutes>(ms);
+  }
+
+  std::optional<Section> b;
+  VGI_RETURN_IF_ERROR(s.Sub("baseline", b));
+  if (b) {
+    VGI_RETURN_IF_ERROR(b->String("method", e.baseline_method));
+    if (e.baseline_method != "high-5-of-10" && e.baseline_method != "10-of-10-adjusted" &&
+        e.baseline_method != "same-day") {
+      return Status::Invalid("engine.baseline.method: must be high-5-of-10, 10-of-10-adjusted or same-day");
+    }
+    VGI_RETURN_IF_ERROR(b->Integer("x", e.baseline_x, 1, 60));
+    VGI_RETURN_IF_ERROR(b->Integer("y", e.baseline_y, 1, 60));
+    if (e.baseline_x > e.baseline_y) return Status::Invalid("engine.baseline.x: must not exceed engine.baseline.y");
+    VGI_RETURN_IF_ERROR(b->Integer("before_minutes", e.baseline_before_minutes, 1, 1440));
+    VGI_RETURN_IF_ERROR(b->Integer("after_minutes", e.baseline_after_minutes, 0, 1440));
+    VGI_RETURN_IF_ERROR(b->Bool("use_after", e.baseline_use_after));
+    int rrmse_bp = static_cast<int>(e.baseline_max_rrmse_percent * 100 + 0.5);
+    VGI_RETURN_IF_ERROR(b->Percent("max_rrmse_percent", rrmse_bp, 1, 100000));
+    e.baseline_max_rrmse_percent = rrmse_bp / 100.0;
+    VGI_RETURN_IF_ERROR(b->Bool("check_accuracy", e.baseline_check_accuracy));
+    VGI_RETURN_IF_ERROR(b->CheckNoUnknownKeys());
+  }
+
+  std::optional<Section> st;
+  VGI_RETURN_IF_ERROR(s.Sub("settlement", st));
+  if (st) {
+    std::optional<proto::YuanPerKwh> price;
+    VGI_RETURN_IF_ERROR(st->Price("price", price));
+    if (price) e.price = *price;
+    VGI_RETURN_IF_ERROR(st->Percent("lower_band_percent", e.lower_band_bp, 0, 100000));
+    VGI_RETURN_IF_ERROR(st->Percent("upper_band_percent", e.upper_band_bp, 0, 100000));
+    if (e.lower_band_bp > e.upper_band_bp) {
+      return Status::Invalid("engine.settlement.lower_band_percent: must not exceed upper_band_percent");
+    }
+    VGI_RETURN_IF_ERROR(st->Price("penalty_price", e.penalty_price));
+    VGI_RETURN_IF_ERROR(st->Percent("penalty_threshold_percent", e.penalty_threshold_bp, 0, 100000));
+    VGI_RETURN_IF_ERROR(st->CheckNoUnknownKeys());
+  }
+
+  std::optional<Section> al;
+  VGI_RETURN_IF_ERROR(s.Sub("shortfall_alarm", al));
+  if (al) {
+    VGI_RETURN_IF_ERROR(al->Integer("share_percent", e.shortfall_share_percent, 1, 100));
+    VGI_RETURN_IF_ERROR(al->Integer("minutes", e.shortfall_minutes, 1, 1440));
+    VGI_RETURN_IF_ERROR(al->CheckNoUnknownKeys());
+  }
+  return s.CheckNoUnknownKeys();
+}
+
 Status ParseRoot(const YAML::Node& root, const std::string& base_dir, Config& c) {
   Section top(root, "");
   std::optional<Section> sub;
@@ -260,6 +360,8 @@ Status ParseRoot(const YAML::Node& root, const std::string& base_dir, Config& c)
     }
   }
 
+  VGI_RETURN_IF_ERROR(ParseEngine(top, c.engine));
+
   if (YAML::Node peers = top.Get("peers"); peers && !peers.IsNull()) {
     if (!peers.IsSequence()) return Status::Invalid("peers: must be a list");
     std::set<std::string> ids;
@@ -295,6 +397,54 @@ std::string Quoted(std::string_view text) {
 }
 
 }  // namespace
+
+std::string DefaultNodeId() {
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "vgi");
+  return std::string(host) + "-" + std::to_string(::getpid());
+}
+
+std::string EngineNodeId(const Config& config) {
+  if (!config.engine.node_id.empty()) return config.engine.node_id;
+  if (!config.relay.node_id.empty()) return config.relay.node_id;
+  return DefaultNodeId();
+}
+
+engine::RegulatorConfig ToRegulatorConfig(const Config& config) {
+  const EngineConfig& e = config.engine;
+  engine::RegulatorConfig r;
+  r.reserve_margin_bp = e.reserve_margin_bp;
+  r.accept_lead = e.accept_lead;
+  r.measure_delay = e.measure_delay;
+  if (e.baseline_method == "10-of-10-adjusted") {
+    r.baseline.method = engine::BaselineMethod::kAverageAdjusted;
+  } else if (e.baseline_method == "same-day") {
+    r.baseline.method = engine::BaselineMethod::kSameDay;
+  } else {
+    r.baseline.method = engine::BaselineMethod::kXOfY;
+  }
+  r.baseline.x = e.baseline_x;
+  r.baseline.y = e.baseline_y;
+  r.baseline.average_days = e.baseline_y;
+  r.baseline.before_minutes = e.baseline_before_minutes;
+  r.baseline.after_minutes = e.baseline_after_minutes;
+  r.baseline.use_after = e.baseline_use_after;
+  r.baseline.max_rrmse_percent = e.baseline_max_rrmse_percent;
+  r.check_baseline_accuracy = e.baseline_check_accuracy;
+  r.shortfall_share_percent = e.shortfall_share_percent;
+  r.shortfall_minutes = e.shortfall_minutes;
+  r.settlement.price = e.price;
+  r.settlement.bands.lower_bp = e.lower_band_bp;
+  r.settlement.bands.upper_bp = e.upper_band_bp;
+  if (e.penalty_price) {
+    engine::PenaltyRule penalty;
+    penalty.price = *e.penalty_price;
+    penalty.threshold_bp = e.penalty_threshold_bp;
+    r.settlement.penalty = penalty;
+  }
+  r.node_id = EngineNodeId(config);
+  return r;
+}
 
 Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
   std::int64_t n = 0;

@@ -94,7 +94,103 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"relay: { backoff_base: 10s, backoff_cap: 1s }\n", "relay.backoff_cap: must be at least"},
         BadCase{"relay: { nodeid: a }\n", "relay.nodeid: unknown key"},
         BadCase{"relay: { node_index: 2, node_count: 2 }\n", "relay.node_index: must be less than relay.node_count"},
+        BadCase{"engine: { tick: 5s, lease_ttl: 5s }\n", "engine.lease_ttl: must be longer than engine.tick"},
+        BadCase{"engine: { tick: soon }\n", "engine.tick"},
+        BadCase{"engine: { reserve_margin: 100 }\n", "engine.reserve_margin: must be a percentage from 0.00 to 99.00"},
+        BadCase{"engine: { reserve_margin: 10.125 }\n", "engine.reserve_margin: must be a percentage"},
+        BadCase{"engine: { tik: 1s }\n", "engine.tik: unknown key"},
+        BadCase{"engine: { accept_lead: 90s }\n", "engine.accept_lead: must be whole minutes"},
+        BadCase{"engine: { baseline: { method: high-3-of-5 } }\n",
+                "engine.baseline.method: must be high-5-of-10, 10-of-10-adjusted or same-day"},
+        BadCase{"engine: { baseline: { x: 11, y: 10 } }\n", "engine.baseline.x: must not exceed engine.baseline.y"},
+        BadCase{"engine: { baseline: { methd: same-day } }\n", "engine.baseline.methd: unknown key"},
+        BadCase{"engine: { settlement: { price: \"-1\" } }\n",
+                "engine.settlement.price: must be a price in yuan per kWh"},
+        BadCase{"engine: { settlement: { price: \"3.00001\" } }\n", "engine.settlement.price: must be a price"},
+        BadCase{"engine: { settlement: { lower_band_percent: 130 } }\n",
+                "engine.settlement.lower_band_percent: must not exceed upper_band_percent"},
+        BadCase{"engine: { shortfall_alarm: { share_percent: 0 } }\n",
+                "engine.shortfall_alarm.share_percent: must be a whole number from 1 to 100"},
         BadCase{"server: [1, 2\n", "not valid YAML"}));
+
+TEST(ConfigTest, EngineDefaultsMapToTheRegulator) {
+  auto c = ParseConfig("relay: { node_id: grid-a }\n", "");
+  ASSERT_TRUE(c.ok()) << c.status();
+  const EngineConfig& e = c->engine;
+  EXPECT_TRUE(e.enabled);
+  EXPECT_EQ(e.tick, std::chrono::seconds(1));
+  EXPECT_EQ(e.lease_ttl, std::chrono::seconds(20));
+  EXPECT_EQ(EngineNodeId(*c), "grid-a");  // the relay's node id when engine.node_id is not set
+  const engine::RegulatorConfig r = ToRegulatorConfig(*c);
+  EXPECT_EQ(r.reserve_margin_bp, 1000);
+  EXPECT_EQ(r.accept_lead, std::chrono::minutes(10));
+  EXPECT_EQ(r.measure_delay, std::chrono::minutes(5));
+  EXPECT_EQ(r.baseline.method, engine::BaselineMethod::kXOfY);
+  EXPECT_EQ(r.baseline.x, 5);
+  EXPECT_EQ(r.baseline.y, 10);
+  EXPECT_TRUE(r.check_baseline_accuracy);
+  EXPECT_EQ(r.settlement.price.ToString(), "3.0000");
+  EXPECT_EQ(r.settlement.bands.lower_bp, 5000);
+  EXPECT_EQ(r.settlement.bands.upper_bp, 12000);
+  EXPECT_FALSE(r.settlement.penalty.has_value());
+  EXPECT_EQ(r.shortfall_share_percent, 80);
+  EXPECT_EQ(r.shortfall_minutes, 5);
+  EXPECT_EQ(r.node_id, "grid-a");
+
+  auto bare = ParseConfig("", "");
+  ASSERT_TRUE(bare.ok());
+  EXPECT_EQ(EngineNodeId(*bare), DefaultNodeId());  // <hostname>-<pid>
+  EXPECT_NE(DefaultNodeId().find('-'), std::string::npos);
+}
+
+TEST(ConfigTest, EngineKeys) {
+  auto c = ParseConfig(R"(
+engine:
+  enabled: false
+  node_id: engine-b
+  tick: 500ms
+  lease_ttl: 10s
+  reserve_margin: 12.5
+  accept_lead: 30m
+  measure_delay: 15m
+  baseline: { method: same-day, x: 3, y: 7, before_minutes: 60, after_minutes: 30, use_after: false,
+              max_rrmse_percent: 15.5, check_accuracy: false }
+  settlement: { price: "2.5", lower_band_percent: 40, upper_band_percent: 150, penalty_price: "1.2345",
+                penalty_threshold_percent: 60 }
+  shortfall_alarm: { share_percent: 70, minutes: 10 }
+)",
+                       "");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_FALSE(c->engine.enabled);
+  EXPECT_EQ(c->engine.tick, std::chrono::milliseconds(500));
+  EXPECT_EQ(c->engine.lease_ttl, std::chrono::seconds(10));
+  EXPECT_EQ(EngineNodeId(*c), "engine-b");
+  const engine::RegulatorConfig r = ToRegulatorConfig(*c);
+  EXPECT_EQ(r.reserve_margin_bp, 1250);
+  EXPECT_EQ(r.accept_lead, std::chrono::minutes(30));
+  EXPECT_EQ(r.measure_delay, std::chrono::minutes(15));
+  EXPECT_EQ(r.baseline.method, engine::BaselineMethod::kSameDay);
+  EXPECT_EQ(r.baseline.x, 3);
+  EXPECT_EQ(r.baseline.y, 7);
+  EXPECT_EQ(r.baseline.average_days, 7);
+  EXPECT_EQ(r.baseline.before_minutes, 60);
+  EXPECT_EQ(r.baseline.after_minutes, 30);
+  EXPECT_FALSE(r.baseline.use_after);
+  EXPECT_DOUBLE_EQ(r.baseline.max_rrmse_percent, 15.5);
+  EXPECT_FALSE(r.check_baseline_accuracy);
+  EXPECT_EQ(r.settlement.price.ToString(), "2.5000");
+  EXPECT_EQ(r.settlement.bands.lower_bp, 4000);
+  EXPECT_EQ(r.settlement.bands.upper_bp, 15000);
+  ASSERT_TRUE(r.settlement.penalty.has_value());
+  EXPECT_EQ(r.settlement.penalty->price.ToString(), "1.2345");
+  EXPECT_EQ(r.settlement.penalty->threshold_bp, 6000);
+  EXPECT_EQ(r.shortfall_share_percent, 70);
+  EXPECT_EQ(r.shortfall_minutes, 10);
+  EXPECT_EQ(r.node_id, "engine-b");
+  auto adjusted = ParseConfig("engine: { baseline: { method: 10-of-10-adjusted } }\n", "");
+  ASSERT_TRUE(adjusted.ok()) << adjusted.status();
+  EXPECT_EQ(ToRegulatorConfig(*adjusted).baseline.method, engine::BaselineMethod::kAverageAdjusted);
+}
 
 TEST(ConfigTest, RelayKeys) {
   auto c = ParseConfig("relay: { node_id: grid-a, workers: 8, attempt_timeout: 5s, lease: 30s, backoff_base: 500ms, "

@@ -1,13 +1,15 @@
 #include "vgi/server/grid_server.hpp"
 
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <fstream>
 #include <mutex>
 #include <thread>
 
+#include "vgi/engine/engine_runner.hpp"
+#include "vgi/engine/regulator.hpp"
 #include "vgi/proto/replay_guard.hpp"
 #include "vgi/proto/token.hpp"
 #include "vgi/relay/outbox_relay.hpp"
@@ -51,12 +53,6 @@ class RegistryDirectory final : public relay::PeerDirectory {
   const PeerRegistry& peers_;
 };
 
-std::string DefaultNodeId() {
-  char host[256] = {};
-  if (::gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "vgi");
-  return std::string(host) + "-" + std::to_string(::getpid());
-}
-
 }  // namespace
 
 Result<StoreHandle> OpenConfiguredStore(const Config& config, const Clock& clock, bool create_key) {
@@ -88,6 +84,10 @@ struct GridServer::Impl {
   std::unique_ptr<HttpServer> http;
   std::unique_ptr<RegistryDirectory> directory;
   std::unique_ptr<relay::OutboxRelay> relay;
+  std::unique_ptr<engine::Regulator> regulator;
+  std::unique_ptr<engine::EngineRunner> engine;  // null when engine.enabled is false
+  // `engine` for the /metrics handler, which may run while Start is still assigning it.
+  std::atomic<const engine::EngineRunner*> engine_view{nullptr};
 
   std::mutex mu;
   std::condition_variable cv;
@@ -173,8 +173,12 @@ Result<std::unique_ptr<GridServer>> GridServer::Start(const Config& config, cons
     done(std::move(r));
   });
   Gauge& rss = impl->metrics.gauge("vgi_process_resident_memory_bytes", "Resident set size", {}, {});
-  impl->http->AddRoute("GET", "/metrics", [raw, &rss](HttpRequest&&, Responder done) {
+  Gauge& leader = impl->metrics.gauge("vgi_engine_leader",
+                                      "1 when this node holds the engine lease and runs the regulation engine", {}, {});
+  impl->http->AddRoute("GET", "/metrics", [raw, &rss, &leader](HttpRequest&&, Responder done) {
     rss.Set(ResidentBytes());
+    const engine::EngineRunner* runner = raw->engine_view.load();
+    leader.Set(runner != nullptr && runner->leader() ? 1 : 0);
     HttpResponse r;
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     r.body = raw->metrics.Render();
@@ -200,6 +204,33 @@ Result<std::unique_ptr<GridServer>> GridServer::Start(const Config& config, cons
     impl->relay = std::move(*relay);
     impl->log->info("relay: delivering the outbox as node {}", ro.node);
   }
+  impl->regulator = std::make_unique<engine::Regulator>(*impl->db.store, clock, ToRegulatorConfig(config), impl->log);
+  if (config.engine.enabled) {
+    engine::EngineRunnerOptions eo;
+    eo.node_id = EngineNodeId(config);
+    eo.tick_interval = config.engine.tick;
+    eo.lease_ttl = config.engine.lease_ttl;
+    Counter& ticks =
+        impl->metrics.counter("vgi_engine_ticks_total", "Regulation engine ticks run by this node", {}, {});
+    Counter& errors =
+        impl->metrics.counter("vgi_engine_errors_total", "Regulation engine ticks that reported an error", {}, {});
+    // After a tick, wake the relay so instructions, cancels and settlements go out at once.
+    auto work = [raw, &ticks, &errors]() -> Status {
+      auto stats = raw->regulator->Tick();
+      ticks.Increment();
+      if (!stats.ok()) errors.Increment();
+      if (raw->relay) raw->relay->Wake();
+      return stats.ok() ? Status::Ok() : stats.status();
+    };
+    auto runner = engine::EngineRunner::Start(*impl->db.store, clock, std::move(work), eo, impl->log);
+    if (!runner.ok()) return runner.status().WithPrefix("engine");
+    impl->engine = std::move(*runner);
+    impl->engine_view.store(impl->engine.get());
+    impl->log->info("engine: node {} runs the regulation engine when it holds the lease (tick {} ms, lease {} ms)",
+                    eo.node_id, eo.tick_interval.count(), eo.lease_ttl.count());
+  } else {
+    impl->log->info("engine: disabled on this node (engine.enabled: false); another node or none runs it");
+  }
   impl->log->info("serving https://{}:{}{} (grid OperatorID {})", listen.host, impl->http->port(),
                   proto::kPathPrefix, config.grid_operator_id);
   impl->housekeeping = std::thread([raw] { raw->Housekeeping(); });
@@ -213,6 +244,8 @@ Status GridServer::RefreshPeers() { return impl_->peers->Load(); }
 store::Store& GridServer::store() { return *impl_->db.store; }
 PeerRegistry& GridServer::peers() { return *impl_->peers; }
 const Metrics& GridServer::metrics() const { return impl_->metrics; }
+engine::Regulator& GridServer::regulator() { return *impl_->regulator; }
+engine::EngineRunner* GridServer::engine_runner() { return impl_->engine.get(); }
 
 void GridServer::WakeRelay() {
   if (impl_->relay) impl_->relay->Wake();
@@ -230,9 +263,9 @@ Status GridServer::Reload(const Config& config) {
   const Config& old = impl_->config;
   if (config.server.listen != old.server.listen || config.database != old.database ||
       config.data_dir != old.data_dir || config.tls_cert != old.tls_cert || config.tls_key != old.tls_key ||
-      config.relay != old.relay) {
-    impl_->log->warn("config reloaded; server.listen, server.tls, data_dir, database and relay take effect after a "
-                     "restart");
+      config.relay != old.relay || config.engine != old.engine) {
+    impl_->log->warn("config reloaded; server.listen, server.tls, data_dir, database, relay and engine take effect "
+                     "after a restart");
   }
   impl_->log->info("config reloaded: log level {}, {} configured peer(s)", config.log_level, config.peers.size());
   return {};
@@ -246,6 +279,9 @@ void GridServer::Stop() {
     impl_->stopping = true;
   }
   impl_->cv.notify_all();
+  // The engine first: its tick writes to the store and wakes the relay; its lease is released so
+  // another node takes over at once.
+  if (impl_->engine) impl_->engine->Stop();
   if (impl_->housekeeping.joinable()) impl_->housekeeping.join();
   if (impl_->http) impl_->http->Stop();
   if (impl_->relay) impl_->relay->Stop();

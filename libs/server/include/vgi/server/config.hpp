@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "vgi/base/status.hpp"
+#include "vgi/engine/regulator.hpp"
+#include "vgi/proto/decimal.hpp"
 #include "vgi/proto/keys.hpp"
 #include "vgi/proto/wire_profile.hpp"
 #include "vgi/server/http_server.hpp"
@@ -49,6 +51,34 @@ struct RelayConfig {
   friend bool operator==(const RelayConfig&, const RelayConfig&) = default;
 };
 
+// The regulation engine (issue 5; engine/regulator.hpp, engine/engine_runner.hpp). Percentages
+// are exact to 0.01 % and kept in basis points.
+struct EngineConfig {
+  bool enabled = true;                       // run the engine's ticks on this node (leader only)
+  std::string node_id;                       // "" = relay.node_id, or "<hostname>-<pid>"
+  std::chrono::milliseconds tick{1'000};
+  std::chrono::milliseconds lease_ttl{20'000};  // > tick
+  int reserve_margin_bp = 1000;
+  std::chrono::minutes accept_lead{10};
+  std::chrono::minutes measure_delay{5};
+  // baseline:
+  std::string baseline_method = "high-5-of-10";  // high-5-of-10, 10-of-10-adjusted, same-day
+  int baseline_x = 5, baseline_y = 10;
+  int baseline_before_minutes = 120, baseline_after_minutes = 120;
+  bool baseline_use_after = true;
+  double baseline_max_rrmse_percent = 20.0;
+  bool baseline_check_accuracy = true;
+  // settlement:
+  proto::YuanPerKwh price = proto::YuanPerKwh::FromUnits(30'000);  // 3.00 元/kWh
+  int lower_band_bp = 5000, upper_band_bp = 12000;
+  std::optional<proto::YuanPerKwh> penalty_price;  // none = no shortfall penalty
+  int penalty_threshold_bp = 5000;
+  // shortfall_alarm:
+  int shortfall_share_percent = 80;
+  int shortfall_minutes = 5;
+  friend bool operator==(const EngineConfig&, const EngineConfig&) = default;
+};
+
 struct Config {
   std::string path;  // the file it came from ("" when parsed from text)
   std::string grid_operator_id = "MA0GRID01";
@@ -63,7 +93,15 @@ struct Config {
   std::chrono::seconds key_rotation_overlap{24 * 3600};
   std::vector<PeerConfig> peers;
   RelayConfig relay;
+  EngineConfig engine;
 };
+
+// The engine's node id: engine.node_id, else relay.node_id, else "<hostname>-<pid>".
+std::string EngineNodeId(const Config& config);
+// "<hostname>-<pid>": a node id unique among the processes sharing one database.
+std::string DefaultNodeId();
+// The Regulator's settings from engine: (node id from EngineNodeId).
+engine::RegulatorConfig ToRegulatorConfig(const Config& config);
 
 // `base_dir` resolves relative paths ("" = the current directory).
 Result<Config> ParseConfig(std::string_view yaml_text, const std::string& base_dir);

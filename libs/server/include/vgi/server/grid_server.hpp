@@ -4,7 +4,9 @@
 // store, TLS (self-signed pair created on first start when both files are missing), HTTPS
 // routes, /healthz, /metrics, and housekeeping (expire model syncs, purge replay keys, pick up
 // peer changes made with `vgi peer`), and the outbox relay that delivers grid -> operator
-// commands (config `relay:`).
+// commands (config `relay:`), and the regulation engine (config `engine:`): a Regulator over the
+// store, ticked by an EngineRunner while this node holds the store lease "engine"; after each
+// tick the relay is woken so instructions go out at once.
 //
 // `vgi serve` runs one; end-to-end tests run one in-process on port 0.
 //
@@ -22,6 +24,10 @@
 #include "vgi/store/store.hpp"
 
 namespace spdlog { class logger; }
+namespace vgi::engine {
+class Regulator;
+class EngineRunner;
+}  // namespace vgi::engine
 
 namespace vgi::server {
 
@@ -48,6 +54,10 @@ class GridServer {
 
   // The parts, for `vgi demo` and tests. Valid until the server is destroyed.
   store::Store& store();
+  // Demands (create, change, cancel, views, statements); the runner's ticks drive them.
+  engine::Regulator& regulator();
+  // Null when engine.enabled is false.
+  engine::EngineRunner* engine_runner();
   PeerRegistry& peers();
   [[nodiscard]] const Metrics& metrics() const;
 

@@ -1,0 +1,138 @@
+// GridServer's engine wiring: the runner ticks the Regulator while this node holds the lease,
+// the ticks show in the metrics, and Stop() hands the lease over at once.
+#include "vgi/server/grid_server.hpp"
+
+#include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <sstream>
+#include <thread>
+
+#include "http_test_client.hpp"
+#include "vgi/engine/engine_runner.hpp"
+#include "vgi/engine/regulator.hpp"
+
+namespace vgi::server {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+template <class Pred>
+bool WaitFor(Pred done) {  // a bound, not a timing assertion
+  const auto limit = std::chrono::steady_clock::now() + 20s;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > limit) return false;
+    std::this_thread::sleep_for(10ms);
+  }
+  return true;
+}
+
+struct Dir {
+  fs::path path;
+  Dir() {
+    static std::atomic<int> n{0};
+    path =
+        fs::temp_directory_path() / ("vgi_grid_server_test_" + std::to_string(::getpid()) + "_" + std::to_string(n++));
+    fs::create_directories(path);
+  }
+  ~Dir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+// The value of an unlabelled series in Prometheus text ("name 12"), or -1 when absent.
+double SeriesValue(const std::string& text, const std::string& name) {
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind(name + " ", 0) == 0) return std::stod(line.substr(name.size() + 1));
+  }
+  return -1;
+}
+
+struct Captured {
+  std::ostringstream lines;
+  std::shared_ptr<spdlog::logger> log;
+  Captured() {
+    log = std::make_shared<spdlog::logger>("grid-test", std::make_shared<spdlog::sinks::ostream_sink_mt>(lines));
+    log->set_pattern("%v");
+  }
+};
+
+TEST(GridServerEngine, TicksWhileLeaderAndHandsTheLeaseOverOnStop) {
+  Dir dir;
+  Captured captured;
+  auto config = ParseConfig(
+      "server: { listen: \"127.0.0.1:0\", threads: 1 }\n"
+      "engine: { node_id: node-a, tick: 50ms, lease_ttl: 1h }\n",
+      dir.path.string());
+  ASSERT_TRUE(config.ok()) << config.status();
+  auto server = GridServer::Start(*config, Clock::System(), captured.log);
+  ASSERT_TRUE(server.ok()) << server.status();
+  engine::EngineRunner* runner = (*server)->engine_runner();
+  ASSERT_NE(runner, nullptr);
+  EXPECT_EQ(runner->node_id(), "node-a");
+  ASSERT_TRUE(WaitFor([&] { return runner->leader() && runner->ticks() >= 2; }));
+  EXPECT_GE(SeriesValue((*server)->metrics().Render(), "vgi_engine_ticks_total"), 2);
+  EXPECT_EQ(SeriesValue((*server)->metrics().Render(), "vgi_engine_errors_total"), 0);
+  // GET /metrics reports this node as the leader.
+  testing::TestClient client((dir.path / "tls" / "server.crt").string());
+  ASSERT_FALSE(client.Connect((*server)->port()));
+  auto x = client.Request(testing::http::verb::get, "/metrics");
+  ASSERT_FALSE(x.ec) << x.ec.message();
+  EXPECT_EQ(x.response.result_int(), 200);
+  EXPECT_EQ(SeriesValue(x.response.body(), "vgi_engine_leader"), 1) << x.response.body();
+
+  // The regulator is the server's: a demand created through it is in the server's store.
+  engine::DemandSpec spec;
+  spec.task_id = "D-GRID-1";
+  const auto start = proto::BeijingMinute{proto::ToBeijingMinute(Clock::System().Now()).minutes + 120};
+  spec.windows.push_back({proto::Kilowatts::FromInt(100), start, proto::BeijingMinute{start.minutes + 59}});
+  auto created = (*server)->regulator().CreateDemand(spec);
+  ASSERT_TRUE(created.ok()) << created.status();
+  auto row = (*server)->store().GetDemand("D-GRID-1");
+  ASSERT_TRUE(row.ok()) << row.status();
+  EXPECT_TRUE(row->has_value());
+
+  // A one-hour ttl: only the release lets another node in now.
+  auto before = (*server)->store().AcquireLease("engine", "node-b", Clock::System().Now(), 1h);
+  ASSERT_TRUE(before.ok()) << before.status();
+  EXPECT_FALSE(*before);
+  (*server)->Stop();
+  EXPECT_FALSE(runner->leader());
+  auto after = (*server)->store().AcquireLease("engine", "node-b", Clock::System().Now(), 1h);
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_TRUE(*after);
+  const std::string text = captured.lines.str();
+  EXPECT_NE(text.find("engine: node node-a is the leader"), std::string::npos) << text;
+  EXPECT_NE(text.find("engine: node node-a released the lease \"engine\""), std::string::npos) << text;
+}
+
+TEST(GridServerEngine, DisabledEngineLeavesTheLeaseAlone) {
+  Dir dir;
+  Captured captured;
+  auto config = ParseConfig(
+      "server: { listen: \"127.0.0.1:0\", threads: 1 }\n"
+      "engine: { enabled: false, node_id: node-a }\n",
+      dir.path.string());
+  ASSERT_TRUE(config.ok()) << config.status();
+  auto server = GridServer::Start(*config, Clock::System(), captured.log);
+  ASSERT_TRUE(server.ok()) << server.status();
+  EXPECT_EQ((*server)->engine_runner(), nullptr);
+  auto demands = (*server)->regulator().ListDemands(store::DemandFilter{});
+  ASSERT_TRUE(demands.ok()) << demands.status();
+  EXPECT_TRUE(demands->empty());
+  auto other = (*server)->store().AcquireLease("engine", "node-b", Clock::System().Now(), 1h);
+  ASSERT_TRUE(other.ok()) << other.status();
+  EXPECT_TRUE(*other);
+  EXPECT_EQ(SeriesValue((*server)->metrics().Render(), "vgi_engine_ticks_total"), -1);
+  EXPECT_NE(captured.lines.str().find("engine: disabled on this node"), std::string::npos) << captured.lines.str();
+}
+
+}  // namespace
+}  // namespace vgi::server
