@@ -268,6 +268,14 @@ std::string Encode(const RegulationDoc& d) {
   Strings(w, "stations", d.stations);
   Int(w, "checkedThrough", d.checked_through);
   Int(w, "belowRun", d.below_run);
+  Key(w, "liveReference");
+  w.StartArray();
+  for (const auto& ref : d.live_reference) {
+    w.StartArray();
+    for (auto v : ref) w.Int(v);
+    w.EndArray();
+  }
+  w.EndArray();
   Bool(w, "shortfallAlarmed", d.shortfall_alarmed);
   Key(w, "measured");
   w.StartArray();
@@ -307,6 +315,27 @@ Result<RegulationDoc> DecodeRegulation(std::string_view json, std::string_view w
             GetStr(r, *o, "baseline", d.baseline) && GetDecimalText(r, *o, "earnings", earnings) &&
             GetInt(r, *o, "measureRetryAt", d.measure_retry_at);
   if (!ok) return r.error;
+  simdjson::dom::array refs;
+  if ((*o)["liveReference"].get_array().get(refs) != simdjson::SUCCESS) {
+    r.Fail("liveReference");
+    return r.error;
+  }
+  for (auto ref : refs) {
+    simdjson::dom::array values;
+    if (ref.get_array().get(values) != simdjson::SUCCESS) {
+      r.Fail("liveReference");
+      return r.error;
+    }
+    auto& out = d.live_reference.emplace_back();
+    for (auto v : values) {
+      std::int64_t x = 0;
+      if (v.get_int64().get(x) != simdjson::SUCCESS) {
+        r.Fail("liveReference");
+        return r.error;
+      }
+      out.push_back(static_cast<std::int32_t>(x));
+    }
+  }
   simdjson::dom::array measured;
   if ((*o)["measured"].get_array().get(measured) != simdjson::SUCCESS) {
     r.Fail("measured");

@@ -41,6 +41,9 @@ struct RegulationDoc {
   // Execution watch.
   std::int64_t checked_through = -1;  // last minute (BeijingMinute) checked for the live alarm
   int below_run = 0;
+  // Per accepted window (in order), the reference the live watch compares with: the configured
+  // baseline without its back-test, or the same-day average when that is refused. Empty = not yet.
+  std::vector<std::vector<std::int32_t>> live_reference;
   bool shortfall_alarmed = false;
   // Measurement and settlement.
   std::vector<InstructionView::Measured> measured;

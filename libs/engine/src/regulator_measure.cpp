@@ -60,6 +60,81 @@ Direction DirectionOf(proto::RegulationType t) {
   return t == proto::RegulationType::kValleyFilling ? Direction::kValleyFilling : Direction::kPeakShaving;
 }
 
+// The operator's aggregated days, loaded once per step, and the days it had settled events
+// (never baseline history).
+class History {
+ public:
+  History(store::Store& store, const Reg& r) : store_(store), r_(r) {}
+
+  Result<const Aggregate*> Day(proto::BeijingDate day) {
+    auto it = cache_.find(day.days);
+    if (it == cache_.end()) {
+      auto a = LoadAggregate(store_, r_.row.operator_id, r_.doc.stations, day);
+      if (!a.ok()) return a.status();
+      it = cache_.emplace(day.days, std::move(*a)).first;
+    }
+    return &it->second;
+  }
+
+  Result<std::set<std::int32_t>> EventDays() {
+    if (!event_days_) {
+      store::SettlementFilter sf;
+      sf.operator_id = r_.row.operator_id;
+      auto settled = store_.ListSettlements(sf);
+      if (!settled.ok()) return settled.status();
+      event_days_.emplace();
+      for (const auto& s : *settled) event_days_->insert(s.day.days);
+    }
+    return *event_days_;
+  }
+
+ private:
+  store::Store& store_;
+  const Reg& r_;
+  std::map<std::int32_t, Aggregate> cache_;
+  std::optional<std::set<std::int32_t>> event_days_;
+};
+
+struct WindowBaseline {
+  Baseline baseline;
+  std::string text;  // method and accuracy, for people
+};
+
+// The configured baseline of one accepted window, with its RRMSE back-test when `checked`.
+Result<WindowBaseline> BaselineOf(const RegulatorConfig& cfg, History& history, const proto::AdjustTarget& w,
+                                  bool checked) {
+  const auto day = proto::DateOf(w.start_time);
+  auto today = history.Day(day);
+  if (!today.ok()) return today.status();
+  std::vector<DayCurve> days;
+  if (cfg.baseline.method != BaselineMethod::kSameDay) {
+    auto events = history.EventDays();
+    if (!events.ok()) return events.status();
+    for (int k = 1; k <= std::min(cfg.baseline.lookback_days, kMaxHistoryDays); ++k) {
+      auto past = history.Day(proto::BeijingDate{day.days - k});
+      if (!past.ok()) return past.status();
+      if (!(*past)->any) continue;
+      days.push_back(DayCurve{(*past)->day, (*past)->centi_kw, &(*past)->present, events->contains(day.days - k)});
+    }
+  }
+  BaselineRequest req{DayCurve{day, (*today)->centi_kw, &(*today)->present, true}, DayWindowOf(w), days, {}};
+  WindowBaseline out;
+  if (checked) {
+    auto c = ComputeCheckedBaseline(cfg.baseline, req);
+    if (!c.ok()) return c.status();
+    out.baseline = std::move(c->baseline);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, " (RRMSE %.1f %% on %d days)", c->accuracy.rrmse_percent, c->accuracy.days);
+    out.text = BaselineName(cfg.baseline) + buf;
+  } else {
+    auto b = ComputeBaseline(cfg.baseline, req);
+    if (!b.ok()) return b.status();
+    out.baseline = std::move(*b);
+    out.text = BaselineName(cfg.baseline) + " (accuracy check off)";
+  }
+  return out;
+}
+
 }  // namespace
 
 namespace {
@@ -72,33 +147,48 @@ Status Watch(Regulator::Impl& impl, Loaded& d, StepOut& out, Reg& r, proto::Beij
   if (cfg.shortfall_minutes <= 0) return Status::Ok();
   const proto::BeijingMinute last_complete{now.minutes - 1};
   if (r.doc.checked_through >= last_complete.minutes) return Status::Ok();
-  for (const auto& w : Active(r.doc.accepted)) {
+  History history(impl.store, r);
+  const auto windows = Active(r.doc.accepted);
+  for (std::size_t wi = 0; wi < windows.size(); ++wi) {
+    const auto& w = windows[wi];
     if (w.start_time > last_complete || w.end_time.minutes <= r.doc.checked_through) continue;
     const auto day = proto::DateOf(w.start_time);
-    auto agg = LoadAggregate(impl.store, r.row.operator_id, r.doc.stations, day);
-    if (!agg.ok()) return agg.status();
-    const int begin = proto::MinuteOfDay(w.start_time);
-    std::int64_t ref_sum = 0;
-    int ref_n = 0;
-    for (int m = std::max(0, begin - cfg.baseline.before_minutes); m < begin; ++m) {
-      if (agg->present.test(m)) {
-        ref_sum += agg->centi_kw[m];
-        ++ref_n;
+    if (r.doc.live_reference.size() <= wi) {
+      // The reference, once per window: the configured baseline (no back-test: the live watch
+      // only raises alarms), else the average of the hours before the window.
+      std::vector<std::int32_t> reference;
+      auto b = BaselineOf(cfg, history, w, false);
+      if (b.ok()) {
+        reference = std::move(b->baseline.centi_kw);
+      } else {
+        BaselineConfig same_day = cfg.baseline;
+        same_day.method = BaselineMethod::kSameDay;
+        same_day.use_after = false;
+        RegulatorConfig fallback = cfg;
+        fallback.baseline = same_day;
+        auto s = BaselineOf(fallback, history, w, false);
+        if (!s.ok()) return Status::Ok();  // nothing to judge by yet (no data before the window)
+        reference = std::move(s->baseline.centi_kw);
       }
+      r.doc.live_reference.resize(wi + 1);
+      r.doc.live_reference[wi] = std::move(reference);
+      r.dirty = true;
     }
-    if (ref_n == 0) continue;  // no reference: nothing to judge by
-    const std::int64_t reference = RoundHalfAwayFromZero(ref_sum, ref_n);
+    auto agg = history.Day(day);
+    if (!agg.ok()) return agg.status();
+    const auto& reference = r.doc.live_reference[wi];
     const std::int64_t target = w.target_power.units();
     std::int64_t m = std::max(r.doc.checked_through + 1, w.start_time.minutes);
     const std::int64_t through = std::min(last_complete.minutes, w.end_time.minutes);
     for (; m <= through; ++m) {
       const int slot = static_cast<int>(m - proto::StartOf(day).minutes);
       // A minute not reported yet is judged once it is 3 minutes old (then it counts as missing).
-      if (!agg->present.test(slot) && m > now.minutes - 3) break;
-      const std::int64_t actual = agg->centi_kw[slot];
-      const std::int64_t response = !agg->present.test(slot) ? 0
-                                    : DirectionOf(r.doc.type) == Direction::kPeakShaving ? reference - actual
-                                                                                         : actual - reference;
+      if (!(*agg)->present.test(slot) && m > now.minutes - 3) break;
+      const std::int64_t actual = (*agg)->centi_kw[slot];
+      const std::int64_t base = reference[static_cast<std::size_t>(m - w.start_time.minutes)];
+      const std::int64_t response = !(*agg)->present.test(slot) ? 0
+                                    : DirectionOf(r.doc.type) == Direction::kPeakShaving ? base - actual
+                                                                                         : actual - base;
       if (response * 100 < static_cast<std::int64_t>(cfg.shortfall_share_percent) * target) {
         if (++r.doc.below_run >= cfg.shortfall_minutes && !r.doc.shortfall_alarmed) {
           r.doc.shortfall_alarmed = true;
@@ -107,7 +197,7 @@ Status Watch(Regulator::Impl& impl, Loaded& d, StepOut& out, Reg& r, proto::Beij
                                      " kW target for " + std::to_string(r.doc.below_run) + " minutes up to " +
                                      proto::FormatMinute(proto::BeijingMinute{m}) + " (response " +
                                      proto::Kilowatts::FromUnits(response).ToString() + " kW" +
-                                     (agg->present.test(slot) ? "" : ", no data") + ")";
+                                     ((*agg)->present.test(slot) ? "" : ", no data") + ")";
           out.alarms.push_back(impl.Alarm("execution.shortfall", r.row.operator_id + "/" + r.row.regulation_id,
                                           store::AlarmLevel::kWarning, "operator below its target", detail));
           impl.Event(d, detail);
@@ -127,55 +217,18 @@ Status Measure(Regulator::Impl& impl, Loaded& d, StepOut& out, Reg& r) {
   const auto& cfg = impl.config;
   const std::string& op = r.row.operator_id;
   const auto windows = Active(r.doc.accepted);
-  // Days this operator had settled events are not baseline history.
-  store::SettlementFilter sf;
-  sf.operator_id = op;
-  auto settled = impl.store.ListSettlements(sf);
-  if (!settled.ok()) return settled.status();
-  std::set<std::int32_t> event_days;
-  for (const auto& s : *settled) event_days.insert(s.day.days);
-
-  std::map<std::int32_t, Aggregate> cache;
-  auto day_of = [&](proto::BeijingDate day) -> Result<const Aggregate*> {
-    auto it = cache.find(day.days);
-    if (it == cache.end()) {
-      auto a = LoadAggregate(impl.store, op, r.doc.stations, day);
-      if (!a.ok()) return a.status();
-      it = cache.emplace(day.days, std::move(*a)).first;
-    }
-    return &it->second;
-  };
+  History history(impl.store, r);
   InstructionDelivery delivery{op, r.row.task_id, r.row.regulation_id, r.doc.type, r.doc.is_force, {}};
   std::vector<InstructionView::Measured> measured;
   std::string baseline_text;
   for (const auto& w : windows) {
     const auto day = proto::DateOf(w.start_time);
-    auto today = day_of(day);
+    auto today = history.Day(day);
     if (!today.ok()) return today.status();
-    std::vector<DayCurve> history;
-    if (cfg.baseline.method != BaselineMethod::kSameDay) {
-      for (int k = 1; k <= std::min(cfg.baseline.lookback_days, kMaxHistoryDays); ++k) {
-        auto past = day_of(proto::BeijingDate{day.days - k});
-        if (!past.ok()) return past.status();
-        if (!(*past)->any) continue;
-        history.push_back(DayCurve{(*past)->day, (*past)->centi_kw, &(*past)->present, event_days.contains(day.days - k)});
-      }
-    }
-    BaselineRequest req{DayCurve{day, (*today)->centi_kw, &(*today)->present, true}, DayWindowOf(w), history, {}};
-    Baseline baseline;
-    if (cfg.check_baseline_accuracy) {
-      auto checked = ComputeCheckedBaseline(cfg.baseline, req);
-      if (!checked.ok()) return checked.status();
-      baseline = std::move(checked->baseline);
-      char buf[64];
-      std::snprintf(buf, sizeof buf, " (RRMSE %.1f %% on %d days)", checked->accuracy.rrmse_percent, checked->accuracy.days);
-      baseline_text = BaselineName(cfg.baseline) + buf;
-    } else {
-      auto b = ComputeBaseline(cfg.baseline, req);
-      if (!b.ok()) return b.status();
-      baseline = std::move(*b);
-      baseline_text = BaselineName(cfg.baseline) + " (accuracy check off)";
-    }
+    auto b = BaselineOf(cfg, history, w, cfg.check_baseline_accuracy);
+    if (!b.ok()) return b.status();
+    Baseline& baseline = b->baseline;
+    baseline_text = b->text;
     ResponseRequest rr;
     rr.direction = DirectionOf(r.doc.type);
     rr.window = DayWindowOf(w);
@@ -252,6 +305,7 @@ Status Regulator::Impl::Execute(Loaded& d, StepOut& out) {
         if (s.code() != StatusCode::kRefused && s.code() != StatusCode::kInvalid) return s;
         r.doc.measure_retry_at = now.minutes + kMeasureRetry.count();
         r.Set(RegulationState::kCompleted, "not measured yet: " + s.message());
+        Event(d, r.row.operator_id + " " + r.row.regulation_id + ": " + r.doc.note + " (retried in 10 minutes)");
         out.alarms.push_back(Alarm("measurement.refused", r.row.operator_id + "/" + r.row.regulation_id,
                                    store::AlarmLevel::kMajor, "instruction cannot be measured",
                                    r.row.operator_id + " " + r.row.regulation_id + ": " + s.message() +

@@ -60,6 +60,19 @@ struct LoadModel::StakeState {
 
 LoadModel::LoadModel(const OperatorFleet& fleet, std::uint64_t seed, BeijingMinute first, int history_minutes)
     : first_(first), next_(first), history_(std::max(1, history_minutes)) {
+  Build(fleet, seed);
+  for (std::int64_t m = first.minutes - kWarmUpMinutes; m < first.minutes; ++m) StepMinute(BeijingMinute{m}, {}, false);
+  // Made after the warm-up: it warms itself up the same way and is in step from `first` on.
+  twin_ = std::unique_ptr<LoadModel>(new LoadModel(fleet, seed, first, Twin{}));
+}
+
+LoadModel::LoadModel(const OperatorFleet& fleet, std::uint64_t seed, BeijingMinute first, Twin)
+    : first_(first), next_(first), history_(1) {
+  Build(fleet, seed);
+  for (std::int64_t m = first.minutes - kWarmUpMinutes; m < first.minutes; ++m) StepMinute(BeijingMinute{m}, {}, false);
+}
+
+void LoadModel::Build(const OperatorFleet& fleet, std::uint64_t seed) {
   const std::uint64_t op_seed = MixSeed(seed, StableHash(fleet.operator_id));
   stations_.resize(fleet.stations.size());
   for (std::size_t s = 0; s < fleet.stations.size(); ++s) {
@@ -98,7 +111,6 @@ LoadModel::LoadModel(const OperatorFleet& fleet, std::uint64_t seed, BeijingMinu
   samples_.resize(stations_.size());
   ring_.resize(static_cast<std::size_t>(history_) * stations_.size());
   totals_.resize(static_cast<std::size_t>(history_));
-  for (std::int64_t m = first.minutes - kWarmUpMinutes; m < first.minutes; ++m) StepMinute(BeijingMinute{m}, {}, false);
 }
 
 LoadModel::~LoadModel() = default;
@@ -178,16 +190,22 @@ void LoadModel::Apply(const Regulation& r, BeijingMinute minute) {
   const bool down = r.type == proto::RegulationType::kPeakShaving;
   std::vector<std::int64_t> rooms;
   rooms.reserve(r.stakes.size());
+  // What the scope draws over its counterfactual (the twin) because of earlier regulation:
+  // made up on top of the target, so the scope lands at counterfactual -/+ target.
+  std::int64_t rebound = 0;
   for (std::uint32_t i : r.stakes) {
     rooms.push_back(i < stakes_.size() ? std::max<std::int64_t>(0, down ? power_[i] - lo_[i] : hi_[i] - power_[i]) : 0);
+    if (twin_ && i < stakes_.size()) rebound += down ? natural_[i] - twin_->natural_[i] : twin_->natural_[i] - natural_[i];
   }
-  const std::vector<std::int64_t> moves = SplitByRoom(window->target_power.units(), rooms);
+  const std::int64_t amount = std::max<std::int64_t>(0, window->target_power.units() + rebound);
+  const std::vector<std::int64_t> moves = SplitByRoom(amount, rooms);
   for (std::size_t j = 0; j < r.stakes.size(); ++j) {
     if (moves[j] != 0) power_[r.stakes[j]] += down ? -moves[j] : moves[j];
   }
 }
 
 void LoadModel::StepMinute(BeijingMinute minute, std::span<const Regulation* const> regulations, bool record) {
+  if (twin_) twin_->StepMinute(minute, {}, false);
   const int hour = proto::MinuteOfDay(minute) / 60;
   for (StationState& st : stations_) {
     for (std::uint32_t i = st.begin; i < st.end; ++i) {
@@ -213,7 +231,7 @@ void LoadModel::StepMinute(BeijingMinute minute, std::span<const Regulation* con
       StakeState& k = stakes_[i];
       const std::int64_t p = power_[i];
       power += p;
-      baseline += natural_[i];
+      baseline += twin_ ? twin_->natural_[i] : natural_[i];
       top += hi_[i];
       bottom += lo_[i];
       if (stations_[s].profile->kind == SiteKind::kStorage) {

@@ -13,14 +13,20 @@
 // within: adjustable stakes from 0 (V2G and storage down to -rated while they hold energy to give;
 // heating keeps 20 % running) up to what the vehicle or unit can take this minute; stakes that are
 // not adjustable stay at n. Regulations in force then move the power of the stakes in their scope
-// by their target (peak shaving down, valley filling up), split in proportion to each stake's room,
-// never beyond [lo, hi]; when the room is smaller than the target, each stake goes to its bound.
+// so that the scope draws its counterfactual minus the target (peak shaving) or plus it (valley
+// filling), split in proportion to each stake's room, never beyond [lo, hi]; when the room is
+// smaller than the move, each stake goes to its bound. The counterfactual is what the stakes
+// would draw had no regulation ever applied: an unregulated twin of the model stepped alongside.
+// So a platform makes up for the energy its curtailed vehicles still want (the rebound) by
+// curtailing more, as an aggregator held to a baseline must, and PowerSample::baseline is the
+// twin's power: the true "without the regulations" figure a test can judge delivery by.
 // Powers are integers of 0.01 kW throughout, so station and operator sums are exact.
 //
 // Deterministic: the same fleet, seed, first minute and regulations give the same samples.
 // Thread safety: none (the operator that owns it locks).
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -38,7 +44,7 @@ namespace vgi::sim {
 // One minute of one station, or of a whole operator.
 struct PowerSample {
   proto::Kilowatts power;     // what it drew (what is reported)
-  proto::Kilowatts baseline;  // what it would have drawn without the regulations in force
+  proto::Kilowatts baseline;  // what it would have drawn had no regulation ever applied (the twin)
   proto::Kilowatts top;       // adjustTopPower: the most it could draw this minute
   proto::Kilowatts bottom;    // adjustBottomPower: the least (negative when it can discharge)
   friend bool operator==(const PowerSample&, const PowerSample&) = default;
@@ -91,6 +97,9 @@ class LoadModel {
     std::int64_t power, baseline, top, bottom;
   };
 
+  struct Twin {};  // builds the unregulated twin (which has no twin of its own)
+  LoadModel(const OperatorFleet& fleet, std::uint64_t seed, proto::BeijingMinute first, Twin);
+  void Build(const OperatorFleet& fleet, std::uint64_t seed);
   void StepMinute(proto::BeijingMinute minute, std::span<const Regulation* const> regulations, bool record);
   void Arrive(StationState& station, proto::BeijingMinute minute, int hour);
   void Bounds(StakeState& stake, const StationState& station, int hour, std::size_t i);
@@ -108,6 +117,7 @@ class LoadModel {
   int history_;
   std::vector<Stored> ring_;         // history_ x stations
   std::vector<StoredTotal> totals_;  // history_
+  std::unique_ptr<LoadModel> twin_;  // null in the twin itself
 };
 
 // Splits `amount` (>= 0) over `rooms` (each >= 0) in proportion, never giving one more than its
