@@ -461,6 +461,19 @@ Result<TickStats> Regulator::Tick() {
       }
       return Status::Ok();
     }, &stats);
+    if (!d.ok() && d.status().code() == StatusCode::kInvalid && row.state == store::DemandState::kDraft) {
+      // A demand that cannot become valid instructions (e.g. a station scope whose stations
+      // carry no credit code) would fail at every tick: it is closed, saying why, and alarmed.
+      const Status why = d.status();
+      d = WithDemand(*impl_, row.task_id, [&](Loaded& d, StepOut& out) -> Status {
+        if (d.row.state != store::DemandState::kDraft) return Status::Ok();
+        d.row.state = store::DemandState::kDone;
+        impl_->Event(d, "not sent: " + why.message());
+        out.alarms.push_back(impl_->Alarm("demand.invalid", d.row.task_id, store::AlarmLevel::kMajor,
+                                          "demand cannot be decomposed", "demand " + d.row.task_id + ": " + why.message()));
+        return Status::Ok();
+      });
+    }
     if (!d.ok()) {
       if (impl_->log) impl_->log->error("demand {}: {}", row.task_id, d.status().ToString());
       if (first.ok()) first = d.status();

@@ -380,5 +380,27 @@ TEST_F(RegulatorTest, AreaScopeSendsStationRangeWithTheStationsInTheArea) {
   EXPECT_EQ(in.credit_code, testing::kSampleCreditCode);
 }
 
+TEST_F(RegulatorTest, ADemandThatCannotBecomeInstructionsIsClosedWithAnAlarm) {
+  // A station whose model carries no credit code: a station-range instruction needs one.
+  proto::StationInfoPage page = testing::SampleStationInfoPage(1, 2);
+  page.stations[0].operator_id = kA;
+  page.stations[0].code = std::string("ST-") + kA;
+  page.stations[0].credit_code.clear();
+  ASSERT_TRUE(store_->PutStationPage(kA, page).ok());
+  auto spec = PeakSpec(30);
+  spec.scope = {ScopeKind::kStations, {std::string(kA) + "/ST-" + kA}};
+  ASSERT_TRUE(regulator_->CreateDemand(spec).ok());
+  Reopen();
+  EXPECT_TRUE(regulator_->Tick().ok());
+  const auto v = View("T1");
+  EXPECT_EQ(v.state, store::DemandState::kDone);
+  EXPECT_THAT(v.events.back(), HasSubstr("not sent: send_task Data: creditCode"));
+  auto alarms = store_->ListAlarms(false);
+  ASSERT_TRUE(alarms.ok());
+  ASSERT_EQ(alarms->size(), 1u);
+  EXPECT_EQ((*alarms)[0].type, "demand.invalid");
+  EXPECT_EQ(Deliver().size(), 0u);
+}
+
 }  // namespace
 }  // namespace vgi::engine
