@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <sstream>
 #include <thread>
@@ -177,6 +178,53 @@ void ServerProcess::Kill() {
   int status = 0;
   ::waitpid(pid_, &status, 0);
   pid_ = -1;
+}
+
+Result<std::string> FetchMetrics(std::uint16_t port, const std::string& ca_file, std::chrono::milliseconds timeout) {
+  VGI_ASSIGN_OR_RETURN(auto conn, MakeConnection(port, ca_file));
+  VGI_ASSIGN_OR_RETURN(client::HttpReply reply, conn->Get("/metrics", timeout));
+  if (reply.status != 200) return Status::Internal("GET /metrics: HTTP " + std::to_string(reply.status));
+  return std::move(reply.body);
+}
+
+std::optional<double> MetricValue(const std::string& page, const std::string& name) {
+  const std::string key = name + " ";
+  for (std::size_t at = 0; at < page.size();) {
+    const std::size_t end = std::min(page.find('\n', at), page.size());
+    if (page.compare(at, key.size(), key) == 0) {
+      const std::string value = page.substr(at + key.size(), end - at - key.size());
+      char* stop = nullptr;
+      const double v = std::strtod(value.c_str(), &stop);
+      if (stop != value.c_str() && *stop == '\0') return v;
+      return std::nullopt;
+    }
+    at = end + 1;
+  }
+  return std::nullopt;
+}
+
+CommandResult RunCommand(const std::string& binary, const std::vector<std::string>& args, const std::string& capture) {
+  CommandResult result;
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, capture.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  std::vector<std::string> all = {binary};
+  all.insert(all.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : all) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) return result;
+  int status = 0;
+  if (::waitpid(pid, &status, 0) == pid && WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
+  std::ifstream in(capture, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  result.output = s.str();
+  return result;
 }
 
 std::uint16_t WaitForPort(const std::string& port_file, ServerProcess& server) {

@@ -136,6 +136,23 @@ bool WaitFor(Pred pred, std::chrono::milliseconds limit = std::chrono::seconds(6
   return pred();
 }
 
+// GET /metrics of the server on 127.0.0.1:`port` (trusting `ca_file`) over a new connection.
+Result<std::string> FetchMetrics(std::uint16_t port, const std::string& ca_file,
+                                 std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
+// The value of the unlabelled sample `name` in a Prometheus text page; nullopt when absent.
+std::optional<double> MetricValue(const std::string& page, const std::string& name);
+
+// What a finished child process printed (stdout and stderr together) and its exit code
+// (-1 when it could not be started or did not exit normally).
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;
+};
+
+// Runs `binary args...` to completion with stdout and stderr written to `capture` (replaced).
+CommandResult RunCommand(const std::string& binary, const std::vector<std::string>& args, const std::string& capture);
+
 // Waits for `vgi serve` to write its port (it renames the file into place, so a present file
 // is complete). 0 when the child exits or 30 s pass first.
 std::uint16_t WaitForPort(const std::string& port_file, ServerProcess& server);

@@ -56,6 +56,7 @@ std::string NodeConfigYaml(const NodeSetup& node, const SimSide& sim) {
   y += "  node_index: " + std::to_string(node.node_index) + "\n  node_count: " + std::to_string(node.node_count) + "\n";
   y += "  attempt_timeout: 1s\n  lease: 3s\n  backoff_base: 100ms\n  backoff_cap: 1s\n";
   y += "  ca_file: \"" + node.sim_cert + "\"\n";
+  if (!node.engine_node_id.empty()) y += "engine:\n  node_id: \"" + node.engine_node_id + "\"\n";
   y += "peers:\n";
   const auto peers = sim.simulator->Peers();
   for (std::size_t i = 0; i < peers.size(); ++i) {

@@ -30,6 +30,7 @@ struct NodeSetup {
   std::uint16_t port = 0;
   std::string database;  // "" = SQLite in data_dir
   std::string sim_cert;  // the relay trusts it
+  std::string engine_node_id;  // engine.node_id; "" = not written (the engine then uses node_id)
 };
 
 // The YAML config of one grid node with the simulator's operators as peers (inbound keys from
