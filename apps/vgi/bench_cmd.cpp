@@ -38,6 +38,14 @@ constexpr const char* kFooter = R"(Scenarios:
                --operators simulated operators in this process; --requests (2000) send_task commands
                enqueued at once and delivered by the relay (--relay-workers); commands/s and
                enqueue-to-delivery latency, next to the same sends made directly (no outbox).
+  decompose    the engine's decomposition of a demand with the store: a fresh store (SQLite in a
+               temp folder or --data-dir, or --database) with --operators (100) enabled peers x
+               --stations (300) stations each (areas varied: 40 % in 1201), today's power of every
+               station up to now and --history-days (0) past days; then --repeat (5) demands per
+               case (scope all; scope areas 1201), 1 h ahead, each created and decomposed by one
+               engine Tick. Reported per case: the Tick's wall time p50/max, instructions written,
+               stations considered/reporting. forecast_days is 0, or 5 with --history-days. Then
+               the store reads the engine makes for such a demand, timed alone (case=scope-reads).
   raw          POSTs one pre-built sealed power-small request to --url again and again, through the
                same client code: the reference against a static responder such as nginx.
 Every request must be answered Ret 0; any failure is reported and the exit status is 1.
@@ -46,6 +54,7 @@ The last stdout line is machine-readable: "summary key=value ...".
 Examples:
   vgi bench --config vgi.yaml --port-file port --scenario power-small --connections 32 --duration 10
   vgi bench --config vgi.yaml --scenario power-small --rate 1000 --duration 10
+  vgi bench --scenario decompose --history-days 14
   vgi bench --scenario raw --url https://127.0.0.1:8444/evcs/v1 --ca-file tls/server.crt)";
 
 std::string HostForUrl(std::string host) {
@@ -235,6 +244,7 @@ void WaitPastLastStamp(proto::StampGenerator& stamps) {
 
 int RunBench(Options o, bool max_body_given) {
   if (o.scenario == "relay") return bench::RunRelayBench(o);
+  if (o.scenario == "decompose") return bench::RunDecomposeBench(o);
   auto target = ResolveTarget(o, max_body_given);
   if (!target.ok()) {
     std::fprintf(stderr, "vgi bench: %s\n", target.status().message().c_str());
@@ -259,8 +269,9 @@ int RunBench(Options o, bool max_body_given) {
 void RegisterBench(CLI::App& app, int* exit_code) {
   auto* cmd = app.add_subcommand("bench", "Load-test a grid server over the protocol (req/s, latency per interface)");
   auto o = std::make_shared<Options>();
-  cmd->add_option("--scenario,-s", o->scenario, "power-small, power-fleet, model-sync, day-load, relay or raw")
-      ->check(CLI::IsMember({"power-small", "power-fleet", "model-sync", "day-load", "relay", "raw"}))
+  cmd->add_option("--scenario,-s", o->scenario,
+                  "power-small, power-fleet, model-sync, day-load, relay, decompose or raw")
+      ->check(CLI::IsMember({"power-small", "power-fleet", "model-sync", "day-load", "relay", "decompose", "raw"}))
       ->capture_default_str();
   cmd->add_option("--config,-c", o->config, "The server's YAML: the peer's inbound keys, listen address, TLS cert");
   cmd->add_option("--peer", o->peer, "OperatorID of the config's peer to act as (default: the first with keys)");
@@ -288,14 +299,16 @@ void RegisterBench(CLI::App& app, int* exit_code) {
   cmd->add_option("--rate", o->rate, "Open loop: requests per second over all connections (power-small, raw)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--stations", o->stations,
-                  "Stations (power-small: distinct codes, 10000; power-fleet: 1000000; model-sync, day-load: 30000)")
+                  "Stations (power-small: distinct codes, 10000; power-fleet: 1000000; model-sync, day-load: 30000; "
+                  "decompose: per operator, 300)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--batch", o->batch, "Stations a power request (power-fleet: 500; day-load: what fits, <= 100)")
       ->check(CLI::Range(1, static_cast<int>(proto::kMaxStationPowers)));
   cmd->add_option("--minutes", o->minutes, "power-fleet: consecutive minutes to send (the first creates station-days)")
       ->check(CLI::Range(1, 60))
       ->capture_default_str();
-  cmd->add_option("--stakes-per-station", o->stakes_per_station, "Stakes of each station (model-sync, day-load)")
+  cmd->add_option("--stakes-per-station", o->stakes_per_station,
+                  "Stakes of each station (model-sync, day-load, decompose)")
       ->check(CLI::Range(0, static_cast<int>(proto::kMaxStakesPerStation)))
       ->capture_default_str();
   cmd->add_option("--page-size", o->page_size, "Stations a send_station_info page (model-sync, day-load)")
@@ -313,13 +326,28 @@ void RegisterBench(CLI::App& app, int* exit_code) {
                   "(comma-separated, e.g. a local database's postmaster) add theirs and their children's")
       ->delimiter(',');
   cmd->add_flag("--quiet,-q", o->quiet, "No progress lines on stderr");
-  cmd->add_option("--database", o->database, "relay: an empty database's URL for the grid (default: SQLite in a temp folder)");
-  cmd->add_option("--operators", o->operators, "relay: simulated operators")->check(CLI::Range(1, 100))->capture_default_str();
+  cmd->add_option("--database", o->database,
+                  "relay, decompose: an empty database's URL for the grid (default: SQLite in a temp folder)");
+  auto* operators =
+      cmd->add_option("--operators", o->operators, "relay: simulated operators (4); decompose: peers (100)")
+          ->check(CLI::Range(1, 100));
+  cmd->add_option("--history-days", o->history_days,
+                  "decompose: past days of power per station; > 0 turns the similar-day forecast on (forecast_days 5)")
+      ->check(CLI::Range(0, 60))
+      ->capture_default_str();
+  cmd->add_option("--repeat", o->repeat, "decompose: demands timed per case")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  cmd->add_option("--data-dir", o->data_dir,
+                  "decompose: keep the store (SQLite, master key) in this folder (default: a temporary one, removed)");
   cmd->add_option("--relay-workers", o->relay_workers, "relay: the relay's workers")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
   cmd->footer(kFooter);
-  cmd->callback([o, max_body, exit_code] { *exit_code = RunBench(*o, max_body->count() > 0); });
+  cmd->callback([o, max_body, operators, exit_code] {
+    if (o->scenario == "decompose" && operators->count() == 0) o->operators = 100;
+    *exit_code = RunBench(*o, max_body->count() > 0);
+  });
 }
 
 }  // namespace vgi::app

@@ -71,10 +71,33 @@ struct Options {
   std::string database;  // "" = SQLite in a temporary folder
   int operators = 4;
   int relay_workers = 4;
+  // decompose: the grid's engine over a generated fleet (operators x stations).
+  int history_days = 0;  // past days of power per station (> 0: forecast by similar days)
+  int repeat = 5;        // demands timed per case
+  std::string data_dir;  // "" = a temporary folder, removed after
 };
 
 // `--scenario relay` (bench_relay.cpp): needs no target; returns the exit code.
 int RunRelayBench(const Options& o);
+// `--scenario decompose` (bench_decompose.cpp): needs no target; returns the exit code.
+int RunDecomposeBench(const Options& o);
+
+// A folder made under the system's temporary directory, removed with everything in it when this
+// goes away. path() is "" when it could not be made.
+class ScratchDir {
+ public:
+  explicit ScratchDir(const std::string& name_prefix);
+  ~ScratchDir();
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  [[nodiscard]] const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// The value at share `p` (0..1) of `v` (nearest rank; 0 when empty).
+double Percentile(std::vector<double> v, double p);
 
 // Everything a worker needs to open its client.
 struct Target {
@@ -204,6 +227,9 @@ proto::Station MakeStation(const std::string& operator_id, const std::string& co
 // A station's power: one point at `minute`.
 proto::StationPower MakeMinutePower(const std::string& credit_code, const std::string& code, std::int64_t index,
                                     proto::BeijingMinute minute);
+// A station's power: `count` consecutive minutes from `first` (at most kMaxPowerPoints).
+proto::StationPower MakePowerRange(const std::string& credit_code, const std::string& code, std::int64_t index,
+                                   proto::BeijingMinute first, int count);
 // A station's power: every minute of `day` (1440 points).
 proto::StationPower MakeDayPower(const std::string& credit_code, const std::string& code, std::int64_t index,
                                  proto::BeijingDate day);

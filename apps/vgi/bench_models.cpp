@@ -105,6 +105,17 @@ proto::StationPower MakeMinutePower(const std::string& credit_code, const std::s
   return p;
 }
 
+proto::StationPower MakePowerRange(const std::string& credit_code, const std::string& code, std::int64_t index,
+                                   BeijingMinute first, int count) {
+  proto::StationPower p = PowerHead(credit_code, code);
+  p.points.reserve(static_cast<std::size_t>(count));
+  for (int m = 0; m < count; ++m) {
+    const BeijingMinute at{first.minutes + m};
+    p.points.push_back({at, Kilowatts::FromUnits(LoadAt(index, at.minutes))});
+  }
+  return p;
+}
+
 proto::StationPower MakeDayPower(const std::string& credit_code, const std::string& code, std::int64_t index,
                                  BeijingDate day) {
   proto::StationPower p = PowerHead(credit_code, code);

@@ -43,31 +43,35 @@ proto::Instruction BenchInstruction(const std::string& op, std::int64_t n) {
   return in;
 }
 
+}  // namespace
+
 double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
   return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
 }
 
-}  // namespace
+ScratchDir::ScratchDir(const std::string& name_prefix) {
+  std::string tmpl = (fs::temp_directory_path() / (name_prefix + "-XXXXXX")).string();
+  if (::mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
+}
+
+ScratchDir::~ScratchDir() {
+  if (path_.empty()) return;
+  std::error_code ec;
+  fs::remove_all(path_, ec);
+}
 
 int RunRelayBench(const Options& o) {
   const std::string& database = o.database;
   const int operators = o.operators, workers = o.relay_workers;
   const std::int64_t commands = o.requests > 0 ? o.requests : 2000;
-  std::string tmpl = (fs::temp_directory_path() / "vgi-bench-relay-XXXXXX").string();
-  if (::mkdtemp(tmpl.data()) == nullptr) {
+  const ScratchDir scratch("vgi-bench-relay");
+  if (scratch.path().empty()) {
     std::fprintf(stderr, "vgi bench relay: cannot create a temporary folder\n");
     return kExitFailed;
   }
-  const std::string dir = tmpl;
-  struct Cleanup {
-    std::string dir;
-    ~Cleanup() {
-      std::error_code ec;
-      fs::remove_all(dir, ec);
-    }
-  } cleanup{dir};
+  const std::string& dir = scratch.path();
   const std::string sim_cert = dir + "/sim.crt", sim_key = dir + "/sim.key";
   if (auto made = server::EnsureSelfSignedCertificate(sim_cert, sim_key, "127.0.0.1"); !made.ok()) {
     std::fprintf(stderr, "vgi bench relay: %s\n", made.status().ToString().c_str());

@@ -190,6 +190,36 @@ for sub in "demand" "demand create" "demand list" "demand show" "demand change" 
   check "$sub help" 0 $? "$out" "--help"
 done
 
+# vgi potential on the same store (no station reports: nothing to sum).
+out=$("$vgi" potential -c "$work/vgi.yaml" 2>&1)
+check "potential on an empty store" 0 $? "$out" "OPERATOR      STATIONS"
+check "potential total is 0" 0 0 "$(grep '^total' <<<"$out" | tr -s ' ')" "total 0 0.00 0.00 0.00"
+out=$("$vgi" potential -c "$work/vgi.yaml" --by area --area-digits 2 --type valley 2>&1)
+check "potential by area on an empty store" 0 $? "$out" "AREA"
+out=$("$vgi" potential -c "$work/vgi.yaml" --curve 2>&1)
+check "potential curve header" 0 $? "$(head -1 <<<"$out")" "minute,load_kw,down_kw,up_kw,stations"
+out=$("$vgi" potential -c "$work/vgi.yaml" --area-digits 3 2>&1)
+check "potential with a bad --area-digits" 2 $? "$out" "--area-digits"
+out=$("$vgi" potential --help 2>&1)
+check "potential help" 0 $? "$out" "--curve"
+
+# vgi bench --scenario decompose on a tiny fleet (the full-size run is by hand: BENCHMARKS.md).
+mkdir -p "$work/fleet"
+printf 'server:\n  listen: "127.0.0.1:0"\ndata_dir: "var"\n' >"$work/fleet/vgi.yaml"
+out=$("$vgi" bench --scenario decompose --operators 2 --stations 3 --stakes-per-station 2 --repeat 1 --quiet \
+  --data-dir "$work/fleet/var" 2>&1)
+check "bench decompose runs" 0 $? "$out" "summary scenario=decompose case=all"
+check "bench decompose area case" 0 0 "$out" "case=areas-1201"
+check "bench decompose writes one instruction per operator" 0 0 "$out" "instructions=2 stations_considered=6"
+# ... and leaves a fleet the potential view sums: 6 stations, 4 of them in 1201 (areas taken in turn).
+out=$("$vgi" potential -c "$work/fleet/vgi.yaml" 2>&1)
+check "potential sums every reporting station" 0 $? "$(grep '^total' <<<"$out" | tr -s ' ')" "total 6 "
+check "potential by operator" 0 0 "$(grep '^600000002' <<<"$out" | tr -s ' ')" "600000002 3 "
+out=$("$vgi" potential -c "$work/fleet/vgi.yaml" --by area --area-digits 4 2>&1)
+check "potential by area" 0 $? "$(grep '^1201' <<<"$out" | tr -s ' ')" "1201 4 "
+out=$("$vgi" potential -c "$work/fleet/vgi.yaml" --curve 2>&1)
+check "potential curve counts every station" 0 $? "$(grep -E ',6$' <<<"$out" | head -1)" ",6"
+
 # vgi demo runs the grid and the simulator together for a few seconds.
 out=$("$vgi" demo --duration 4 --status-every 2 --operators 2 --stations 5 --stakes 3 2>&1)
 check "demo runs and reports" 0 $? "$out" "SIM000002 up"

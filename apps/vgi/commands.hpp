@@ -17,6 +17,7 @@ void RegisterTask(CLI::App& app, int* exit_code);  // task, outbox, alarm
 void RegisterSim(CLI::App& app, int* exit_code);
 void RegisterDemo(CLI::App& app, int* exit_code);
 void RegisterDemand(CLI::App& app, int* exit_code);  // demand, settlement
+void RegisterPotential(CLI::App& app, int* exit_code);
 
 // Exit codes shared by the subcommands.
 inline constexpr int kExitOk = 0;

@@ -20,6 +20,12 @@ proto::Kilowatts Scale(proto::Kilowatts kw, double weight) {
   return proto::Kilowatts::FromUnits(static_cast<std::int64_t>(std::floor(static_cast<double>(kw.units()) * weight)));
 }
 
+ParticipantKind KindOf(const OperatorScope& s) {
+  return s.range == proto::RangeType::kStake     ? ParticipantKind::kStake
+         : s.range == proto::RangeType::kStation ? ParticipantKind::kStation
+                                                 : ParticipantKind::kOperator;
+}
+
 std::string WindowText(const proto::AdjustTarget& w) {
   return proto::FormatMinute(w.start_time) + "–" + proto::FormatMinute(w.end_time).substr(11);
 }
@@ -36,22 +42,27 @@ std::set<std::string> Refusers(const Loaded& d) {
     const auto s = r.state();
     if (s == RegulationState::kRejected || s == RegulationState::kFailed || s == RegulationState::kPartial ||
         (!r.doc.accepted.empty() && r.doc.accepted != r.doc.allocated && s != RegulationState::kSuperseded)) {
-      out.insert(r.row.operator_id);
+      out.insert(KeyOf(r));
     }
   }
   return out;
 }
 
-// The operator's instruction in force or awaiting an answer (the newest one), if any.
-Reg* LiveOf(Loaded& d, const std::string& op) {
+// The participant's instruction in force or awaiting an answer (the newest one), if any.
+Reg* LiveOf(Loaded& d, const std::string& key) {
   Reg* live = nullptr;
   for (auto& r : d.regs) {
-    if (r.row.operator_id == op && r.doc.synchro != proto::SynchroType::kCancel && IsLive(r.state())) live = &r;
+    if (KeyOf(r) == key && r.doc.synchro != proto::SynchroType::kCancel && IsLive(r.state())) live = &r;
   }
   return live;
 }
 
 }  // namespace
+
+std::string KeyOf(const Reg& r) {
+  if (r.doc.range == proto::RangeType::kOperator || r.doc.adjust_ids.empty()) return r.row.operator_id;
+  return r.row.operator_id + "/" + r.doc.adjust_ids.front();
+}
 
 Result<std::vector<OperatorScope>> Regulator::Impl::Scope(const Loaded& d) {
   const DemandSpec& spec = d.doc.spec;
@@ -78,58 +89,72 @@ Result<std::vector<OperatorScope>> Regulator::Impl::Scope(const Loaded& d) {
     }
     auto stations = store.ListStations(op, false);
     if (!stations.ok()) return stations.status();
-    OperatorScope scope;
-    scope.operator_id = op;
-    scope.range = spec.scope.kind == ScopeKind::kStakes                                            ? proto::RangeType::kStake
-                  : (spec.scope.kind == ScopeKind::kAreas || spec.scope.kind == ScopeKind::kStations) ? proto::RangeType::kStation
-                                                                                                    : proto::RangeType::kOperator;
-    // Stations in scope, each with the share of its potential the scope covers (a stake scope
-    // covers the listed stakes' share of the station's rated power: readings are per station).
-    std::map<std::string, double> weight;
+    const proto::RangeType range = spec.scope.kind == ScopeKind::kStakes ? proto::RangeType::kStake
+                                   : (spec.scope.kind == ScopeKind::kAreas || spec.scope.kind == ScopeKind::kStations)
+                                       ? proto::RangeType::kStation
+                                       : proto::RangeType::kOperator;
+    // The participants: the operator, or its stations / stakes in scope, each with the station it
+    // reads its power from and the share of that station's potential it covers (a stake covers
+    // its share of the station's rated power: readings are per station).
+    struct Unit {
+      OperatorScope scope;
+      std::string station;
+      double weight = 1;
+    };
+    std::vector<Unit> units;
+    if (range == proto::RangeType::kOperator) {
+      Unit u;
+      u.scope.key = op;
+      u.scope.adjust_ids = {op};
+      units.push_back(std::move(u));
+    }
+    std::map<std::string, std::vector<std::size_t>> by_station;  // station -> units reading it
     for (const auto& rec : *stations) {
       const auto& st = rec.station;
+      auto add = [&](const std::string& code, double weight) {
+        Unit u;
+        u.scope.key = op + "/" + code;
+        u.scope.adjust_ids = {code};
+        u.scope.stations = {st.code};
+        u.scope.credit_code = st.credit_code;
+        u.station = st.code;
+        u.weight = weight;
+        by_station[st.code].push_back(units.size());
+        units.push_back(std::move(u));
+      };
       switch (spec.scope.kind) {
         case ScopeKind::kAll:
         case ScopeKind::kOperators:
-          weight[st.code] = 1;
+          by_station[st.code].push_back(0);
           break;
         case ScopeKind::kAreas:
           for (const auto& prefix : spec.scope.ids) {
             if (st.area_code.starts_with(prefix)) {
-              weight[st.code] = 1;
-              scope.adjust_ids.push_back(st.code);
+              add(st.code, 1);
               break;
             }
           }
           break;
         case ScopeKind::kStations:
-          if (wanted_codes[op].contains(st.code)) {
-            weight[st.code] = 1;
-            scope.adjust_ids.push_back(st.code);
-          }
+          if (wanted_codes[op].contains(st.code)) add(st.code, 1);
           break;
         case ScopeKind::kStakes: {
-          std::int64_t all = 0, in = 0;
+          std::int64_t all = 0;
+          for (const auto& stake : st.stakes) all += stake.rated_power.units();
           for (const auto& stake : st.stakes) {
-            all += stake.rated_power.units();
-            if (wanted_codes[op].contains(stake.code)) {
-              in += stake.rated_power.units();
-              scope.adjust_ids.push_back(stake.code);
+            if (wanted_codes[op].contains(stake.code) && all > 0) {
+              add(stake.code, static_cast<double>(stake.rated_power.units()) / static_cast<double>(all));
             }
           }
-          if (in > 0 && all > 0) weight[st.code] = static_cast<double>(in) / static_cast<double>(all);
           break;
         }
       }
-      if (weight.contains(st.code) && !scope.credit_code && scope.range != proto::RangeType::kOperator) {
-        scope.credit_code = st.credit_code;
-      }
     }
-    if (weight.empty()) continue;
-    if (scope.range == proto::RangeType::kOperator) {
-      scope.adjust_ids = {op};
-    } else {
-      for (const auto& [code, w] : weight) scope.stations.push_back(code);
+    if (by_station.empty()) continue;
+    for (auto& u : units) {
+      u.scope.operator_id = op;
+      u.scope.range = range;
+      u.scope.potential.assign(spec.windows.size(), proto::Kilowatts{});
     }
     auto days = store.ListStationDays(op, today);
     if (!days.ok()) return days.status();
@@ -141,16 +166,15 @@ Result<std::vector<OperatorScope>> Regulator::Impl::Scope(const Loaded& d) {
         auto past = store.ListStationDays(op, proto::BeijingDate{today.days - k});
         if (!past.ok()) return past.status();
         for (auto& sd : *past) {
-          if (weight.contains(sd.station_code)) history[sd.station_code].push_back(std::move(sd));
+          if (by_station.contains(sd.station_code)) history[sd.station_code].push_back(std::move(sd));
         }
       }
     }
-    scope.potential.assign(spec.windows.size(), proto::Kilowatts{});
     std::vector<int> forecasted(spec.windows.size(), 0);
     int live = 0;
     for (const auto& sd : *days) {
-      auto w = weight.find(sd.station_code);
-      if (w == weight.end()) continue;
+      auto members = by_station.find(sd.station_code);
+      if (members == by_station.end()) continue;
       auto reading = LatestReading(sd, now, config.reading_max_age_minutes);
       if (!reading) continue;
       ++live;
@@ -169,16 +193,22 @@ Result<std::vector<OperatorScope>> Regulator::Impl::Scope(const Loaded& d) {
           p = ExpectedPotential(spec.type, *forecast, DayWindow(spec.windows[i]), reading->top, reading->bottom);
           ++forecasted[i];
         }
-        scope.potential[i] = scope.potential[i] + Scale(p, w->second);
+        for (std::size_t k : members->second) {
+          units[k].scope.potential[i] = units[k].scope.potential[i] + Scale(p, units[k].weight);
+        }
       }
     }
-    for (std::size_t i = 0; i < spec.windows.size(); ++i) {
-      scope.basis.push_back(std::to_string(live) + " of " + std::to_string(weight.size()) +
-                            " stations reporting; " +
-                            (forecasted[i] > 0 ? std::to_string(forecasted[i]) + " by similar-day forecast"
-                                               : std::string("current readings")));
+    for (auto& u : units) {
+      for (std::size_t i = 0; i < spec.windows.size(); ++i) {
+        u.scope.basis.push_back(range == proto::RangeType::kOperator
+                                    ? std::to_string(live) + " of " + std::to_string(by_station.size()) +
+                                          " stations reporting; " +
+                                          (forecasted[i] > 0 ? std::to_string(forecasted[i]) + " by similar-day forecast"
+                                                             : std::string("current readings"))
+                                    : (forecasted[i] > 0 ? std::string("similar-day forecast") : std::string("current reading")));
+      }
+      out.push_back(std::move(u.scope));
     }
-    out.push_back(std::move(scope));
   }
   return out;
 }
@@ -278,7 +308,7 @@ Status Regulator::Impl::Decompose(Loaded& d, StepOut& out) {
   auto scopes = Scope(d);
   if (!scopes.ok()) return scopes.status();
   const std::set<std::string> refusers = change ? Refusers(d) : std::set<std::string>{};
-  std::erase_if(*scopes, [&](const OperatorScope& s) { return refusers.contains(s.operator_id); });
+  std::erase_if(*scopes, [&](const OperatorScope& s) { return refusers.contains(s.key); });
 
   // Allocate every window over the operators by potential.
   std::map<std::string, std::vector<proto::AdjustTarget>> targets;
@@ -291,7 +321,7 @@ Status Regulator::Impl::Decompose(Loaded& d, StepOut& out) {
     req.target = w.target_power;
     req.reserve_margin_bp = spec.reserve_margin_bp.value_or(config.reserve_margin_bp);
     for (const auto& s : *scopes) {
-      req.participants.push_back({ParticipantKind::kOperator, s.operator_id, s.operator_id, s.potential[i], std::nullopt});
+      req.participants.push_back({KindOf(s), s.key, s.operator_id, s.potential[i], std::nullopt});
     }
     auto a = Allocate(req);
     if (!a.ok()) return a.status();
@@ -310,28 +340,28 @@ Status Regulator::Impl::Decompose(Loaded& d, StepOut& out) {
   }
   int sent = 0;
   for (const auto& s : *scopes) {
-    auto t = targets.find(s.operator_id);
-    Reg* live = change ? LiveOf(d, s.operator_id) : nullptr;
+    auto t = targets.find(s.key);
+    Reg* live = change ? LiveOf(d, s.key) : nullptr;
     if (t == targets.end()) {
       if (live) VGI_RETURN_IF_ERROR(CancelOne(*this, d, out, *live, "dropped by a change of the demand"));
       continue;
     }
     if (live) {
       const std::string old = live->row.regulation_id;
-      VGI_RETURN_IF_ERROR(SendInstruction(d, out, s, proto::SynchroType::kChange, t->second, why[s.operator_id],
+      VGI_RETURN_IF_ERROR(SendInstruction(d, out, s, proto::SynchroType::kChange, t->second, why[s.key],
                                           live->doc.round, old));
       live->Set(RegulationState::kSuperseded, "replaced by a change of the demand (" + out.new_regs.back().row.regulation_id + ")");
     } else {
-      VGI_RETURN_IF_ERROR(SendInstruction(d, out, s, proto::SynchroType::kNew, t->second, why[s.operator_id], 0, ""));
+      VGI_RETURN_IF_ERROR(SendInstruction(d, out, s, proto::SynchroType::kNew, t->second, why[s.key], 0, ""));
     }
     ++sent;
-    summary += (summary.empty() ? "" : ", ") + s.operator_id;
+    summary += (summary.empty() ? "" : ", ") + s.key;
   }
   if (change) {
     // Live instructions of operators no longer in scope at all.
     for (auto& r : d.regs) {
       if (r.doc.synchro == proto::SynchroType::kCancel || !IsLive(r.state())) continue;
-      if (!targets.contains(r.row.operator_id)) {
+      if (!targets.contains(KeyOf(r))) {
         VGI_RETURN_IF_ERROR(CancelOne(*this, d, out, r, "dropped by a change of the demand"));
       }
     }
@@ -345,7 +375,7 @@ Status Regulator::Impl::Decompose(Loaded& d, StepOut& out) {
   }
   d.row.state = store::DemandState::kDispatched;
   ++out.stats.demands_dispatched;
-  Event(d, "decomposed over " + std::to_string(sent) + " operator(s): " + summary);
+  Event(d, "decomposed over " + std::to_string(sent) + " participant(s): " + summary);
   return Status::Ok();
 }
 
@@ -367,7 +397,7 @@ Status Regulator::Impl::Redispatch(Loaded& d, StepOut& out) {
       if (r.doc.synchro == proto::SynchroType::kCancel || !IsLive(r.state())) continue;
       const auto a = TargetIn(r.doc.accepted, w);
       accepted = accepted + a;
-      auto& c = committed[r.row.operator_id];
+      auto& c = committed[KeyOf(r)];
       c.resize(spec.windows.size());
       c[i] = c[i] + a;
     }
@@ -395,7 +425,7 @@ Status Regulator::Impl::Redispatch(Loaded& d, StepOut& out) {
   auto scopes = Scope(d);
   if (!scopes.ok()) return scopes.status();
   const std::set<std::string> refusers = Refusers(d);
-  std::erase_if(*scopes, [&](const OperatorScope& s) { return refusers.contains(s.operator_id); });
+  std::erase_if(*scopes, [&](const OperatorScope& s) { return refusers.contains(s.key); });
   const int margin = spec.reserve_margin_bp.value_or(config.reserve_margin_bp);
   std::map<std::string, std::vector<proto::Kilowatts>> extra;
   std::map<std::string, std::vector<std::string>> why;
@@ -408,9 +438,9 @@ Status Regulator::Impl::Redispatch(Loaded& d, StepOut& out) {
     req.reserve_margin_bp = margin;
     for (const auto& s : *scopes) {
       const auto usable = proto::Kilowatts::FromUnits(s.potential[i].units() * (kBasisPoints - margin) / kBasisPoints);
-      const auto c = committed.contains(s.operator_id) ? committed[s.operator_id][i] : proto::Kilowatts{};
+      const auto c = committed.contains(s.key) ? committed[s.key][i] : proto::Kilowatts{};
       const auto room = usable - c;
-      req.participants.push_back({ParticipantKind::kOperator, s.operator_id, s.operator_id, s.potential[i],
+      req.participants.push_back({KindOf(s), s.key, s.operator_id, s.potential[i],
                                   room.units() > 0 ? room : proto::Kilowatts{}});
     }
     auto a = Allocate(req);
@@ -432,9 +462,9 @@ Status Regulator::Impl::Redispatch(Loaded& d, StepOut& out) {
   ++d.doc.rounds;
   d.doc.uncovered_alarmed = false;
   for (const auto& s : *scopes) {
-    auto e = extra.find(s.operator_id);
+    auto e = extra.find(s.key);
     if (e == extra.end()) continue;
-    Reg* live = LiveOf(d, s.operator_id);
+    Reg* live = LiveOf(d, s.key);
     std::vector<proto::AdjustTarget> targets;
     for (std::size_t i = 0; i < spec.windows.size(); ++i) {
       const auto& w = spec.windows[i];
@@ -443,14 +473,14 @@ Status Regulator::Impl::Redispatch(Loaded& d, StepOut& out) {
       if (kw.units() > 0) targets.push_back({kw, w.start_time, w.end_time});
     }
     std::vector<std::string> explanation = live ? live->doc.explanation : std::vector<std::string>{};
-    explanation.insert(explanation.end(), why[s.operator_id].begin(), why[s.operator_id].end());
+    explanation.insert(explanation.end(), why[s.key].begin(), why[s.key].end());
     VGI_RETURN_IF_ERROR(SendInstruction(d, out, s, live ? proto::SynchroType::kChange : proto::SynchroType::kNew,
                                         std::move(targets), std::move(explanation), d.doc.rounds,
                                         live ? live->row.regulation_id : ""));
   }
   ++out.stats.redispatched;
   Event(d, "re-dispatch round " + std::to_string(d.doc.rounds) + ": shortfall " + gap + "; " + total.ToString() +
-               " kW asked of " + std::to_string(extra.size()) + " operator(s)");
+               " kW asked of " + std::to_string(extra.size()) + " participant(s)");
   return Status::Ok();
 }
 

@@ -45,8 +45,11 @@ struct StepOut {
   TickStats stats;
 };
 
-// One operator as a demand's scope covers it.
+// One participant of a demand: an operator (rangeType 3: the operator's whole fleet), or one of
+// its stations (4) or stakes (5) — the protocol names exactly one station or stake per
+// instruction, so a station or stake scope gets one instruction each.
 struct OperatorScope {
+  std::string key;  // operator ID, or "OPERATORID/CODE": unique within a demand
   std::string operator_id;
   proto::RangeType range = proto::RangeType::kOperator;
   std::vector<std::string> adjust_ids;
@@ -90,5 +93,7 @@ struct Regulator::Impl {
 // Per window of the demand: the target and what each live instruction holds of it.
 proto::Kilowatts TargetIn(const std::vector<proto::AdjustTarget>& targets, const proto::AdjustTarget& window);
 bool IsLive(RegulationState s);  // sent, accepted, partial, executing
+// The participant key of an instruction (OperatorScope::key).
+std::string KeyOf(const Reg& r);
 
 }  // namespace vgi::engine

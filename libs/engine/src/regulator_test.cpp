@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <set>
 
 #include "vgi/proto/codec.hpp"
 #include "vgi/store/sqlite_store.hpp"
@@ -367,17 +368,56 @@ TEST_F(RegulatorTest, BadDemandsAreRefusedNamingTheField) {
   EXPECT_EQ(regulator_->CreateDemand(PeakSpec(10)).status().code(), StatusCode::kConflict);
 }
 
-TEST_F(RegulatorTest, AreaScopeSendsStationRangeWithTheStationsInTheArea) {
-  auto spec = PeakSpec(30);
+TEST_F(RegulatorTest, AreaScopeSendsOneStationInstructionPerStationInTheArea) {
+  // A has a second station in the area and a third outside it (area codes 120101 / 310101).
+  proto::StationInfoPage page = testing::SampleStationInfoPage(3, 2);
+  for (int i = 0; i < 3; ++i) {
+    page.stations[static_cast<std::size_t>(i)].operator_id = kA;
+    page.stations[static_cast<std::size_t>(i)].code = "ST-" + std::string(kA) + (i == 0 ? "" : "-" + std::to_string(i));
+  }
+  page.stations[2].area_code = "310101";
+  ASSERT_TRUE(store_->PutStationPage(kA, page).ok());
+  proto::StationPower p;
+  for (const char* code : {"ST-OPA000001-1", "ST-OPA000001-2"}) {
+    p.station_code = code;
+    p.credit_code = testing::kSampleCreditCode;
+    p.adjust_top_power = Kw(200);
+    p.adjust_bottom_power = Kw(0);
+    p.points = {{At(15, 59), Kw(100)}};
+    store::WriteBatch b;
+    b.power.push_back({kA, p});
+    ASSERT_TRUE(store_->Commit(b).ok());
+  }
+  auto spec = PeakSpec(40);
   spec.scope = {ScopeKind::kAreas, {"1201"}};
   ASSERT_TRUE(regulator_->CreateDemand(spec).ok());
   Tick();
   auto sent = Deliver();
-  ASSERT_EQ(sent.size(), 3u);
-  const auto in = Decode(sent[0]);
-  EXPECT_EQ(in.range_type, proto::RangeType::kStation);
-  EXPECT_THAT(in.adjust_ids, ElementsAre("ST-" + sent[0].operator_id));
-  EXPECT_EQ(in.credit_code, testing::kSampleCreditCode);
+  ASSERT_EQ(sent.size(), 4u);  // A's two stations in 1201, B's and C's one each; not A's 3101 station
+  std::set<std::string> ids;
+  for (const auto& c : sent) {
+    const auto in = Decode(c);
+    EXPECT_EQ(in.range_type, proto::RangeType::kStation);
+    ASSERT_EQ(in.adjust_ids.size(), 1u);
+    ids.insert(c.operator_id + "/" + in.adjust_ids[0]);
+    EXPECT_EQ(in.credit_code, testing::kSampleCreditCode);
+    EXPECT_EQ(in.targets[0].target_power, Kw(10));  // equal potential, equal share
+  }
+  EXPECT_THAT(ids, ::testing::ElementsAre("OPA000001/ST-OPA000001", "OPA000001/ST-OPA000001-1",
+                                          "OPB000002/ST-OPB000002", "OPC000003/ST-OPC000003"));
+  // One station rejecting is re-dispatched over the other three stations.
+  Overview(kA, "T1", Decode(sent[0]).regulation_id, false);
+  for (std::size_t i = 1; i < sent.size(); ++i) Overview(sent[i].operator_id, "T1", Decode(sent[i]).regulation_id, true);
+  EXPECT_EQ(Tick().redispatched, 1);
+  auto changes = Deliver();
+  ASSERT_EQ(changes.size(), 3u);
+  Kilowatts total;
+  for (const auto& c : changes) {
+    const auto in = Decode(c);
+    EXPECT_EQ(in.synchro_type, proto::SynchroType::kChange);
+    total = total + in.targets[0].target_power;
+  }
+  EXPECT_EQ(total, Kw(40));
 }
 
 TEST_F(RegulatorTest, ADemandThatCannotBecomeInstructionsIsClosedWithAnAlarm) {

@@ -1,0 +1,331 @@
+// `vgi bench --scenario decompose`: the engine's decomposition step with the store (issue 5:
+// "decomposition of a demand over 100 operators / 30 000 stations <= 100 ms"). A fresh store
+// (SQLite in a temporary folder or --data-dir, or --database) is filled with --operators enabled
+// peers x --stations stations (10 % of the stations in each of ten areas, four of them in 1201),
+// today's power of every station up to now and --history-days past days; then --repeat demands
+// per scope (all; areas 1201) are created and decomposed by Regulator::Tick, which is timed alone
+// (wall time: Scope's store reads, the allocation, the instructions and outbox commands written
+// in one transaction). Each demand is cancelled after its measurement (untimed) so the next
+// Tick sees only the new draft.
+#include <algorithm>
+#include <cstdio>
+#include <optional>
+
+#include "bench_internal.hpp"
+#include "commands.hpp"
+#include "vgi/engine/regulator.hpp"
+#include "vgi/proto/civil_time.hpp"
+#include "vgi/server/config.hpp"
+#include "vgi/server/grid_server.hpp"
+
+namespace vgi::app::bench {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Ten areas (GB/T 2260 counties); stations take them in turn, so a 4-digit prefix like 1201
+// (four of them) selects 40 % of every operator's stations.
+constexpr const char* kAreas[] = {"120101", "120102", "120103", "120104", "110101",
+                                  "110105", "310101", "310104", "440103", "440304"};
+constexpr const char* kAreaPrefix = "1201";
+// Past days the Regulator reads per operator when forecasting (regulator_dispatch.cpp's
+// kForecastLookbackDays).
+constexpr int kEngineLookbackDays = 14;
+
+std::string OperatorIdOf(int op) {
+  char id[16];
+  std::snprintf(id, sizeof id, "6%08d", op + 1);
+  return id;
+}
+
+double MsSince(SteadyClock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(SteadyClock::now() - t0).count();
+}
+
+// A station's bounds vary a little by station: top 280..380 kW, bottom 0..20 kW (loads are
+// 20..270 kW, bench_models.cpp).
+void VaryBounds(proto::StationPower& p, std::int64_t g) {
+  p.adjust_top_power = proto::Kilowatts::FromUnits(28'000 + (g * 7'919) % 10'000);
+  p.adjust_bottom_power = proto::Kilowatts::FromUnits((g * 104'729) % 2'000);
+}
+
+class Loader {
+ public:
+  Loader(store::Store& store, const Options& o, int operators, int per_op)
+      : store_(store), o_(o), operators_(operators), per_op_(per_op) {}
+
+  // Peers, stations and past days first, today last (so the readings are as fresh as possible
+  // when the timing starts).
+  Status Run() {
+    const proto::BeijingMinute now = proto::ToBeijingMinute(Clock::System().Now());
+    const proto::BeijingDate today = proto::DateOf(now);
+    for (int op = 0; op < operators_; ++op) {
+      Progress("model and history", op);
+      VGI_RETURN_IF_ERROR(PutOperator(op));
+      for (int k = o_.history_days; k >= 1; --k) {
+        const proto::BeijingDate day{today.days - k};
+        VGI_RETURN_IF_ERROR(PutPower(op, proto::StartOf(day), proto::kMinutesPerDay));
+      }
+    }
+    for (int op = 0; op < operators_; ++op) {
+      Progress("today's power", op);
+      const proto::BeijingMinute current = proto::ToBeijingMinute(Clock::System().Now());
+      VGI_RETURN_IF_ERROR(PutPower(op, proto::StartOf(today), proto::MinuteOfDay(current) + 1));
+    }
+    if (!o_.quiet) std::fprintf(stderr, "\r  loaded %d operators x %d stations%30s\n", operators_, per_op_, "");
+    return Status::Ok();
+  }
+
+  // Stations whose area starts with kAreaPrefix.
+  [[nodiscard]] std::int64_t InPrefix() const {
+    std::int64_t n = 0;
+    for (std::int64_t g = 0; g < Total(); ++g) n += std::string_view(kAreas[g % 10]).starts_with(kAreaPrefix) ? 1 : 0;
+    return n;
+  }
+  [[nodiscard]] std::int64_t Total() const { return std::int64_t{operators_} * per_op_; }
+
+ private:
+  std::int64_t Global(int op, int s) const { return std::int64_t{op} * per_op_ + s; }
+
+  Status PutOperator(int op) {
+    const std::string id = OperatorIdOf(op);
+    store::PeerRow peer;
+    peer.operator_id = id;
+    peer.name = "Bench operator " + std::to_string(op + 1);
+    peer.base_url = "https://127.0.0.1:9/evcs/v1";  // never called: nothing relays in this bench
+    peer.enabled = true;
+    peer.created_at = peer.updated_at = Clock::System().Now();
+    VGI_RETURN_IF_ERROR(store_.PutPeer(peer).WithPrefix("peer " + id));
+    proto::StationInfoPage page;
+    page.total_count = per_op_;
+    page.page_count = 1;
+    page.page_no = 1;
+    for (int s = 0; s < per_op_; ++s) {
+      const std::int64_t g = Global(op, s);
+      page.stations.push_back(MakeStation(id, StationCode("BD", g), g, o_.stakes_per_station));
+      page.stations.back().area_code = kAreas[g % 10];
+    }
+    VGI_ASSIGN_OR_RETURN(const store::PageReceipt receipt, store_.PutStationPage(id, page));
+    if (!receipt.applied) return Status::Internal("stations of " + id + ": the one-page sync was not applied");
+    return Status::Ok();
+  }
+
+  Status PutPower(int op, proto::BeijingMinute first, int minutes) {
+    const std::string id = OperatorIdOf(op);
+    const std::string credit = CreditCodeFor(id);
+    store::WriteBatch batch;
+    batch.power.reserve(static_cast<std::size_t>(per_op_));
+    for (int s = 0; s < per_op_; ++s) {
+      const std::int64_t g = Global(op, s);
+      store::PowerUpdate u{id, MakePowerRange(credit, StationCode("BD", g), g, first, minutes)};
+      VaryBounds(u.power, g);
+      batch.power.push_back(std::move(u));
+    }
+    return store_.Commit(batch).WithPrefix("power of " + id);
+  }
+
+  void Progress(const char* what, int op) const {
+    if (!o_.quiet) std::fprintf(stderr, "\r  loading %s: operator %d of %d   ", what, op + 1, operators_);
+  }
+
+  store::Store& store_;
+  const Options& o_;
+  int operators_;
+  int per_op_;
+};
+
+// "N of M stations reporting" in an instruction's explanation (regulator_dispatch.cpp's basis).
+void AddBasis(const std::vector<std::string>& explanation, std::int64_t& reporting, std::int64_t& considered) {
+  if (explanation.empty()) return;
+  const std::string& line = explanation.front();
+  const auto end = line.find(" stations reporting");
+  const auto of = line.rfind(" of ", end);
+  const auto start = line.rfind("; ", of);
+  if (end == std::string::npos || of == std::string::npos || start == std::string::npos) return;
+  try {
+    reporting += std::stoll(line.substr(start + 2, of - start - 2));
+    considered += std::stoll(line.substr(of + 4, end - of - 4));
+  } catch (const std::exception&) {
+  }
+}
+
+struct CaseResult {
+  std::vector<double> create_ms, tick_ms;
+  std::size_t instructions = 0;
+  std::int64_t reporting = 0, considered = 0;  // summed over the instructions of the last demand
+  int dispatched = 0;                          // demands the Tick decomposed and sent
+  std::string not_sent;                        // why the engine closed a demand without sending it
+};
+
+Result<CaseResult> RunCase(engine::Regulator& regulator, const Options& o, const std::string& name,
+                           const engine::DemandScope& scope, std::int64_t stations_in_scope) {
+  CaseResult r;
+  const std::string stamp = proto::FormatTimeStamp(Clock::System().Now());
+  for (int rep = 0; rep < o.repeat; ++rep) {
+    engine::DemandSpec spec;
+    spec.task_id = "BENCH-" + stamp + "-" + name + "-" + std::to_string(rep + 1);
+    spec.type = proto::RegulationType::kPeakShaving;
+    spec.scope = scope;
+    const auto start = proto::ToBeijingMinute(Clock::System().Now() + 1h);
+    // 20 kW a station in scope: well inside the fleet's potential, so every operator gets a share.
+    spec.windows = {{proto::Kilowatts::FromInt(std::max<std::int64_t>(1, stations_in_scope * 20)), start,
+                     proto::BeijingMinute{start.minutes + 59}}};
+    spec.created_by = "bench";
+    const auto t0 = SteadyClock::now();
+    VGI_ASSIGN_OR_RETURN(const engine::DemandView created, regulator.CreateDemand(spec));
+    r.create_ms.push_back(MsSince(t0));
+    const auto t1 = SteadyClock::now();
+    VGI_ASSIGN_OR_RETURN(const engine::TickStats stats, regulator.Tick());
+    r.tick_ms.push_back(MsSince(t1));
+    VGI_ASSIGN_OR_RETURN(const engine::DemandView view, regulator.GetDemand(created.spec.task_id));
+    const std::string last_event = view.events.empty() ? std::string("nothing") : view.events.back();
+    if (stats.demands_dispatched != 1) {
+      // The engine closed the draft instead (e.g. it cannot make valid instructions of it): the
+      // Tick's time still counts its reads and allocation; say why nothing was sent.
+      if (view.state != store::DemandState::kDone) {
+        return Status::Internal(spec.task_id + ": the Tick dispatched " + std::to_string(stats.demands_dispatched) +
+                                " demands, expected 1; the demand says: " + last_event);
+      }
+      r.not_sent = last_event;
+      continue;
+    }
+    ++r.dispatched;
+    r.instructions = view.instructions.size();
+    r.reporting = r.considered = 0;
+    for (const auto& in : view.instructions) AddBasis(in.explanation, r.reporting, r.considered);
+    // Out of the way of the next Tick (untimed): a dispatched demand would be negotiated again.
+    VGI_RETURN_IF_ERROR(regulator.CancelDemand(created.spec.task_id, "bench").status());
+    if (!o.quiet)
+      std::fprintf(stderr, "\r  %s: demand %d of %d, Tick %.1f ms   ", name.c_str(), rep + 1, o.repeat,
+                   r.tick_ms.back());
+  }
+  if (!o.quiet) std::fprintf(stderr, "\n");
+  return r;
+}
+
+// The store reads Regulator's Scope makes for a scope-all demand, timed apart (where a Tick's time
+// goes): ListPeers, then per enabled peer ListStations and today's ListStationDays, and with
+// `lookback_days` > 0 the past days it reads for the forecast.
+struct ReadTimes {
+  std::vector<double> total_ms, stations_ms, days_ms, history_ms;
+};
+
+Status TimeScopeReads(store::Store& store, int lookback_days, int repeat, ReadTimes& t) {
+  for (int rep = 0; rep < repeat; ++rep) {
+    const proto::BeijingDate today = proto::DateOf(proto::ToBeijingMinute(Clock::System().Now()));
+    double stations_ms = 0, days_ms = 0, history_ms = 0;
+    const auto t0 = SteadyClock::now();
+    VGI_ASSIGN_OR_RETURN(const auto peers, store.ListPeers());
+    for (const auto& peer : peers) {
+      if (!peer.enabled) continue;
+      auto t1 = SteadyClock::now();
+      VGI_RETURN_IF_ERROR(store.ListStations(peer.operator_id, false).status());
+      stations_ms += MsSince(t1);
+      t1 = SteadyClock::now();
+      VGI_RETURN_IF_ERROR(store.ListStationDays(peer.operator_id, today).status());
+      days_ms += MsSince(t1);
+      t1 = SteadyClock::now();
+      for (int k = 1; k <= lookback_days; ++k) {
+        VGI_RETURN_IF_ERROR(store.ListStationDays(peer.operator_id, proto::BeijingDate{today.days - k}).status());
+      }
+      history_ms += MsSince(t1);
+    }
+    t.total_ms.push_back(MsSince(t0));
+    t.stations_ms.push_back(stations_ms);
+    t.days_ms.push_back(days_ms);
+    t.history_ms.push_back(history_ms);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+int RunDecomposeBench(const Options& o) {
+  const int operators = o.operators;
+  const int per_op = o.stations > 0 ? static_cast<int>(o.stations) : 300;
+  std::optional<ScratchDir> scratch;
+  std::string dir = o.data_dir;
+  if (dir.empty()) {
+    scratch.emplace("vgi-bench-decompose");
+    dir = scratch->path();
+    if (dir.empty()) {
+      std::fprintf(stderr, "vgi bench decompose: cannot create a temporary folder\n");
+      return kExitFailed;
+    }
+  }
+  server::Config config;
+  config.data_dir = dir;
+  config.database = o.database;
+  auto db = server::OpenConfiguredStore(config, Clock::System(), /*create_key=*/true);
+  if (!db.ok()) {
+    std::fprintf(stderr, "vgi bench decompose: %s\n", db.status().ToString().c_str());
+    return kExitFailed;
+  }
+  store::Store& store = *db->store;
+  Loader loader(store, o, operators, per_op);
+  const auto load0 = SteadyClock::now();
+  if (Status st = loader.Run(); !st.ok()) {
+    std::fprintf(stderr, "\nvgi bench decompose: loading: %s%s\n", st.ToString().c_str(),
+                 o.database.empty() ? "" : " (--database should name an empty database)");
+    return kExitFailed;
+  }
+  const double load_s = MsSince(load0) / 1000;
+
+  engine::RegulatorConfig rc;
+  rc.forecast_days = o.history_days > 0 ? 5 : 0;
+  engine::Regulator regulator(store, Clock::System(), rc, nullptr);
+  struct Case {
+    std::string name;
+    engine::DemandScope scope;
+    std::int64_t stations;
+  };
+  const std::vector<Case> cases = {
+      {"all", {engine::ScopeKind::kAll, {}}, loader.Total()},
+      {std::string("areas-") + kAreaPrefix, {engine::ScopeKind::kAreas, {kAreaPrefix}}, loader.InPrefix()},
+  };
+  std::printf(
+      "vgi bench decompose: %d operators x %d stations (%lld) x %d stakes, %d history day(s), store %s, "
+      "loaded in %.1f s; forecast_days %d, %d demand(s) per case, window 1 h ahead\n",
+      operators, per_op, static_cast<long long>(loader.Total()), o.stakes_per_station, o.history_days,
+      store.backend().data(), load_s, rc.forecast_days, o.repeat);
+  int exit_code = kExitOk;
+  for (const auto& c : cases) {
+    auto r = RunCase(regulator, o, c.name, c.scope, c.stations);
+    if (!r.ok()) {
+      std::fprintf(stderr, "\nvgi bench decompose %s: %s\n", c.name.c_str(), r.status().ToString().c_str());
+      exit_code = kExitFailed;
+      continue;
+    }
+    std::printf(
+        "summary scenario=decompose case=%s store=%s operators=%d stations=%lld in_scope=%lld history_days=%d "
+        "repeat=%d "
+        "tick_p50_ms=%.1f tick_max_ms=%.1f create_p50_ms=%.1f instructions=%zu stations_considered=%lld "
+        "stations_reporting=%lld dispatched=%d\n",
+        c.name.c_str(), store.backend().data(), operators, static_cast<long long>(loader.Total()),
+        static_cast<long long>(c.stations), o.history_days, o.repeat, Percentile(r->tick_ms, 0.5),
+        Percentile(r->tick_ms, 1.0), Percentile(r->create_ms, 0.5), r->instructions,
+        static_cast<long long>(r->considered), static_cast<long long>(r->reporting), r->dispatched);
+    if (!r->not_sent.empty()) {
+      std::printf(
+          "  NOTE %s: %d of %d demand(s) not sent by the engine (its Tick time above still includes the "
+          "store reads and the allocation): %s\n",
+          c.name.c_str(), o.repeat - r->dispatched, o.repeat, r->not_sent.c_str());
+    }
+    std::fflush(stdout);
+  }
+  // Where the time goes: the same reads alone (the rest of a Tick is the allocation, building the
+  // instructions and their commands, and the one transaction that writes them).
+  ReadTimes reads;
+  if (Status st = TimeScopeReads(store, rc.forecast_days > 0 ? kEngineLookbackDays : 0, o.repeat, reads); !st.ok()) {
+    std::fprintf(stderr, "vgi bench decompose: timing the reads: %s\n", st.ToString().c_str());
+    return kExitFailed;
+  }
+  std::printf(
+      "summary scenario=decompose case=scope-reads store=%s reads_p50_ms=%.1f list_stations_p50_ms=%.1f "
+      "list_station_days_today_p50_ms=%.1f list_station_days_history_p50_ms=%.1f\n",
+      store.backend().data(), Percentile(reads.total_ms, 0.5), Percentile(reads.stations_ms, 0.5),
+      Percentile(reads.days_ms, 0.5), Percentile(reads.history_ms, 0.5));
+  return exit_code;
+}
+
+}  // namespace vgi::app::bench
