@@ -100,6 +100,7 @@ Result<std::vector<OperatorScope>> Regulator::Impl::Scope(const Loaded& d) {
       OperatorScope scope;
       std::string station;
       double weight = 1;
+      bool reporting = false;  // its station has a live reading
     };
     std::vector<Unit> units;
     if (range == proto::RangeType::kOperator) {
@@ -178,6 +179,7 @@ Result<std::vector<OperatorScope>> Regulator::Impl::Scope(const Loaded& d) {
       auto reading = LatestReading(sd, now, config.reading_max_age_minutes);
       if (!reading) continue;
       ++live;
+      for (std::size_t k : members->second) units[k].reporting = true;
       std::optional<Forecast> forecast;
       if (auto h = history.find(sd.station_code); h != history.end()) {
         std::vector<DayCurve> curves;
@@ -200,12 +202,10 @@ Result<std::vector<OperatorScope>> Regulator::Impl::Scope(const Loaded& d) {
     }
     for (auto& u : units) {
       for (std::size_t i = 0; i < spec.windows.size(); ++i) {
-        u.scope.basis.push_back(range == proto::RangeType::kOperator
-                                    ? std::to_string(live) + " of " + std::to_string(by_station.size()) +
-                                          " stations reporting; " +
-                                          (forecasted[i] > 0 ? std::to_string(forecasted[i]) + " by similar-day forecast"
-                                                             : std::string("current readings"))
-                                    : (forecasted[i] > 0 ? std::string("similar-day forecast") : std::string("current reading")));
+        const bool whole = range == proto::RangeType::kOperator;
+        u.scope.basis.push_back(std::to_string(whole ? live : (u.reporting ? 1 : 0)) + " of " +
+                                std::to_string(whole ? by_station.size() : 1) + " stations reporting; " +
+                                (forecasted[i] > 0 ? std::string("similar-day forecast") : std::string("current readings")));
       }
       out.push_back(std::move(u.scope));
     }
