@@ -422,6 +422,11 @@ Status Regulator::Impl::Redispatch(Loaded& d, StepOut& out) {
     uncovered_alarm("re-dispatch rounds exhausted");
     return Status::Ok();
   }
+  // Once nobody had potential left, look again at most once a minute (new readings may bring
+  // some): reading every operator's stations each tick would load the store for nothing.
+  if (d.doc.uncovered_alarmed && d.doc.redispatch_tried_at >= now.minutes) return Status::Ok();
+  d.doc.redispatch_tried_at = now.minutes;
+  d.demand_dirty = true;
   auto scopes = Scope(d);
   if (!scopes.ok()) return scopes.status();
   const std::set<std::string> refusers = Refusers(d);

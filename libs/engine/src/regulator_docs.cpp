@@ -217,6 +217,7 @@ std::string Encode(const DemandDoc& d) {
   Int(w, "nextSeq", d.next_seq);
   Int(w, "rounds", d.rounds);
   Bool(w, "uncoveredAlarmed", d.uncovered_alarmed);
+  Int(w, "redispatchTriedAt", d.redispatch_tried_at);
   w.EndObject();
   return {buf.GetString(), buf.GetSize()};
 }
@@ -235,7 +236,8 @@ Result<DemandDoc> DecodeDemand(std::string_view json, std::string_view what) {
                   GetStr(r, *o, "acceptDeadline", deadline) && GetInt(r, *o, "reserveMarginBp", margin) &&
                   GetStr(r, *o, "createdBy", d.spec.created_by) && GetStr(r, *o, "note", d.spec.note) &&
                   GetStrings(r, *o, "events", d.events) && GetSmall(r, *o, "nextSeq", d.next_seq) &&
-                  GetSmall(r, *o, "rounds", d.rounds) && GetBool(r, *o, "uncoveredAlarmed", d.uncovered_alarmed);
+                  GetSmall(r, *o, "rounds", d.rounds) && GetBool(r, *o, "uncoveredAlarmed", d.uncovered_alarmed) &&
+                  GetInt(r, *o, "redispatchTriedAt", d.redispatch_tried_at);
   if (!ok) return r.error;
   auto kind = ParseScopeKind(scope);
   if (!kind) return Status::Internal(std::string(what) + ": stored document is corrupted at \"scope\"");

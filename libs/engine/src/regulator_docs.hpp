@@ -21,6 +21,7 @@ struct DemandDoc {
   int next_seq = 1;                 // the next regulationID suffix
   int rounds = 0;                   // re-dispatch rounds so far
   bool uncovered_alarmed = false;   // the "uncovered" alarm was raised for the latest round
+  std::int64_t redispatch_tried_at = 0;  // BeijingMinute of the last look for more potential
 };
 
 struct RegulationDoc {

@@ -420,6 +420,30 @@ TEST_F(RegulatorTest, AreaScopeSendsOneStationInstructionPerStationInTheArea) {
   EXPECT_EQ(total, Kw(40));
 }
 
+TEST_F(RegulatorTest, AShortfallNobodyCanTakeRaisesOneUncoveredAlarm) {
+  // 270 kW over three operators with 90 kW usable each: all of it asked, nothing left over.
+  ASSERT_TRUE(regulator_->CreateDemand(PeakSpec(270)).ok());
+  Tick();
+  auto sent = Deliver();
+  ASSERT_EQ(sent.size(), 3u);
+  for (const auto& c : sent) Overview(c.operator_id, "T1", Decode(c).regulation_id, c.operator_id != kA);
+  EXPECT_EQ(Tick().redispatched, 0);
+  Tick();  // the same minute: no second look, no second alarm
+  clock_.Advance(std::chrono::minutes(1));
+  Tick();  // a minute later: looked again, still nothing
+  EXPECT_EQ(Deliver().size(), 0u);
+  auto alarms = store_->ListAlarms(false);
+  ASSERT_TRUE(alarms.ok());
+  ASSERT_EQ(alarms->size(), 1u);
+  EXPECT_EQ((*alarms)[0].type, "demand.uncovered");
+  EXPECT_THAT((*alarms)[0].detail, HasSubstr("18:00–18:59 90.00 kW uncovered (no operator has usable potential left)"));
+  const auto v = View("T1");
+  EXPECT_EQ(v.coverage[0].uncovered, Kw(90));
+  int uncovered_events = 0;
+  for (const auto& e : v.events) uncovered_events += e.find("uncovered after") != std::string::npos ? 1 : 0;
+  EXPECT_EQ(uncovered_events, 1);
+}
+
 TEST_F(RegulatorTest, ADemandThatCannotBecomeInstructionsIsClosedWithAnAlarm) {
   // A station whose model carries no credit code: a station-range instruction needs one.
   proto::StationInfoPage page = testing::SampleStationInfoPage(1, 2);
