@@ -7,6 +7,7 @@
 
 #include "commands.hpp"
 #include "vgi/base/random.hpp"
+#include "vgi/engine/demand.hpp"
 #include "vgi/proto/civil_time.hpp"
 #include "vgi/proto/interfaces.hpp"
 #include "vgi/relay/outbox_relay.hpp"
@@ -57,18 +58,6 @@ std::string NewId(char prefix) {
   static constexpr std::string_view kHex = "0123456789ABCDEF";
   return std::string(1, prefix) + proto::FormatTimeStamp(Clock::System().Now()) +
          RandomString(RandomSource::System(), 4, kHex);
-}
-
-Result<proto::AdjustTarget> ParseWindow(const std::string& text) {
-  const auto c1 = text.find(',');
-  const auto c2 = c1 == std::string::npos ? c1 : text.find(',', c1 + 1);
-  const std::string bad = "--window \"" + text + "\": expected KW,yyyy-MM-dd HH:mm,yyyy-MM-dd HH:mm";
-  if (c2 == std::string::npos) return Status::Invalid(bad);
-  auto kw = proto::Kilowatts::Parse(text.substr(0, c1));
-  auto start = proto::ParseMinute(text.substr(c1 + 1, c2 - c1 - 1));
-  auto end = proto::ParseMinute(text.substr(c2 + 1));
-  if (!kw || !start || !end) return Status::Invalid(bad);
-  return proto::AdjustTarget{*kw, *start, *end};
 }
 
 Result<proto::RangeType> ParseRange(const std::string& r) {
@@ -141,8 +130,8 @@ int Send(const std::string& action, const TaskArgs& a) {
     if (a.windows.empty()) return Usage("--window: at least one window is needed");
     in.targets.clear();
     for (const auto& w : a.windows) {
-      auto target = ParseWindow(w);
-      if (!target.ok()) return Usage(target.status().message());
+      auto target = engine::ParseWindow(w);
+      if (!target.ok()) return Usage("--" + target.status().message());
       in.targets.push_back(*target);
     }
   }
