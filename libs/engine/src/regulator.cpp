@@ -122,7 +122,15 @@ Result<DemandView> Regulator::Impl::View(const Loaded& d) {
       }
       c.allocated = c.allocated + TargetIn(r.doc.allocated, w);
       if (r.state() == RegulationState::kSent) {
-        awaiting = awaiting + TargetIn(r.doc.allocated, w);
+        // A change awaiting its answer asks for the operator's whole new target; what the
+        // instruction it replaces holds is counted there already.
+        proto::Kilowatts held;
+        for (const auto& old : d.regs) {
+          if (!r.doc.replaces.empty() && old.row.regulation_id == r.doc.replaces && IsLive(old.state())) {
+            held = TargetIn(old.doc.accepted, w);
+          }
+        }
+        awaiting = awaiting + TargetIn(r.doc.allocated, w) - held;
       } else {
         c.accepted = c.accepted + TargetIn(r.doc.accepted, w);
       }

@@ -212,6 +212,10 @@ TEST_F(RegulatorTest, WholeLifecycleWithRejectionPartialRedispatchMeasurementAnd
   EXPECT_EQ(change.task_id, "T1");
   EXPECT_NE(change.regulation_id, first[kA].regulation_id);
   EXPECT_EQ(change.targets[0].target_power, Kw(75));
+  // While the change awaits its answer: 45 kW accepted, A's extra 45 kW awaited, nothing uncovered.
+  v = View("T1");
+  EXPECT_EQ(v.coverage[0].accepted, Kw(45));
+  EXPECT_EQ(v.coverage[0].uncovered, Kw(0));
 
   clock_.Advance(std::chrono::minutes(1));
   Overview(kA, "T1", change.regulation_id, true);
