@@ -1,7 +1,8 @@
-// `vgi demo`: the whole protocol on one machine. A grid (embedded SQLite in a temporary data dir)
-// and simulated operators on one accelerated clock, registered both ways, syncing models,
-// streaming power and answering instructions the demo sends now and then; a status report every
-// few seconds until Ctrl-C (or --duration).
+// `vgi demo`: the whole system on one machine. A grid (embedded SQLite in a temporary data dir)
+// and simulated operators on one accelerated clock, registered both ways, syncing models and
+// streaming power; now and then the demo asks the grid's regulation engine for a peak-shaving
+// demand over all operators, which it decomposes, negotiates, follows, measures and settles; a
+// status report every few seconds until Ctrl-C (or --duration).
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/spdlog.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 
 #include "commands.hpp"
 #include "sim_setup.hpp"
+#include "vgi/engine/regulator.hpp"
 #include "vgi/proto/civil_time.hpp"
 #include "vgi/server/grid_server.hpp"
 #include "vgi/server/tls.hpp"
@@ -32,7 +34,7 @@ struct DemoArgs {
   std::string data_dir;  // "" = a temporary folder removed at exit
   double speed = 60;
   sim::FleetOptions fleet;
-  int task_every = 30;  // simulated minutes between demo instructions; 0 = none
+  int task_every = 30;  // simulated minutes between demo demands; 0 = none
   int status_every = 5;
   int duration = 0;
   std::vector<std::string> operator_policies;
@@ -71,27 +73,6 @@ GridView ViewOf(store::Store& store, const std::string& operator_id, proto::Beij
   return v;
 }
 
-const char* StateName(store::OutboxState s) {
-  switch (s) {
-    case store::OutboxState::kPending: return "pending";
-    case store::OutboxState::kSent: return "delivered";
-    case store::OutboxState::kFailed: return "refused";
-    case store::OutboxState::kDead: return "dead letter";
-  }
-  return "?";
-}
-
-// The operator's answer to an instruction as the grid received it.
-std::string FeedbackOf(store::Store& store, const std::string& operator_id, const std::string& regulation_id) {
-  auto fb = store.ListFeedback(operator_id, regulation_id);
-  if (!fb.ok() || fb->empty()) return "no answer yet";
-  const auto& last = fb->back();
-  if (last.kind == store::FeedbackKind::kCheck && last.adjustment && !last.adjustment->targets.empty()) {
-    return "accepted partially: " + last.adjustment->targets.front().target_power.ToString() + " kW";
-  }
-  return last.status == proto::Feedback::kAccept ? "accepted" : "rejected";
-}
-
 class Demo {
  public:
   explicit Demo(DemoArgs args) : a_(std::move(args)) {}
@@ -102,7 +83,7 @@ class Demo {
     std::thread waiter = WatchForStop(signals, a_.duration, done_);
     auto next_status = std::chrono::steady_clock::now() + std::chrono::seconds(a_.status_every);
     while (!done_) {
-      MaybeSendTask();
+      MaybeCreateDemand();
       if (std::chrono::steady_clock::now() >= next_status) {
         next_status += std::chrono::seconds(a_.status_every);
         Report();
@@ -162,10 +143,22 @@ class Demo {
     c.relay.lease = scaled(60s);
     c.relay.backoff_base = scaled(1s);
     c.relay.backoff_cap = scaled(30s);
+    // The engine: its lease on the demo's clock too; the default baseline (high 5 of 10 similar
+    // days) on seeded history, its back-test ceiling raised for 60-station operators
+    // (their load swings more from day to day than a real aggregator's).
+    c.engine.lease_ttl = scaled(20s);
+    c.engine.baseline_max_rrmse_percent = 40;
     auto grid = server::GridServer::Start(c, *clock_, log);
     if (!grid.ok()) return Fail(grid.status().ToString() + " (the grid's log: " + log_path_ + ")");
     grid_ = std::move(*grid);
 
+    // Five weeks: ten similar days of either kind (weekday or weekend) for high 5 of 10 and its back-test.
+    std::printf("vgi demo: seeding 35 days of power history for the baselines ...\n");
+    std::fflush(stdout);
+    const auto now = proto::ToBeijingMinute(clock_->Now());
+    if (Status st = SeedPowerHistory(grid_->store(), a_.fleet, now, 35, 2 * proto::kMinutesPerDay / 3); !st.ok()) {
+      return Fail("seeding history: " + st.ToString());
+    }
     sim::SimOptions o;
     o.fleet = a_.fleet;
     o.tls_cert = sim_cert;
@@ -199,35 +192,30 @@ class Demo {
     return kExitOk;
   }
 
-  // Now and then a peak-shaving instruction to the next operator: 20 % of its current power, for
-  // half an hour starting in five minutes.
-  void MaybeSendTask() {
+  // Now and then a peak-shaving demand over every operator: 15 % of the fleet's current power, for
+  // half an hour starting in 20 minutes (the operators answer within the 10-minute acceptance lead).
+  void MaybeCreateDemand() {
     if (a_.task_every <= 0 || clock_->Now() < next_task_) return;
     next_task_ = clock_->Now() + std::chrono::minutes(a_.task_every);
-    const auto peers = simulator_->Peers();
-    if (peers.empty()) return;
-    const auto& peer = peers[task_count_ % peers.size()];
-    const auto stats = simulator_->Stats(peer.operator_id);
-    const std::int64_t target = std::max<std::int64_t>(stats.power.units() / 5, 1000);  // >= 10 kW
-    proto::Instruction in;
-    const auto start = proto::ToBeijingMinute(clock_->Now() + 5min);
-    in.task_id = "DEMO" + std::to_string(++task_count_);
-    in.regulation_id = in.task_id + "-1";
-    in.type = proto::RegulationType::kPeakShaving;
-    in.synchro_type = proto::SynchroType::kNew;
-    in.range_type = proto::RangeType::kOperator;
-    in.adjust_ids = {peer.operator_id};
-    in.targets = {{proto::Kilowatts::FromUnits(target), start,
-                   proto::ToBeijingMinute(proto::ToSystemTime(start) + 29min)}};
-    auto id = grid_->SendInstruction(peer.operator_id, in);
-    if (!id.ok()) {
-      std::printf("  ! could not queue an instruction: %s\n", id.status().ToString().c_str());
+    std::int64_t power = 0;
+    for (const auto& s : simulator_->AllStats()) power += s.power.units();
+    const auto start = proto::ToBeijingMinute(clock_->Now() + 20min);
+    engine::DemandSpec spec;
+    spec.task_id = "DEMO-" + std::to_string(++task_count_);
+    spec.type = proto::RegulationType::kPeakShaving;
+    spec.windows = {{proto::Kilowatts::FromUnits(std::max<std::int64_t>(power * 15 / 100, 1000)), start,
+                     proto::BeijingMinute{start.minutes + 29}}};
+    spec.created_by = "vgi demo";
+    auto v = grid_->regulator().CreateDemand(spec);
+    if (!v.ok()) {
+      std::printf("  ! could not create a demand: %s\n", v.status().ToString().c_str());
       return;
     }
-    tasks_.push_back({peer.operator_id, in.regulation_id, *id, start, target});
-    std::printf("  > %s sent %s: cut %s kW at %s for 30 min (peak shaving)\n",
-                proto::FormatMinute(proto::ToBeijingMinute(clock_->Now())).c_str(), peer.operator_id.c_str(),
-                Kw(target).c_str(), proto::FormatMinute(start).c_str());
+    demands_.push_back(spec.task_id);
+    if (demands_.size() > 3) demands_.erase(demands_.begin());
+    std::printf("  > %s demand %s: cut %s kW over all operators at %s for 30 min (peak shaving)\n",
+                proto::FormatMinute(proto::ToBeijingMinute(clock_->Now())).c_str(), spec.task_id.c_str(),
+                spec.windows[0].target_power.ToString().c_str(), proto::FormatMinute(start).c_str());
   }
 
   void Report() {
@@ -251,27 +239,30 @@ class Demo {
                   s.regulations_in_force > 0 ? "  (regulating)" : "");
     }
     std::printf("  total %s kW\n", Kw(total).c_str());
-    for (const auto& t : tasks_) {
-      auto row = store.GetOutbox(t.outbox_id);
-      const std::string state = row.ok() && row->has_value() ? StateName((**row).state) : "?";
-      std::string effect;
-      if (auto sample = simulator_->OperatorSample(t.operator_id, last);
-          sample.ok() && proto::ToSystemTime(last) >= proto::ToSystemTime(t.start)) {
-        effect = "  now " + sample->power.ToString() + " kW vs baseline " + sample->baseline.ToString() + " kW";
+    for (const auto& id : demands_) {
+      auto v = grid_->regulator().GetDemand(id);
+      if (!v.ok()) continue;
+      const auto& c = v->coverage.at(0);
+      std::printf("  demand %s %s: target %s kW, accepted %s kW, uncovered %s kW\n", id.c_str(),
+                  std::string(engine::DemandStateName(v->state)).c_str(), c.window.target_power.ToString().c_str(),
+                  c.accepted.ToString().c_str(), c.uncovered.ToString().c_str());
+      for (const auto& i : v->instructions) {
+        std::string line = "    " + i.operator_id + " " + i.regulation_id + " " +
+                           std::string(engine::RegulationStateName(i.state)) + ": asked " +
+                           (i.allocated.empty() ? std::string("0.00") : i.allocated[0].target_power.ToString()) + " kW";
+        if (!i.accepted.empty()) line += ", took " + i.accepted[0].target_power.ToString() + " kW";
+        if (!i.measured.empty()) {
+          char buf[64];
+          std::snprintf(buf, sizeof buf, ", delivered %.0f %%", i.measured[0].completion_percent);
+          line += buf;
+        }
+        if (i.earnings) line += ", earned " + i.earnings->ToString() + " yuan";
+        if (i.state == engine::RegulationState::kCompleted) line += " (" + i.note + ")";
+        std::printf("%s\n", line.c_str());
       }
-      std::printf("  task %s -> %s: %s, %s%s\n", t.regulation_id.c_str(), t.operator_id.c_str(), state.c_str(),
-                  FeedbackOf(store, t.operator_id, t.regulation_id).c_str(), effect.c_str());
     }
-    if (tasks_.size() > 5) tasks_.erase(tasks_.begin(), tasks_.end() - 5);
     std::fflush(stdout);
   }
-
-  struct SentTask {
-    std::string operator_id, regulation_id;
-    std::int64_t outbox_id;
-    proto::BeijingMinute start;
-    std::int64_t target;
-  };
 
   DemoArgs a_;
   bool temp_ = false;
@@ -283,7 +274,7 @@ class Demo {
   SystemTime next_task_{};
   SystemTime started_{};  // the first simulated minute
   std::size_t task_count_ = 0;
-  std::vector<SentTask> tasks_;
+  std::vector<std::string> demands_;  // the latest three, oldest first
 };
 
 }  // namespace
@@ -295,7 +286,7 @@ void RegisterDemo(CLI::App& app, int* exit_code) {
   cmd->add_option("--data-dir", a->data_dir, "Keep the grid's data here (default: a temporary folder, removed)");
   cmd->add_option("--speed", a->speed, "Simulated seconds per real second")->capture_default_str();
   AddFleetOptions(*cmd, a->fleet);
-  cmd->add_option("--task-every", a->task_every, "Simulated minutes between demo instructions (0 = none)")
+  cmd->add_option("--task-every", a->task_every, "Simulated minutes between demo demands (0 = none)")
       ->capture_default_str();
   cmd->add_option("--operator-policy", a->operator_policies,
                   "OPERATORID=accept|reject|partial[:RATIO][@DELAY]; repeatable (default: SIM000002 partial, "

@@ -1,5 +1,8 @@
 #include "sim_setup.hpp"
 
+#include "vgi/sim/fleet.hpp"
+#include "vgi/sim/load_model.hpp"
+
 #include <charconv>
 #include <csignal>
 
@@ -99,6 +102,43 @@ Status ParseOperatorPolicies(const std::vector<std::string>& items, sim::SimOpti
     options.policies[item.substr(0, eq)] = *p;
   }
   return {};
+}
+
+Status SeedPowerHistory(store::Store& store, const sim::FleetOptions& options, proto::BeijingMinute start, int days,
+                        int minutes) {
+  auto fleets = sim::BuildFleet(options);
+  if (!fleets.ok()) return fleets.status();
+  for (int k = 1; k <= days; ++k) {
+    const proto::BeijingMinute first{start.minutes - k * proto::kMinutesPerDay};
+    store::WriteBatch batch;
+    for (const auto& fleet : *fleets) {
+      sim::LoadModel model(fleet, options.seed * 1000 + static_cast<std::uint64_t>(k), first, 1);
+      std::vector<proto::StationPower> powers(fleet.stations.size());
+      for (std::size_t i = 0; i < fleet.stations.size(); ++i) {
+        powers[i].station_code = fleet.stations[i].code;
+        powers[i].credit_code = fleet.credit_code;
+      }
+      for (int m = 0; m < minutes; ++m) {
+        const auto& samples = model.Step({});
+        for (std::size_t i = 0; i < samples.size(); ++i) {
+          powers[i].points.push_back({proto::BeijingMinute{first.minutes + m}, samples[i].power});
+          powers[i].adjust_top_power = samples[i].top;
+          powers[i].adjust_bottom_power = samples[i].bottom;
+        }
+      }
+      for (auto& p : powers) {
+        // A point list holds one station's points; the store files each under its own day.
+        for (std::size_t from = 0; from < p.points.size(); from += proto::kMaxPowerPoints) {
+          proto::StationPower part = p;
+          part.points.assign(p.points.begin() + static_cast<std::ptrdiff_t>(from),
+                             p.points.begin() + static_cast<std::ptrdiff_t>(std::min(p.points.size(), from + proto::kMaxPowerPoints)));
+          batch.power.push_back({fleet.operator_id, std::move(part)});
+        }
+      }
+    }
+    VGI_RETURN_IF_ERROR(store.Commit(batch));
+  }
+  return Status::Ok();
 }
 
 }  // namespace vgi::app

@@ -12,7 +12,9 @@
 
 #include "vgi/base/random.hpp"
 #include "vgi/base/status.hpp"
+#include "vgi/proto/civil_time.hpp"
 #include "vgi/server/peer_registry.hpp"
+#include "vgi/store/store.hpp"
 #include "vgi/sim/simulator.hpp"
 
 namespace vgi::app {
@@ -39,5 +41,12 @@ sigset_t BlockStopSignals();
 // A thread that waits for one of `signals` — or `duration_s` seconds, when > 0 — and then sets
 // `stop`. Join it after `stop` is set.
 std::thread WatchForStop(const sigset_t& signals, int duration_s, std::atomic<bool>& stop);
+
+// What the grid would have received before the simulation: for each of the `days` days before
+// `start`'s, `minutes` minutes from `start`'s time of day, every operator's load model (the
+// fleet the options build; another random stream per day) stepped without any regulation and
+// committed as station power. Gives the baselines and forecasts similar days to work from.
+Status SeedPowerHistory(store::Store& store, const sim::FleetOptions& options, proto::BeijingMinute start, int days,
+                        int minutes);
 
 }  // namespace vgi::app

@@ -38,36 +38,6 @@ constexpr const char* kRejecting = "SIM000002";
 constexpr const char* kPartial = "SIM000003";
 constexpr int kHistoryDays = 15;  // ten weekdays for high-5-of-10 and five more to back-test it
 
-// What the grid would have received on the days before the simulation, from 09:00 (when the
-// simulation starts) for four hours: each operator's load model (same fleet, another random
-// stream per day) started the way the simulator starts it and stepped without any regulation.
-void SeedHistory(store::Store& store, const sim::FleetOptions& options, proto::BeijingMinute start) {
-  auto fleets = sim::BuildFleet(options);
-  ASSERT_TRUE(fleets.ok()) << fleets.status();
-  for (int k = 1; k <= kHistoryDays; ++k) {
-    const proto::BeijingMinute first{start.minutes - k * proto::kMinutesPerDay};
-    store::WriteBatch batch;
-    for (const auto& fleet : *fleets) {
-      sim::LoadModel model(fleet, options.seed * 1000 + static_cast<std::uint64_t>(k), first, 1);
-      std::vector<proto::StationPower> powers(fleet.stations.size());
-      for (std::size_t i = 0; i < fleet.stations.size(); ++i) {
-        powers[i].station_code = fleet.stations[i].code;
-        powers[i].credit_code = fleet.credit_code;
-      }
-      for (int m = 0; m < 240; ++m) {
-        const auto& samples = model.Step({});
-        for (std::size_t i = 0; i < samples.size(); ++i) {
-          powers[i].points.push_back({proto::BeijingMinute{first.minutes + m}, samples[i].power});
-          powers[i].adjust_top_power = samples[i].top;
-          powers[i].adjust_bottom_power = samples[i].bottom;
-        }
-      }
-      for (auto& p : powers) batch.power.push_back({fleet.operator_id, std::move(p)});
-    }
-    ASSERT_TRUE(store.Commit(batch).ok());
-  }
-}
-
 // Warnings and errors on stderr (the engine's reasons when something goes wrong); quiet otherwise.
 std::shared_ptr<spdlog::logger> DebugLog() {
   auto log = std::make_shared<spdlog::logger>("grid", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
@@ -117,7 +87,11 @@ TEST(DemandE2e, TwoHourPeakShavingOverFiveOperatorsIsDeliveredAndSettled) {
   o.grid_ca_file = c.tls_cert;
   o.policies[kRejecting] = sim::Policy{sim::Policy::Decision::kReject, 1, 0s};
   o.policies[kPartial] = sim::Policy{sim::Policy::Decision::kPartial, 0.5, 0s};
-  SeedHistory((*grid)->store(), o.fleet, proto::ToBeijingMinute(testing::BeijingTime(2026, 12, 2, 9, 0)));
+  // What the grid would have received on the days before, from 09:00 (when the simulation starts)
+  // for four hours, started the way the simulator starts its models.
+  ASSERT_TRUE(app::SeedPowerHistory((*grid)->store(), o.fleet, proto::ToBeijingMinute(testing::BeijingTime(2026, 12, 2, 9, 0)),
+                                    kHistoryDays, 240)
+                  .ok());
   auto simulator = sim::Simulator::Create(o, **clock);
   ASSERT_TRUE(simulator.ok()) << simulator.status();
   auto& sim = **simulator;

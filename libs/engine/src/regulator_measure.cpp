@@ -12,8 +12,9 @@ namespace vgi::engine {
 namespace {
 
 constexpr std::chrono::minutes kMeasureRetry{10};
-// Calendar days searched for similar-day history (high 5 of 10 needs 10 same-kind days).
-constexpr int kMaxHistoryDays = 28;
+// A bound on the calendar days read for similar-day history (the config's lookback_days, 60 by
+// default: a weekend event needs ten weekend days for high 5 of 10 and its five back-test days).
+constexpr int kMaxHistoryDays = 120;
 
 // The operator's measured stations summed over one day; a minute counts as present only when
 // every station that reported that day has it.
