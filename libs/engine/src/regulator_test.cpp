@@ -448,6 +448,43 @@ TEST_F(RegulatorTest, AShortfallNobodyCanTakeRaisesOneUncoveredAlarm) {
   EXPECT_EQ(uncovered_events, 1);
 }
 
+TEST_F(RegulatorTest, AWeekendEventIsMeasuredOnWeekendHistoryWithItsBackTest) {
+  // Saturday 2026-12-05: high 5 of 10 needs ten weekend days before it for the baseline and its
+  // five back-test days, i.e. five weeks of history.
+  config_.baseline = BaselineConfig{};  // high-5-of-10, RRMSE back-test on
+  config_.check_baseline_accuracy = true;
+  const auto saturday = [](int hour, int minute) {
+    return proto::ToBeijingMinute(BeijingTime(2026, 12, 5, hour, minute));
+  };
+  for (int k = 1; k <= 35; ++k) {
+    const proto::BeijingMinute from{saturday(14, 0).minutes - k * proto::kMinutesPerDay};
+    Power(kA, from, proto::BeijingMinute{from.minutes + 360}, 100);
+  }
+  clock_.Set(BeijingTime(2026, 12, 5, 16, 0));
+  Power(kA, saturday(14, 0), saturday(16, 0), 100);
+  auto spec = PeakSpec(30);
+  spec.scope = {ScopeKind::kOperators, {kA}};
+  spec.windows = {{Kw(30), saturday(18, 0), saturday(18, 59)}};
+  ASSERT_TRUE(regulator_->CreateDemand(spec).ok());
+  Tick();
+  auto sent = Deliver();
+  ASSERT_EQ(sent.size(), 1u);
+  Overview(kA, "T1", Decode(sent[0]).regulation_id, true);
+  Tick();
+  Power(kA, saturday(16, 0), saturday(18, 0), 100);
+  clock_.Set(BeijingTime(2026, 12, 5, 18, 0));
+  Tick();
+  Power(kA, saturday(18, 0), saturday(19, 5), 70);
+  clock_.Set(BeijingTime(2026, 12, 5, 19, 5));
+  EXPECT_EQ(Tick().measured, 1);
+  const auto v = View("T1");
+  const auto* a = Of(v, kA, RegulationState::kEvaluated);
+  ASSERT_NE(a, nullptr) << v.instructions.back().note;
+  EXPECT_THAT(a->baseline, HasSubstr("high-5-of-10 (RRMSE 0.0 % on 5 days)"));
+  EXPECT_DOUBLE_EQ(a->measured[0].completion_percent, 100.0);
+  EXPECT_EQ(a->earnings->ToString(), "90.00");  // 30 kWh × 3 yuan
+}
+
 TEST_F(RegulatorTest, ADemandThatCannotBecomeInstructionsIsClosedWithAnAlarm) {
   // A station whose model carries no credit code: a station-range instruction needs one.
   proto::StationInfoPage page = testing::SampleStationInfoPage(1, 2);
