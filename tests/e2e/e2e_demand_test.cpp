@@ -53,18 +53,7 @@ TEST(DemandE2e, TwoHourPeakShavingOverFiveOperatorsIsDeliveredAndSettled) {
   const std::string sim_cert = dir.path() + "/sim.crt", sim_key = dir.path() + "/sim.key";
   ASSERT_TRUE(server::EnsureSelfSignedCertificate(sim_cert, sim_key, "127.0.0.1").ok());
 
-  server::Config c;
-  c.server.listen = "127.0.0.1:0";
-  c.server.threads = 2;
-  c.data_dir = dir.path() + "/grid";
-  c.tls_cert = dir.path() + "/tls/server.crt";
-  c.tls_key = dir.path() + "/tls/server.key";
-  c.relay.node_id = "e2e";
-  c.relay.ca_file = sim_cert;
-  c.relay.attempt_timeout = 2s;
-  c.relay.lease = 240s;
-  c.relay.backoff_base = 20s;
-  c.relay.backoff_cap = 60s;
+  server::Config c = SimGridConfig(dir.path(), sim_cert);
   c.engine.tick = 250ms;  // real time: 30 simulated seconds
   c.engine.lease_ttl = 5s;
   // The default baseline, high 5 of 10 similar days with its RRMSE back-test, on seeded history.

@@ -124,6 +124,23 @@ proto::StationPower Power(const std::string& station_code,
   return s;
 }
 
+server::Config SimGridConfig(const std::string& dir, const std::string& sim_cert) {
+  using namespace std::chrono_literals;
+  server::Config c;
+  c.server.listen = "127.0.0.1:0";
+  c.server.threads = 2;
+  c.data_dir = dir + "/grid";
+  c.tls_cert = dir + "/tls/server.crt";
+  c.tls_key = dir + "/tls/server.key";
+  c.relay.node_id = "e2e";
+  c.relay.ca_file = sim_cert;
+  c.relay.attempt_timeout = 2s;
+  c.relay.lease = 240s;
+  c.relay.backoff_base = 20s;
+  c.relay.backoff_cap = 60s;
+  return c;
+}
+
 proto::Instruction PeakShavingInstruction(const std::string& op, const std::string& regulation_id,
                                           proto::Kilowatts target, SystemTime start, int minutes) {
   proto::Instruction in;

@@ -97,6 +97,11 @@ proto::BeijingMinute MinuteOf(proto::BeijingDate day, int minute_of_day);
 proto::StationPower Power(const std::string& station_code,
                           const std::vector<std::pair<proto::BeijingMinute, std::optional<std::int64_t>>>& points);
 
+// The in-process grid for tests with the simulator on a 120x clock: HTTPS on 127.0.0.1:0, its data,
+// certificate and key under `dir`, the relay trusting `sim_cert` with leases and backoff in
+// simulated time (240 s = 2 real seconds).
+server::Config SimGridConfig(const std::string& dir, const std::string& sim_cert);
+
 // A new peak-shaving instruction for the whole operator `op` (rangeType 3): one window of
 // `minutes` minutes from `start` (rounded down to its minute) with `target`.
 proto::Instruction PeakShavingInstruction(const std::string& op, const std::string& regulation_id,

@@ -39,18 +39,7 @@ class SimE2eTest : public ::testing::Test {
     const std::string sim_cert = dir_.path() + "/sim.crt", sim_key = dir_.path() + "/sim.key";
     ASSERT_TRUE(server::EnsureSelfSignedCertificate(sim_cert, sim_key, "127.0.0.1").ok());
 
-    server::Config c;
-    c.server.listen = "127.0.0.1:0";
-    c.server.threads = 2;
-    c.data_dir = dir_.path() + "/grid";
-    c.tls_cert = dir_.path() + "/tls/server.crt";
-    c.tls_key = dir_.path() + "/tls/server.key";
-    c.relay.node_id = "e2e";
-    c.relay.ca_file = sim_cert;
-    c.relay.attempt_timeout = 2s;
-    c.relay.lease = 240s;  // simulated: 2 real seconds
-    c.relay.backoff_base = 20s;
-    c.relay.backoff_cap = 60s;
+    server::Config c = SimGridConfig(dir_.path(), sim_cert);
     auto grid = server::GridServer::Start(c, *clock_, std::make_shared<spdlog::logger>("grid", std::make_shared<spdlog::sinks::null_sink_mt>()));
     ASSERT_TRUE(grid.ok()) << grid.status();
     grid_ = std::move(*grid);
