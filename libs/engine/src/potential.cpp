@@ -68,6 +68,13 @@ std::optional<StationReading> LatestReading(const store::StationDay& today, prot
   return std::nullopt;
 }
 
+std::optional<StationReading> ReadingOf(const store::LatestPower& latest, proto::BeijingMinute now,
+                                        int max_age_minutes) {
+  if (max_age_minutes < 0 || latest.at > now || now.minutes - latest.at.minutes > max_age_minutes) return std::nullopt;
+  return StationReading{latest.operator_id, latest.station_code, latest.at, latest.power, latest.adjust_top_power,
+                        latest.adjust_bottom_power};
+}
+
 Kilowatts DownPotential(const StationReading& r) {
   return PotentialOf(proto::RegulationType::kPeakShaving, r.current, r.bottom, r.top);
 }

@@ -286,7 +286,7 @@ Status Regulator::Impl::Negotiate(Loaded& d, StepOut& out) {
 
 Regulator::Regulator(store::Store& store, const Clock& clock, RegulatorConfig config,
                      std::shared_ptr<spdlog::logger> log)
-    : impl_(std::make_unique<Impl>(Impl{store, clock, std::move(config), std::move(log)})) {}
+    : impl_(std::make_unique<Impl>(store, clock, std::move(config), std::move(log))) {}
 
 Regulator::~Regulator() = default;
 
@@ -485,6 +485,15 @@ Result<TickStats> Regulator::Tick() {
     if (!d.ok()) {
       if (impl_->log) impl_->log->error("demand {}: {}", row.task_id, d.status().ToString());
       if (first.ok()) first = d.status();
+    }
+  }
+  if (impl_->config.forecast_days > 0) {
+    auto made = impl_->WarmForecasts();
+    if (made.ok()) {
+      stats.forecasts_made = *made;
+    } else {
+      if (impl_->log) impl_->log->error("making today's forecasts: {}", made.status().ToString());
+      if (first.ok()) first = made.status();
     }
   }
   if (!first.ok()) return first;

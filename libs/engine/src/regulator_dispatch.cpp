@@ -64,6 +64,55 @@ std::string KeyOf(const Reg& r) {
   return r.row.operator_id + "/" + r.doc.adjust_ids.front();
 }
 
+Result<std::shared_ptr<const Regulator::Impl::ForecastSet>> Regulator::Impl::ForecastsFor(const std::string& operator_id,
+                                                                                           proto::BeijingDate day,
+                                                                                           proto::BeijingDate today) {
+  std::lock_guard lock(forecast_mu);
+  std::erase_if(forecasts, [&](const auto& e) { return e.second->made_on != today; });
+  auto& slot = forecasts[{operator_id, day.days}];
+  if (slot) return slot;
+  // The days before today only: a partial today never counts as a similar day.
+  std::map<std::string, std::vector<store::StationDay>> history;
+  for (int k = 1; k <= kForecastLookbackDays; ++k) {
+    auto past = store.ListStationDays(operator_id, proto::BeijingDate{today.days - k});
+    if (!past.ok()) {
+      forecasts.erase({operator_id, day.days});
+      return past.status();
+    }
+    for (auto& sd : *past) history[sd.station_code].push_back(std::move(sd));
+  }
+  auto made = std::make_shared<ForecastSet>();
+  made->made_on = today;
+  for (const auto& [code, days] : history) {
+    std::vector<DayCurve> curves;
+    curves.reserve(days.size());
+    for (const auto& past : days) curves.push_back(DayCurve{past.day, past.centi_kw, &past.present, false});
+    auto f = ForecastDay(day, curves, config.forecast_days, {});
+    if (f.ok()) made->by_station.emplace(code, std::move(*f));
+  }
+  slot = std::move(made);
+  return slot;
+}
+
+Result<int> Regulator::Impl::WarmForecasts() {
+  const proto::BeijingDate today = proto::DateOf(NowMinute());
+  auto peers = store.ListPeers();
+  if (!peers.ok()) return peers.status();
+  int made = 0;
+  for (const auto& peer : *peers) {
+    if (!peer.enabled) continue;
+    {
+      std::lock_guard lock(forecast_mu);
+      auto it = forecasts.find({peer.operator_id, today.days});
+      if (it != forecasts.end() && it->second->made_on == today) continue;
+    }
+    auto set = ForecastsFor(peer.operator_id, today, today);
+    if (!set.ok()) return set.status();
+    ++made;
+  }
+  return made;
+}
+
 Result<std::vector<OperatorScope>> Regulator::Impl::Scope(const Loaded& d) {
   const DemandSpec& spec = d.doc.spec;
   const proto::BeijingMinute now = NowMinute();
@@ -79,6 +128,19 @@ Result<std::vector<OperatorScope>> Regulator::Impl::Scope(const Loaded& d) {
       wanted_codes[id.substr(0, slash)].insert(id.substr(slash + 1));
     }
   }
+  const proto::RangeType range = spec.scope.kind == ScopeKind::kStakes ? proto::RangeType::kStake
+                                 : (spec.scope.kind == ScopeKind::kAreas || spec.scope.kind == ScopeKind::kStations)
+                                     ? proto::RangeType::kStation
+                                     : proto::RangeType::kOperator;
+  // Latest readings (one small row per station): one read for all operators when the scope may
+  // span them, else one per operator in scope.
+  const bool wide = spec.scope.kind == ScopeKind::kAll || spec.scope.kind == ScopeKind::kAreas;
+  std::map<std::string, std::vector<store::LatestPower>, std::less<>> latest_by_op;
+  if (wide) {
+    auto all = store.ListLatestPower("");
+    if (!all.ok()) return all.status();
+    for (auto& l : *all) latest_by_op[l.operator_id].push_back(std::move(l));
+  }
   std::vector<OperatorScope> out;
   for (const auto& peer : *peers) {
     const std::string& op = peer.operator_id;
@@ -87,12 +149,23 @@ Result<std::vector<OperatorScope>> Regulator::Impl::Scope(const Loaded& d) {
     if ((spec.scope.kind == ScopeKind::kStations || spec.scope.kind == ScopeKind::kStakes) && !wanted_codes.contains(op)) {
       continue;
     }
-    auto stations = store.ListStations(op, false);
-    if (!stations.ok()) return stations.status();
-    const proto::RangeType range = spec.scope.kind == ScopeKind::kStakes ? proto::RangeType::kStake
-                                   : (spec.scope.kind == ScopeKind::kAreas || spec.scope.kind == ScopeKind::kStations)
-                                       ? proto::RangeType::kStation
-                                       : proto::RangeType::kOperator;
+    // The stations' plain columns (no model unsealed) say who is in scope; only station and
+    // stake scopes need the whole model (credit codes, stake ratings), and only when the
+    // operator has a station in scope.
+    auto index = store.ListStationIndex(op);
+    if (!index.ok()) return index.status();
+    auto in_areas = [&](const std::string& area) {
+      return std::any_of(spec.scope.ids.begin(), spec.scope.ids.end(),
+                         [&](const std::string& prefix) { return area.starts_with(prefix); });
+    };
+    bool any = false;
+    for (const auto& e : *index) {
+      any = any || spec.scope.kind == ScopeKind::kAll || spec.scope.kind == ScopeKind::kOperators ||
+            spec.scope.kind == ScopeKind::kStakes || (spec.scope.kind == ScopeKind::kAreas && in_areas(e.area_code)) ||
+            (spec.scope.kind == ScopeKind::kStations && wanted_codes[op].contains(e.station_code));
+      if (any) break;
+    }
+    if (!any) continue;
     // The participants: the operator, or its stations / stakes in scope, each with the station it
     // reads its power from and the share of that station's potential it covers (a stake covers
     // its share of the station's rated power: readings are per station).
@@ -103,43 +176,32 @@ Result<std::vector<OperatorScope>> Regulator::Impl::Scope(const Loaded& d) {
       bool reporting = false;  // its station has a live reading
     };
     std::vector<Unit> units;
+    std::map<std::string, std::vector<std::size_t>> by_station;  // station -> units reading it
     if (range == proto::RangeType::kOperator) {
       Unit u;
       u.scope.key = op;
       u.scope.adjust_ids = {op};
       units.push_back(std::move(u));
-    }
-    std::map<std::string, std::vector<std::size_t>> by_station;  // station -> units reading it
-    for (const auto& rec : *stations) {
-      const auto& st = rec.station;
-      auto add = [&](const std::string& code, double weight) {
-        Unit u;
-        u.scope.key = op + "/" + code;
-        u.scope.adjust_ids = {code};
-        u.scope.stations = {st.code};
-        u.scope.credit_code = st.credit_code;
-        u.station = st.code;
-        u.weight = weight;
-        by_station[st.code].push_back(units.size());
-        units.push_back(std::move(u));
-      };
-      switch (spec.scope.kind) {
-        case ScopeKind::kAll:
-        case ScopeKind::kOperators:
-          by_station[st.code].push_back(0);
-          break;
-        case ScopeKind::kAreas:
-          for (const auto& prefix : spec.scope.ids) {
-            if (st.area_code.starts_with(prefix)) {
-              add(st.code, 1);
-              break;
-            }
-          }
-          break;
-        case ScopeKind::kStations:
-          if (wanted_codes[op].contains(st.code)) add(st.code, 1);
-          break;
-        case ScopeKind::kStakes: {
+      for (const auto& e : *index) by_station[e.station_code].push_back(0);
+    } else {
+      auto stations = store.ListStations(op, false);
+      if (!stations.ok()) return stations.status();
+      for (const auto& rec : *stations) {
+        const auto& st = rec.station;
+        auto add = [&](const std::string& code, double weight) {
+          Unit u;
+          u.scope.key = op + "/" + code;
+          u.scope.adjust_ids = {code};
+          u.scope.stations = {st.code};
+          u.scope.credit_code = st.credit_code;
+          u.station = st.code;
+          u.weight = weight;
+          by_station[st.code].push_back(units.size());
+          units.push_back(std::move(u));
+        };
+        if (spec.scope.kind == ScopeKind::kAreas && in_areas(st.area_code)) add(st.code, 1);
+        if (spec.scope.kind == ScopeKind::kStations && wanted_codes[op].contains(st.code)) add(st.code, 1);
+        if (spec.scope.kind == ScopeKind::kStakes) {
           std::int64_t all = 0;
           for (const auto& stake : st.stakes) all += stake.rated_power.units();
           for (const auto& stake : st.stakes) {
@@ -147,7 +209,6 @@ Result<std::vector<OperatorScope>> Regulator::Impl::Scope(const Loaded& d) {
               add(stake.code, static_cast<double>(stake.rated_power.units()) / static_cast<double>(all));
             }
           }
-          break;
         }
       }
     }
@@ -157,43 +218,45 @@ Result<std::vector<OperatorScope>> Regulator::Impl::Scope(const Loaded& d) {
       u.scope.range = range;
       u.scope.potential.assign(spec.windows.size(), proto::Kilowatts{});
     }
-    auto days = store.ListStationDays(op, today);
-    if (!days.ok()) return days.status();
-    // Similar-day history for the expected potential (days before today, so a partial today
-    // never counts as a similar day).
-    std::map<std::string, std::vector<store::StationDay>> history;
+    std::vector<store::LatestPower> own;
+    if (!wide) {
+      auto read = store.ListLatestPower(op);
+      if (!read.ok()) return read.status();
+      own = std::move(*read);
+    }
+    const auto found = latest_by_op.find(op);
+    const std::vector<store::LatestPower>& latest = wide ? (found == latest_by_op.end() ? own : found->second) : own;
+    // Per window, the forecast for its day (cached per operator and day: see ForecastsFor).
+    std::vector<std::shared_ptr<const ForecastSet>> forecast_sets(spec.windows.size());
     if (config.forecast_days > 0) {
-      for (int k = 1; k <= kForecastLookbackDays; ++k) {
-        auto past = store.ListStationDays(op, proto::BeijingDate{today.days - k});
-        if (!past.ok()) return past.status();
-        for (auto& sd : *past) {
-          if (by_station.contains(sd.station_code)) history[sd.station_code].push_back(std::move(sd));
-        }
+      for (std::size_t i = 0; i < spec.windows.size(); ++i) {
+        auto set = ForecastsFor(op, proto::DateOf(spec.windows[i].start_time), today);
+        if (!set.ok()) return set.status();
+        forecast_sets[i] = std::move(*set);
       }
     }
     std::vector<int> forecasted(spec.windows.size(), 0);
     int live = 0;
-    for (const auto& sd : *days) {
-      auto members = by_station.find(sd.station_code);
+    for (const auto& l : latest) {
+      auto members = by_station.find(l.station_code);
       if (members == by_station.end()) continue;
-      auto reading = LatestReading(sd, now, config.reading_max_age_minutes);
+      std::optional<StationReading> reading = ReadingOf(l, now, config.reading_max_age_minutes);
+      if (!reading && l.at > now) {
+        // The peer reported minutes ahead of our clock: the latest at or before now is in the slots.
+        auto day = store.GetStationDay(op, l.station_code, today);
+        if (!day.ok()) return day.status();
+        if (day->has_value()) reading = LatestReading(**day, now, config.reading_max_age_minutes);
+      }
       if (!reading) continue;
       ++live;
       for (std::size_t k : members->second) units[k].reporting = true;
-      std::optional<Forecast> forecast;
-      if (auto h = history.find(sd.station_code); h != history.end()) {
-        std::vector<DayCurve> curves;
-        for (const auto& past : h->second) curves.push_back(DayCurve{past.day, past.centi_kw, &past.present, false});
-        for (std::size_t i = 0; i < spec.windows.size() && !forecast; ++i) {
-          auto f = ForecastDay(proto::DateOf(spec.windows[i].start_time), curves, config.forecast_days, {});
-          if (f.ok()) forecast = std::move(*f);
-        }
-      }
       for (std::size_t i = 0; i < spec.windows.size(); ++i) {
         proto::Kilowatts p = PotentialFor(spec.type, *reading);
-        if (forecast && forecast->day == proto::DateOf(spec.windows[i].start_time)) {
-          p = ExpectedPotential(spec.type, *forecast, DayWindow(spec.windows[i]), reading->top, reading->bottom);
-          ++forecasted[i];
+        if (forecast_sets[i]) {
+          if (auto f = forecast_sets[i]->by_station.find(l.station_code); f != forecast_sets[i]->by_station.end()) {
+            p = ExpectedPotential(spec.type, f->second, DayWindow(spec.windows[i]), reading->top, reading->bottom);
+            ++forecasted[i];
+          }
         }
         for (std::size_t k : members->second) {
           units[k].scope.potential[i] = units[k].scope.potential[i] + Scale(p, units[k].weight);

@@ -24,6 +24,7 @@ using ::testing::HasSubstr;
 using proto::Kilowatts;
 using testing::BeijingTime;
 namespace fs = std::filesystem;
+using namespace std::string_literals;
 
 constexpr const char* kA = "OPA000001";
 constexpr const char* kB = "OPB000002";
@@ -422,6 +423,68 @@ TEST_F(RegulatorTest, AreaScopeSendsOneStationInstructionPerStationInTheArea) {
     total = total + in.targets[0].target_power;
   }
   EXPECT_EQ(total, Kw(40));
+}
+
+TEST_F(RegulatorTest, TheExpectedPotentialComesFromTheSimilarDayForecastMadeOncePerDay) {
+  // Yesterday (Thursday, a weekday like today) A ran at 300 kW and B at 100 kW in the window; C
+  // has no history and stands on its current reading (100 kW). Potentials 300 / 100 / 100.
+  config_.forecast_days = 1;
+  Reopen();
+  const proto::BeijingMinute yesterday{At(18, 0).minutes - 1440};
+  Power(kA, yesterday, proto::BeijingMinute{yesterday.minutes + 60}, 300);
+  Power(kB, yesterday, proto::BeijingMinute{yesterday.minutes + 60}, 100);
+  // The day's first tick makes today's forecasts of every enabled operator before any demand.
+  auto tick = regulator_->Tick();  // this Regulator keeps its forecasts: no Reopen
+  ASSERT_TRUE(tick.ok());
+  EXPECT_EQ(tick->forecasts_made, 3);
+  ASSERT_TRUE(regulator_->CreateDemand(PeakSpec(100)).ok());
+  tick = regulator_->Tick();
+  ASSERT_TRUE(tick.ok());
+  EXPECT_EQ(tick->forecasts_made, 0);
+  std::map<std::string, Kilowatts> asked;
+  for (const auto& c : Deliver()) asked[c.operator_id] = Decode(c).targets[0].target_power;
+  EXPECT_EQ(asked[kA], Kw(60));
+  EXPECT_EQ(asked[kB], Kw(20));
+  EXPECT_EQ(asked[kC], Kw(20));
+  auto v = regulator_->GetDemand("T1");
+  ASSERT_TRUE(v.ok());
+  for (const auto& i : v->instructions) {
+    EXPECT_THAT(i.explanation[0], HasSubstr("1 of 1 stations reporting; "s +
+                                            (i.operator_id == kC ? "current readings" : "similar-day forecast")))
+        << i.operator_id;
+  }
+
+  // Late history for yesterday does not move today's forecast in this process (made once a day);
+  // a restarted engine makes it again from what is stored.
+  Power(kB, yesterday, proto::BeijingMinute{yesterday.minutes + 60}, 300);
+  auto second = PeakSpec(100);
+  second.task_id = "T2";
+  ASSERT_TRUE(regulator_->CreateDemand(second).ok());
+  tick = regulator_->Tick();
+  ASSERT_TRUE(tick.ok());
+  EXPECT_EQ(tick->forecasts_made, 0);
+  for (const auto& c : Deliver()) asked[c.operator_id] = Decode(c).targets[0].target_power;
+  EXPECT_EQ(asked[kB], Kw(20));
+  Reopen();
+  auto third = PeakSpec(140);
+  third.task_id = "T3";
+  ASSERT_TRUE(regulator_->CreateDemand(third).ok());
+  ASSERT_TRUE(regulator_->Tick().ok());
+  for (const auto& c : Deliver()) asked[c.operator_id] = Decode(c).targets[0].target_power;
+  EXPECT_EQ(asked[kA], Kw(60));  // 300 / 700 of 140
+  EXPECT_EQ(asked[kB], Kw(60));
+  EXPECT_EQ(asked[kC], Kw(20));
+}
+
+TEST_F(RegulatorTest, AStationReportingAheadOfOurClockIsReadAtNow) {
+  // A's platform clock runs ahead: it already sent 16:05 (500 kW). The reading at or before our
+  // 16:00 (15:59, 100 kW) counts, so A still gets its equal share.
+  Power(kA, At(16, 5), At(16, 6), 500);
+  ASSERT_TRUE(regulator_->CreateDemand(PeakSpec(90)).ok());
+  Tick();
+  auto sent = Deliver();
+  ASSERT_EQ(sent.size(), 3u);
+  for (const auto& c : sent) EXPECT_EQ(Decode(c).targets[0].target_power, Kw(30)) << c.operator_id;
 }
 
 TEST_F(RegulatorTest, AShortfallNobodyCanTakeRaisesOneUncoveredAlarm) {

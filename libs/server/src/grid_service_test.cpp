@@ -91,6 +91,12 @@ class FlakyStore final : public store::Store {
   Result<std::vector<store::SettlementRow>> ListSettlements(const store::SettlementFilter& f) override {
     return inner_->ListSettlements(f);
   }
+  Result<std::vector<store::StationIndexEntry>> ListStationIndex(std::string_view op) override {
+    return inner_->ListStationIndex(op);
+  }
+  Result<std::vector<store::LatestPower>> ListLatestPower(std::string_view op) override {
+    return inner_->ListLatestPower(op);
+  }
   Result<std::vector<store::StationDay>> ListStationDays(std::string_view op, proto::BeijingDate day) override {
     return inner_->ListStationDays(op, day);
   }

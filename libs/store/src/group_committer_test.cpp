@@ -116,6 +116,12 @@ class GatedStore final : public Store {
   Result<std::vector<SettlementRow>> ListSettlements(const SettlementFilter& f) override {
     return inner_->ListSettlements(f);
   }
+  Result<std::vector<StationIndexEntry>> ListStationIndex(std::string_view op) override {
+    return inner_->ListStationIndex(op);
+  }
+  Result<std::vector<LatestPower>> ListLatestPower(std::string_view op) override {
+    return inner_->ListLatestPower(op);
+  }
   Result<std::vector<StationDay>> ListStationDays(std::string_view op, proto::BeijingDate day) override {
     return inner_->ListStationDays(op, day);
   }

@@ -229,6 +229,10 @@ class MemoryStore final : public Store {
         d.bottom = u.power.adjust_bottom_power;
         d.updated_at = now;
       }
+      if (auto l = record::LatestOf(u)) {
+        auto [it, inserted] = latest_.try_emplace(Key2{u.operator_id, u.power.station_code}, *l);
+        if (!inserted && l->at >= it->second.at) it->second = std::move(*l);
+      }
     }
     for (std::size_t i = 0; i < batch.feedback.size(); ++i) {
       const FeedbackRecord& f = batch.feedback[i];
@@ -244,6 +248,30 @@ class MemoryStore final : public Store {
     auto it = days_.find(DayKey{std::string(operator_id), std::string(station_code), record::DayNumber(day)});
     if (it == days_.end()) return std::optional<StationDay>();
     return std::optional<StationDay>(Unpack(operator_id, station_code, day, it->second));
+  }
+
+  Result<std::vector<StationIndexEntry>> ListStationIndex(std::string_view operator_id) override {
+    if (options_.sealer == nullptr) return NoSealer();
+    std::lock_guard lock(mu_);
+    std::vector<StationIndexEntry> out;
+    auto it = stations_.find(std::string(operator_id));
+    if (it == stations_.end()) return out;
+    for (const auto& [code, st] : it->second) {
+      if (st.retired) continue;
+      // The memory store keeps only the sealed model (it is for tests: unsealing is fine).
+      VGI_ASSIGN_OR_RETURN(proto::Station station, record::OpenStation(*options_.sealer, it->first, code, st.sealed));
+      out.push_back(StationIndexEntry{code, station.area_code});
+    }
+    return out;
+  }
+
+  Result<std::vector<LatestPower>> ListLatestPower(std::string_view operator_id) override {
+    std::lock_guard lock(mu_);
+    std::vector<LatestPower> out;
+    for (const auto& [key, l] : latest_) {
+      if (operator_id.empty() || key.first == operator_id) out.push_back(l);
+    }
+    return out;
   }
 
   Result<std::vector<StationDay>> ListStationDays(std::string_view operator_id, proto::BeijingDate day) override {
@@ -590,6 +618,7 @@ class MemoryStore final : public Store {
   std::map<std::string, std::map<std::string, StationState>> stations_;  // operator -> code -> state
   std::map<std::string, std::map<std::string, StakeState>> stakes_;      // operator -> stake code -> state
   std::map<DayKey, DayState> days_;
+  std::map<Key2, LatestPower> latest_;  // (operator, station)
   std::map<Key2, InstructionState> instructions_;
   std::map<Key2, std::vector<FeedbackState>> feedback_;
   std::uint64_t feedback_seq_ = 0;

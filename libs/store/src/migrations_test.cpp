@@ -28,9 +28,9 @@ void ExpectWellFormed(std::span<const Migration> migrations, const char* backend
 TEST(Migrations, SqliteListIsNumberedAndStrictlyIncreasing) {
   ASSERT_FALSE(SqliteMigrations().empty());
   EXPECT_EQ(SqliteMigrations().front().version, 1);
-  EXPECT_EQ(SqliteMigrations().back().version, 4);  // 0004_stake_retired_index
+  EXPECT_EQ(SqliteMigrations().back().version, 5);  // 0005_power_latest
   ASSERT_FALSE(PostgresMigrations().empty());
-  EXPECT_EQ(PostgresMigrations().back().version, 4);
+  EXPECT_EQ(PostgresMigrations().back().version, 5);
   ExpectWellFormed(SqliteMigrations(), "sqlite");
 }
 

@@ -402,4 +402,20 @@ Result<std::vector<StationRecord>> PostgresStore::ListStations(std::string_view 
   return ReadStations(*c, operator_id, nullptr, include_retired);
 }
 
+Result<std::vector<StationIndexEntry>> PostgresStore::ListStationIndex(std::string_view operator_id) {
+  VGI_ASSIGN_OR_RETURN(pg::Pool::Lease c, pool_->Acquire());
+  VGI_ASSIGN_OR_RETURN(pg::Rows r, c->Prepared("vgi_list_station_index",
+                                               "SELECT station_code, area_code FROM stations "
+                                               "WHERE operator_id = $1 AND NOT retired ORDER BY station_code",
+                                               pg::Params().Text(operator_id)));
+  std::vector<StationIndexEntry> out;
+  out.reserve(static_cast<std::size_t>(r.size()));
+  for (int i = 0; i < r.size(); ++i) {
+    VGI_ASSIGN_OR_RETURN(std::string_view code, r.Bytes(i, 0));
+    VGI_ASSIGN_OR_RETURN(std::string_view area, r.Bytes(i, 1));
+    out.push_back(StationIndexEntry{std::string(code), std::string(area)});
+  }
+  return out;
+}
+
 }  // namespace vgi::store

@@ -15,6 +15,7 @@
 // the same station and hour in one group) is written in several passes, one run per pass.
 #include <algorithm>
 #include <array>
+#include <map>
 #include <unordered_map>
 
 #include "postgres_store_impl.hpp"
@@ -257,6 +258,82 @@ std::vector<pg::Params> PowerUpsertParams(const std::vector<PowerUpdate>& power,
     if (chunk.size() > 0) statements.push_back(chunk.Finish(now));
   }
   return statements;
+}
+
+const char* const kLatestUpsertName = "vgi_power_latest_upsert";
+const char* const kLatestUpsertSql = R"sql(
+INSERT INTO power_latest AS t (operator_id, station_code, minute, centi_kw, adjust_top, adjust_bottom)
+SELECT * FROM unnest($1::text[], $2::text[], $3::int8[], $4::int8[], $5::int8[], $6::int8[])
+ON CONFLICT (operator_id, station_code) DO UPDATE SET
+  minute = excluded.minute,
+  centi_kw = excluded.centi_kw,
+  adjust_top = excluded.adjust_top,
+  adjust_bottom = excluded.adjust_bottom
+WHERE excluded.minute >= t.minute
+)sql";
+
+std::optional<pg::Params> LatestUpsertParams(const std::vector<PowerUpdate>& power) {
+  // One row per station (ON CONFLICT may not touch a row twice in one statement): the batch's
+  // latest, a later update winning a tie as in the slots; key order like the power rows.
+  std::map<std::pair<std::string_view, std::string_view>, LatestPower> latest;
+  for (const PowerUpdate& u : power) {
+    std::optional<LatestPower> l = record::LatestOf(u);
+    if (!l) continue;
+    auto [it, inserted] = latest.try_emplace({u.operator_id, u.power.station_code}, *l);
+    if (!inserted && l->at >= it->second.at) it->second = std::move(*l);
+  }
+  if (latest.empty()) return std::nullopt;
+  pg::ArrayBuilder op(pg::kTextOid), st(pg::kTextOid), minute(pg::kInt8Oid), kw(pg::kInt8Oid), top(pg::kInt8Oid),
+      bottom(pg::kInt8Oid);
+  for (const auto& [key, l] : latest) {
+    op.Add(key.first);
+    st.Add(key.second);
+    minute.AddInt64(l.at.minutes);
+    kw.AddInt64(l.power.units());
+    top.AddInt64(l.adjust_top_power.units());
+    bottom.AddInt64(l.adjust_bottom_power.units());
+  }
+  pg::Params p;
+  p.Array(pg::kTextArrayOid, op)
+      .Array(pg::kTextArrayOid, st)
+      .Array(pg::kInt8ArrayOid, minute)
+      .Array(pg::kInt8ArrayOid, kw)
+      .Array(pg::kInt8ArrayOid, top)
+      .Array(pg::kInt8ArrayOid, bottom);
+  return p;
+}
+
+Result<std::vector<LatestPower>> PostgresStore::ListLatestPower(std::string_view operator_id) {
+  VGI_ASSIGN_OR_RETURN(pg::Pool::Lease c, pool_->Acquire());
+  VGI_ASSIGN_OR_RETURN(pg::Rows r,
+                       operator_id.empty()
+                           ? c->Prepared("vgi_list_latest_power_all",
+                                         "SELECT operator_id, station_code, minute, centi_kw, adjust_top, adjust_bottom "
+                                         "FROM power_latest ORDER BY operator_id, station_code",
+                                         pg::Params())
+                           : c->Prepared("vgi_list_latest_power",
+                                         "SELECT operator_id, station_code, minute, centi_kw, adjust_top, adjust_bottom "
+                                         "FROM power_latest WHERE operator_id = $1 ORDER BY operator_id, station_code",
+                                         pg::Params().Text(operator_id)));
+  std::vector<LatestPower> out;
+  out.reserve(static_cast<std::size_t>(r.size()));
+  for (int i = 0; i < r.size(); ++i) {
+    LatestPower l;
+    VGI_ASSIGN_OR_RETURN(std::string_view op, r.Bytes(i, 0));
+    VGI_ASSIGN_OR_RETURN(std::string_view st, r.Bytes(i, 1));
+    VGI_ASSIGN_OR_RETURN(std::int64_t minute, r.Int64(i, 2));
+    VGI_ASSIGN_OR_RETURN(std::int64_t kw, r.Int64(i, 3));
+    VGI_ASSIGN_OR_RETURN(std::int64_t top, r.Int64(i, 4));
+    VGI_ASSIGN_OR_RETURN(std::int64_t bottom, r.Int64(i, 5));
+    l.operator_id = op;
+    l.station_code = st;
+    l.at = proto::BeijingMinute{minute};
+    l.power = proto::Kilowatts::FromUnits(kw);
+    l.adjust_top_power = proto::Kilowatts::FromUnits(top);
+    l.adjust_bottom_power = proto::Kilowatts::FromUnits(bottom);
+    out.push_back(std::move(l));
+  }
+  return out;
 }
 
 }  // namespace vgi::store

@@ -222,6 +222,7 @@ Status PostgresStore::Commit(const WriteBatch& batch) {
   }
 
   const std::vector<pg::Params> power = PowerUpsertParams(batch.power, slices, now);
+  const std::optional<pg::Params> latest = LatestUpsertParams(batch.power);
 
   // One transaction, one round trip.
   std::vector<pg::Statement> statements;
@@ -234,6 +235,7 @@ Status PostgresStore::Commit(const WriteBatch& batch) {
                           &keys});
   }
   for (const pg::Params& p : power) statements.push_back({kPowerUpsertName, kPowerUpsertSql, &p});
+  if (latest) statements.push_back({kLatestUpsertName, kLatestUpsertSql, &*latest});
   if (!batch.feedback.empty()) {
     // ORDER BY n: the identity column numbers rows in batch order.
     statements.push_back({"vgi_put_feedback",

@@ -37,6 +37,8 @@ class PostgresStore final : public Store {
   Result<std::optional<StationRecord>> GetStation(std::string_view operator_id,
                                                   std::string_view station_code) override;
   Result<std::vector<StationRecord>> ListStations(std::string_view operator_id, bool include_retired) override;
+  Result<std::vector<StationIndexEntry>> ListStationIndex(std::string_view operator_id) override;
+  Result<std::vector<LatestPower>> ListLatestPower(std::string_view operator_id) override;
 
   Status Commit(const WriteBatch& batch) override;
   Result<std::optional<StationDay>> GetStationDay(std::string_view operator_id, std::string_view station_code,
@@ -98,6 +100,12 @@ extern const char* const kPowerUpsertName;
 extern const char* const kPowerUpsertSql;
 std::vector<pg::Params> PowerUpsertParams(const std::vector<PowerUpdate>& power,
                                           const std::vector<std::vector<record::DaySlice>>& slices, SystemTime now);
+
+// postgres_power.cpp: each station's latest reading in the batch (record::LatestOf), as the
+// parameters of one kLatestUpsertSql statement; nullopt when no update has a valued point.
+extern const char* const kLatestUpsertName;
+extern const char* const kLatestUpsertSql;
+std::optional<pg::Params> LatestUpsertParams(const std::vector<PowerUpdate>& power);
 
 // postgres_store.cpp: one station-day from rows [begin, end) of a result whose columns from
 // `col` are "hour, slots, present, adjust_top, adjust_bottom, updated_at, write_seq" (power_hours

@@ -260,6 +260,16 @@ void ApplySlice(const DaySlice& slice, const std::vector<proto::PowerPoint>& poi
   }
 }
 
+std::optional<LatestPower> LatestOf(const PowerUpdate& update) {
+  const proto::PowerPoint* latest = nullptr;
+  for (const auto& p : update.power.points) {
+    if (p.power.has_value() && (latest == nullptr || p.point >= latest->point)) latest = &p;
+  }
+  if (latest == nullptr) return std::nullopt;
+  return LatestPower{update.operator_id, update.power.station_code, latest->point, *latest->power,
+                     update.power.adjust_top_power, update.power.adjust_bottom_power};
+}
+
 void UnpackDay(std::span<const std::uint8_t> slots, std::span<const std::uint8_t> present, StationDay& day) {
   day.centi_kw.assign(kMinutesPerDay, 0);
   day.present.reset();

@@ -129,6 +129,10 @@ Result<std::vector<DaySlice>> SliceByDay(const PowerUpdate& update, std::size_t 
 void ApplySlice(const DaySlice& slice, const std::vector<proto::PowerPoint>& points, std::uint8_t* slots,
                 std::size_t slot_offset, std::uint8_t* present, std::size_t present_offset);
 
+// The update's latest point with a value as its station's LatestPower (of two points at the
+// same minute the later wins); nullopt when no point has a value.
+std::optional<LatestPower> LatestOf(const PowerUpdate& update);
+
 // Full arrays <-> StationDay fields.
 void UnpackDay(std::span<const std::uint8_t> slots, std::span<const std::uint8_t> present, StationDay& day);
 std::string EmptySlots();    // kSlotsBytes zero bytes

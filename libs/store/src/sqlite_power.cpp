@@ -94,6 +94,20 @@ Status ApplyPowerSlice(Connection& c, const PowerUpdate& u, const record::DaySli
   return ins.Blob(7, patch).Run();
 }
 
+// Keeps the station's latest reading (LatestPower): replaced unless the stored one is later.
+Status ApplyLatest(Connection& c, const PowerUpdate& u) {
+  const std::optional<LatestPower> latest = record::LatestOf(u);
+  if (!latest) return Status::Ok();
+  VGI_ASSIGN_OR_RETURN(Stmt s, c.Prepare("INSERT INTO power_latest(operator_id, station_code, minute, centi_kw,"
+                                         " adjust_top, adjust_bottom) VALUES(?1,?2,?3,?4,?5,?6)"
+                                         " ON CONFLICT(operator_id, station_code) DO UPDATE SET minute=excluded.minute,"
+                                         " centi_kw=excluded.centi_kw, adjust_top=excluded.adjust_top,"
+                                         " adjust_bottom=excluded.adjust_bottom WHERE excluded.minute >= power_latest.minute",
+                                         "Commit"));
+  s.Text(1, latest->operator_id).Text(2, latest->station_code).Int(3, latest->at.minutes).Int(4, latest->power.units());
+  return s.Int(5, latest->adjust_top_power.units()).Int(6, latest->adjust_bottom_power.units()).Run();
+}
+
 }  // namespace
 
 Status RegisterPowerFunctions(Connection& c) {
@@ -134,6 +148,7 @@ Status SqliteStore::Commit(const WriteBatch& batch) {
       const PowerUpdate& u = batch.power[i];
       VGI_ASSIGN_OR_RETURN(const auto slices, record::SliceByDay(u, i, today));
       for (const record::DaySlice& slice : slices) VGI_RETURN_IF_ERROR(ApplyPowerSlice(c, u, slice, now));
+      VGI_RETURN_IF_ERROR(ApplyLatest(c, u));
     }
     for (std::size_t i = 0; i < batch.feedback.size(); ++i) {
       const FeedbackRecord& f = batch.feedback[i];
@@ -192,6 +207,29 @@ Result<std::optional<StationDay>> SqliteStore::GetStationDay(std::string_view op
     ReadStationDay(s, 0, d);
     out = std::move(d);
     return Status::Ok();
+  }));
+  return out;
+}
+
+Result<std::vector<LatestPower>> SqliteStore::ListLatestPower(std::string_view operator_id) {
+  std::vector<LatestPower> out;
+  VGI_RETURN_IF_ERROR(ReadTx("ListLatestPower", [&](Connection& c) -> Status {
+    // Two statements: an OR on the key would keep SQLite from using it for one operator.
+    VGI_ASSIGN_OR_RETURN(Stmt s, c.Prepare(operator_id.empty()
+                                               ? "SELECT operator_id, station_code, minute, centi_kw, adjust_top,"
+                                                 " adjust_bottom FROM power_latest ORDER BY operator_id, station_code"
+                                               : "SELECT operator_id, station_code, minute, centi_kw, adjust_top,"
+                                                 " adjust_bottom FROM power_latest WHERE operator_id = ?1"
+                                                 " ORDER BY operator_id, station_code",
+                                           "ListLatestPower"));
+    if (!operator_id.empty()) s.Text(1, operator_id);
+    for (;;) {
+      VGI_ASSIGN_OR_RETURN(const bool row, s.Step());
+      if (!row) return Status::Ok();
+      out.push_back(LatestPower{std::string(s.ColText(0)), std::string(s.ColText(1)), proto::BeijingMinute{s.ColInt(2)},
+                                proto::Kilowatts::FromUnits(s.ColInt(3)), proto::Kilowatts::FromUnits(s.ColInt(4)),
+                                proto::Kilowatts::FromUnits(s.ColInt(5))});
+    }
   }));
   return out;
 }

@@ -456,4 +456,20 @@ Result<std::vector<StationRecord>> SqliteStore::ListStations(std::string_view op
 
 #undef VGI_STATION_COLUMNS
 
+Result<std::vector<StationIndexEntry>> SqliteStore::ListStationIndex(std::string_view operator_id) {
+  std::vector<StationIndexEntry> out;
+  VGI_RETURN_IF_ERROR(ReadTx("ListStationIndex", [&](Connection& c) -> Status {
+    VGI_ASSIGN_OR_RETURN(Stmt s, c.Prepare("SELECT code, area_code FROM station WHERE operator_id=? AND retired=0"
+                                           " ORDER BY code",
+                                           "ListStationIndex"));
+    s.Text(1, operator_id);
+    for (;;) {
+      VGI_ASSIGN_OR_RETURN(const bool found, s.Step());
+      if (!found) return Status::Ok();
+      out.push_back(StationIndexEntry{std::string(s.ColText(0)), std::string(s.ColText(1))});
+    }
+  }));
+  return out;
+}
+
 }  // namespace vgi::store::sqlite

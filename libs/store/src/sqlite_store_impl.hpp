@@ -48,6 +48,8 @@ class SqliteStore final : public Store {
   Result<std::optional<StationRecord>> GetStation(std::string_view operator_id,
                                                   std::string_view station_code) override;
   Result<std::vector<StationRecord>> ListStations(std::string_view operator_id, bool include_retired) override;
+  Result<std::vector<StationIndexEntry>> ListStationIndex(std::string_view operator_id) override;
+  Result<std::vector<LatestPower>> ListLatestPower(std::string_view operator_id) override;
 
   Status Commit(const WriteBatch& batch) override;
   Result<std::optional<StationDay>> GetStationDay(std::string_view operator_id, std::string_view station_code,

@@ -42,6 +42,12 @@ struct StationReading {
 std::optional<StationReading> LatestReading(const store::StationDay& today, proto::BeijingMinute now,
                                             int max_age_minutes);
 
+// The same from a station's stored latest reading (store::LatestPower, one small row instead of
+// the day's 1440 slots): nullopt when it is older than `max_age_minutes` or later than `now` (a
+// peer's clock ahead of ours: the caller falls back to the day's slots for "at or before now").
+std::optional<StationReading> ReadingOf(const store::LatestPower& latest, proto::BeijingMinute now,
+                                        int max_age_minutes);
+
 // Never negative (see the top of this file).
 proto::Kilowatts DownPotential(const StationReading& r);
 proto::Kilowatts UpPotential(const StationReading& r);

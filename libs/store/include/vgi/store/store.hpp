@@ -103,6 +103,28 @@ struct StationDay {
   friend bool operator==(const StationDay&, const StationDay&) = default;
 };
 
+// A station's latest reading, kept beside the 1440 data (one small row per station) so that the
+// engine and the console read "now" without the day's 6 KB. It is the latest minute any Commit
+// gave a value (across days), that value, and the adjust powers of the update that carried it.
+// An update whose latest valued minute is earlier than the stored one (late data) leaves it; an
+// equal minute is replaced (later writes win, as in the slots); a null point never clears it.
+struct LatestPower {
+  std::string operator_id;
+  std::string station_code;
+  proto::BeijingMinute at;
+  proto::Kilowatts power;
+  proto::Kilowatts adjust_top_power;
+  proto::Kilowatts adjust_bottom_power;
+  friend bool operator==(const LatestPower&, const LatestPower&) = default;
+};
+
+// What a station listing needs without unsealing the model: the plain columns.
+struct StationIndexEntry {
+  std::string station_code;
+  std::string area_code;
+  friend bool operator==(const StationIndexEntry&, const StationIndexEntry&) = default;
+};
+
 // One station's points from one request. Points may span days (the server admits today ± 1);
 // the store files each point under its own day. Later writes to a minute overwrite earlier ones.
 struct PowerUpdate {
@@ -363,10 +385,17 @@ class Store {
   // Ordered by station code; retired stations only when asked.
   virtual Result<std::vector<StationRecord>> ListStations(std::string_view operator_id,
                                                           bool include_retired) = 0;
+  // The operator's active (not retired) stations' plain columns, ordered by station code; nothing
+  // is unsealed (the engine scopes 30 000 stations per tick with it).
+  virtual Result<std::vector<StationIndexEntry>> ListStationIndex(std::string_view operator_id) = 0;
 
   // ---- power, instructions, feedback, replay keys (group-committed)
   // Applies the whole batch in one transaction: all of it or none.
   virtual Status Commit(const WriteBatch& batch) = 0;
+  // Latest readings (see LatestPower) of one operator's stations, or of every operator's when
+  // `operator_id` is empty; ordered by operator, then station code. Retired stations included
+  // (the caller scopes).
+  virtual Result<std::vector<LatestPower>> ListLatestPower(std::string_view operator_id) = 0;
   virtual Result<std::optional<StationDay>> GetStationDay(std::string_view operator_id,
                                                           std::string_view station_code,
                                                           proto::BeijingDate day) = 0;
