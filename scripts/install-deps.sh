@@ -10,6 +10,8 @@ packages=(
   # libraries
   libboost-dev libssl-dev libsqlite3-dev libpq-dev libyaml-cpp-dev
   libspdlog-dev libfmt-dev libcli11-dev libsimdjson-dev rapidjson-dev
+  # console: argon2id password hashing
+  libargon2-dev
   # tests, benchmarks, fuzzing (clang + libFuzzer runtime)
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
   # tools the test suite drives (postgresql-15: the throwaway server of scripts/pg-test-server.sh)
