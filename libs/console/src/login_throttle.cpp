@@ -26,7 +26,8 @@ void LoginThrottle::Failure(std::string_view key) {
     if (entries_.size() >= config_.max_keys) {
       // Forget the key touched least recently that is not locked (a flood of new keys must not
       // free a locked account); only when every key is locked, the least recent one.
-      auto victim = std::find_if(lru_.begin(), lru_.end(), [&](const std::string& k) { return entries_.at(k).locked_until <= now; });
+      auto victim = std::find_if(lru_.begin(), lru_.end(),
+                                 [&](const std::string& k) { return entries_.at(k).locked_until <= now; });
       if (victim == lru_.end()) victim = lru_.begin();
       entries_.erase(*victim);
       lru_.erase(victim);
