@@ -91,6 +91,21 @@ class FlakyStore final : public store::Store {
   Result<std::vector<store::SettlementRow>> ListSettlements(const store::SettlementFilter& f) override {
     return inner_->ListSettlements(f);
   }
+  Status PutUser(const store::UserRow& u) override { return inner_->PutUser(u); }
+  Result<std::optional<store::UserRow>> GetUser(std::string_view u) override { return inner_->GetUser(u); }
+  Result<std::vector<store::UserRow>> ListUsers() override { return inner_->ListUsers(); }
+  Status PutSession(const store::SessionRow& s) override { return inner_->PutSession(s); }
+  Result<std::optional<store::SessionRow>> GetSession(std::string_view d) override { return inner_->GetSession(d); }
+  Status TouchSession(std::string_view d, SystemTime at) override { return inner_->TouchSession(d, at); }
+  Status DeleteSession(std::string_view d) override { return inner_->DeleteSession(d); }
+  Result<std::int64_t> DeleteUserSessions(std::string_view u) override { return inner_->DeleteUserSessions(u); }
+  Result<std::int64_t> PurgeSessions(SystemTime idle, SystemTime now) override {
+    return inner_->PurgeSessions(idle, now);
+  }
+  Result<store::AuditRow> AppendAudit(const store::AuditRow& row) override { return inner_->AppendAudit(row); }
+  Result<std::vector<store::AuditRow>> ListAudit(std::int64_t after, std::size_t limit) override {
+    return inner_->ListAudit(after, limit);
+  }
   Result<std::vector<store::StationIndexEntry>> ListStationIndex(std::string_view op) override {
     return inner_->ListStationIndex(op);
   }

@@ -116,6 +116,21 @@ class GatedStore final : public Store {
   Result<std::vector<SettlementRow>> ListSettlements(const SettlementFilter& f) override {
     return inner_->ListSettlements(f);
   }
+  Status PutUser(const UserRow& u) override { return inner_->PutUser(u); }
+  Result<std::optional<UserRow>> GetUser(std::string_view u) override { return inner_->GetUser(u); }
+  Result<std::vector<UserRow>> ListUsers() override { return inner_->ListUsers(); }
+  Status PutSession(const SessionRow& s) override { return inner_->PutSession(s); }
+  Result<std::optional<SessionRow>> GetSession(std::string_view d) override { return inner_->GetSession(d); }
+  Status TouchSession(std::string_view d, SystemTime at) override { return inner_->TouchSession(d, at); }
+  Status DeleteSession(std::string_view d) override { return inner_->DeleteSession(d); }
+  Result<std::int64_t> DeleteUserSessions(std::string_view u) override { return inner_->DeleteUserSessions(u); }
+  Result<std::int64_t> PurgeSessions(SystemTime idle, SystemTime now) override {
+    return inner_->PurgeSessions(idle, now);
+  }
+  Result<AuditRow> AppendAudit(const AuditRow& row) override { return inner_->AppendAudit(row); }
+  Result<std::vector<AuditRow>> ListAudit(std::int64_t after, std::size_t limit) override {
+    return inner_->ListAudit(after, limit);
+  }
   Result<std::vector<StationIndexEntry>> ListStationIndex(std::string_view op) override {
     return inner_->ListStationIndex(op);
   }

@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "engine_record.hpp"
+#include "memory_console.hpp"
 #include "memory_engine.hpp"
 #include "memory_outbox.hpp"
 #include "record_codec.hpp"
@@ -272,6 +273,52 @@ class MemoryStore final : public Store {
       if (operator_id.empty() || key.first == operator_id) out.push_back(l);
     }
     return out;
+  }
+
+  Status PutUser(const UserRow& user) override {
+    std::lock_guard lock(mu_);
+    return console_.PutUser(user);
+  }
+  Result<std::optional<UserRow>> GetUser(std::string_view username) override {
+    std::lock_guard lock(mu_);
+    return console_.GetUser(username);
+  }
+  Result<std::vector<UserRow>> ListUsers() override {
+    std::lock_guard lock(mu_);
+    return console_.ListUsers();
+  }
+  Status PutSession(const SessionRow& session) override {
+    std::lock_guard lock(mu_);
+    return console_.PutSession(session);
+  }
+  Result<std::optional<SessionRow>> GetSession(std::string_view token_digest) override {
+    std::lock_guard lock(mu_);
+    return console_.GetSession(token_digest);
+  }
+  Status TouchSession(std::string_view token_digest, SystemTime at) override {
+    std::lock_guard lock(mu_);
+    return console_.TouchSession(token_digest, at);
+  }
+  Status DeleteSession(std::string_view token_digest) override {
+    std::lock_guard lock(mu_);
+    console_.DeleteSession(token_digest);
+    return Status::Ok();
+  }
+  Result<std::int64_t> DeleteUserSessions(std::string_view username) override {
+    std::lock_guard lock(mu_);
+    return console_.DeleteUserSessions(username);
+  }
+  Result<std::int64_t> PurgeSessions(SystemTime idle_before, SystemTime now) override {
+    std::lock_guard lock(mu_);
+    return console_.PurgeSessions(idle_before, now);
+  }
+  Result<AuditRow> AppendAudit(const AuditRow& row) override {
+    std::lock_guard lock(mu_);
+    return console_.AppendAudit(row);
+  }
+  Result<std::vector<AuditRow>> ListAudit(std::int64_t after_seq, std::size_t limit) override {
+    std::lock_guard lock(mu_);
+    return console_.ListAudit(after_seq, limit);
   }
 
   Result<std::vector<StationDay>> ListStationDays(std::string_view operator_id, proto::BeijingDate day) override {
@@ -619,6 +666,7 @@ class MemoryStore final : public Store {
   std::map<std::string, std::map<std::string, StakeState>> stakes_;      // operator -> stake code -> state
   std::map<DayKey, DayState> days_;
   std::map<Key2, LatestPower> latest_;  // (operator, station)
+  memory::ConsoleTables console_;
   std::map<Key2, InstructionState> instructions_;
   std::map<Key2, std::vector<FeedbackState>> feedback_;
   std::uint64_t feedback_seq_ = 0;

@@ -28,9 +28,9 @@ void ExpectWellFormed(std::span<const Migration> migrations, const char* backend
 TEST(Migrations, SqliteListIsNumberedAndStrictlyIncreasing) {
   ASSERT_FALSE(SqliteMigrations().empty());
   EXPECT_EQ(SqliteMigrations().front().version, 1);
-  EXPECT_EQ(SqliteMigrations().back().version, 5);  // 0005_power_latest
+  EXPECT_EQ(SqliteMigrations().back().version, 6);  // 0006_console
   ASSERT_FALSE(PostgresMigrations().empty());
-  EXPECT_EQ(PostgresMigrations().back().version, 5);
+  EXPECT_EQ(PostgresMigrations().back().version, 6);
   ExpectWellFormed(SqliteMigrations(), "sqlite");
 }
 
@@ -51,11 +51,12 @@ TEST(Migrations, SqliteMigrationsApplyInOrderToAnEmptyDatabase) {
   }
   // Every table's primary key starts with operator_id (the distribution column), but the
   // bookkeeping tables schema_version and lease, and those that concern no single operator:
-  // alarm and demand.
+  // alarm, demand and the console's users, sessions and audit log (coordinator-local).
   sqlite3_stmt* tables = nullptr;
   ASSERT_EQ(sqlite3_prepare_v2(db,
                                "SELECT name FROM sqlite_master WHERE type='table'"
-                               " AND name NOT IN ('schema_version', 'alarm', 'demand', 'lease')",
+                               " AND name NOT IN ('schema_version', 'alarm', 'demand', 'lease',"
+                               " 'console_user', 'console_session', 'audit_log')",
                                -1, &tables, nullptr),
             SQLITE_OK);
   int count = 0;
@@ -75,6 +76,9 @@ TEST(Migrations, SqliteMigrationsApplyInOrderToAnEmptyDatabase) {
   // The engine tables (0003) are there, keyed as documented.
   for (const auto& [table, key] : {std::pair<const char*, const char*>{"demand", "task_id"},
                                    {"lease", "name"},
+                                   {"console_user", "username"},
+                                   {"console_session", "token_digest"},
+                                   {"audit_log", "seq"},
                                    {"regulation", "operator_id"},
                                    {"settlement", "operator_id"}}) {
     sqlite3_stmt* info = nullptr;

@@ -80,6 +80,17 @@ class SqliteStore final : public Store {
   Result<std::vector<RegulationRow>> ListRegulations(const RegulationFilter& filter) override;
   Result<std::vector<SettlementRow>> ListSettlements(const SettlementFilter& filter) override;
   Result<std::vector<StationDay>> ListStationDays(std::string_view operator_id, proto::BeijingDate day) override;
+  Status PutUser(const UserRow& user) override;
+  Result<std::optional<UserRow>> GetUser(std::string_view username) override;
+  Result<std::vector<UserRow>> ListUsers() override;
+  Status PutSession(const SessionRow& session) override;
+  Result<std::optional<SessionRow>> GetSession(std::string_view token_digest) override;
+  Status TouchSession(std::string_view token_digest, SystemTime at) override;
+  Status DeleteSession(std::string_view token_digest) override;
+  Result<std::int64_t> DeleteUserSessions(std::string_view username) override;
+  Result<std::int64_t> PurgeSessions(SystemTime idle_before, SystemTime now) override;
+  Result<AuditRow> AppendAudit(const AuditRow& row) override;
+  Result<std::vector<AuditRow>> ListAudit(std::int64_t after_seq, std::size_t limit) override;
   Result<bool> AcquireLease(std::string_view name, std::string_view holder, SystemTime now,
                             std::chrono::milliseconds ttl) override;
   Status ReleaseLease(std::string_view name, std::string_view holder) override;

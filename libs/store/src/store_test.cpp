@@ -1,5 +1,6 @@
 // The conformance suite against the memory and SQLite stores, and what only SQLite has: the file
 // at rest, failed writes (disk full), migrations and schema versions.
+#include <gmock/gmock.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include "record_codec.hpp"
 #include "sqlite_store_testing.hpp"
 #include "store_conformance.hpp"
+#include "vgi/store/audit_chain.hpp"
 #include "vgi/store/memory_store.hpp"
 #include "vgi/store/sqlite_store.hpp"
 #include "vgi/testing/fake_clock.hpp"
@@ -354,6 +356,48 @@ TEST(SqliteStore, ASealedRowUnderAnotherKeyDoesNotOpen) {
   ASSERT_TRUE(store.ok());
   const Status st = (*store)->GetStation(kSampleOperatorId, "STA1").status();
   EXPECT_EQ(st, Status::Internal("station 123456789/STA1: sealed value does not open: wrong master key or corrupted data"));
+}
+
+TEST(SqliteStore, AnAuditRowEditedOrDeletedInTheFileBreaksTheChainThere) {
+  Fixture f;
+  auto store = f.Open();
+  ASSERT_TRUE(store.ok());
+  for (const char* op : {"login", "demand.create", "demand.cancel", "logout"}) {
+    AuditRow a;
+    a.at = f.clock.Now();
+    a.username = "alice";
+    a.source = "10.1.2.3";
+    a.operation = op;
+    a.object = "demand:T1";
+    a.result = "ok";
+    ASSERT_TRUE((*store)->AppendAudit(a).ok());
+  }
+  auto verify = [&]() {
+    auto rows = (*store)->ListAudit(0, 100);
+    EXPECT_TRUE(rows.ok());
+    return VerifyAuditChain(*rows);
+  };
+  EXPECT_EQ(verify(), std::nullopt);
+  // Edited in place (as someone with the database file could): row 2 no longer matches its hash.
+  RawExec(f.file, "UPDATE audit_log SET result='refused: not allowed' WHERE seq=2");
+  auto broken = verify();
+  ASSERT_TRUE(broken.has_value());
+  EXPECT_EQ(broken->seq, 2);
+  EXPECT_EQ(broken->reason, "row 2: its hash does not match its content (edited?)");
+  // Its hash recomputed too: then row 3 no longer follows it.
+  auto rows = (*store)->ListAudit(1, 1);
+  ASSERT_TRUE(rows.ok());
+  RawExec(f.file, "UPDATE audit_log SET hash='" + AuditHash((*rows)[0]) + "' WHERE seq=2");
+  broken = verify();
+  ASSERT_TRUE(broken.has_value());
+  EXPECT_EQ(broken->seq, 3);
+  EXPECT_THAT(broken->reason, ::testing::HasSubstr("row 3: it does not follow the previous row's hash"));
+  // Deleted: the sequence has a gap.
+  RawExec(f.file, "DELETE FROM audit_log WHERE seq=2");
+  broken = verify();
+  ASSERT_TRUE(broken.has_value());
+  EXPECT_EQ(broken->seq, 3);
+  EXPECT_EQ(broken->reason, "row 3: expected row 2 here (rows deleted?)");
 }
 
 // ---- the shared row encodings ------------------------------------------------------------------

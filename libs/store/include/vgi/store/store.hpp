@@ -256,6 +256,51 @@ struct AlarmRow {
   friend bool operator==(const AlarmRow&, const AlarmRow&) = default;
 };
 
+// ---- console: users, sessions, audit log (issue 6) ---------------------------------------------
+// Not operator data: in a Citus-style deployment these are small coordinator-local tables.
+
+struct UserRow {
+  std::string username;       // primary key (console::CheckUsername's form)
+  std::string display_name;
+  std::string password_hash;  // PHC argon2id string (console/password.hpp); never a password
+  std::uint8_t roles = 0;     // console::RoleSet bits; the store does not interpret them
+  bool enabled = true;
+  bool must_change_password = false;  // set by a reset: the next login must choose a new one
+  SystemTime password_changed_at{};
+  SystemTime created_at{};
+  SystemTime updated_at{};
+  friend bool operator==(const UserRow&, const UserRow&) = default;
+};
+
+// A console login. The store keeps the SHA-256 of the session token (console::TokenDigest),
+// never the token: a copy of the database opens no session.
+struct SessionRow {
+  std::string token_digest;  // primary key, 64 hex
+  std::string username;
+  std::string source;        // the address the login came from
+  SystemTime created_at{};
+  SystemTime last_seen_at{};  // the idle timeout counts from here
+  SystemTime expires_at{};    // absolute end, whatever the activity
+  friend bool operator==(const SessionRow&, const SessionRow&) = default;
+};
+
+// One row of the append-only, hash-chained audit log: every business operation and every login
+// (user, source address, operation, object, result). AppendAudit assigns seq, prev_hash and
+// hash; audit_chain.hpp recomputes and checks them.
+struct AuditRow {
+  std::int64_t seq = 0;      // 1, 2, 3 … without gaps
+  SystemTime at{};
+  std::string username;      // who (as typed, for a failed login)
+  std::string source;        // client address
+  std::string operation;     // e.g. "login", "demand.create"
+  std::string object;        // e.g. "demand:T1"
+  std::string result;        // "ok", or "refused: …" / "failed: …"
+  std::string detail;        // what was asked, without secrets
+  std::string prev_hash;     // the previous row's hash (64 '0' before the first)
+  std::string hash;          // AuditHash (audit_chain.hpp) of this row
+  friend bool operator==(const AuditRow&, const AuditRow&) = default;
+};
+
 // ---- regulation engine (issue 5) ---------------------------------------------------------------
 // The engine owns the documents' formats (doc_json); the store keys, indexes and commits them.
 // Demands concern no single operator (like alarms); regulations and settlements are keyed by
@@ -459,6 +504,28 @@ class Store {
   // baselines and measurement read whole operator-days).
   virtual Result<std::vector<StationDay>> ListStationDays(std::string_view operator_id,
                                                           proto::BeijingDate day) = 0;
+
+  // ---- console users, sessions, audit log
+  // Inserts or replaces the user (by username). Invalid when username or password_hash is empty.
+  virtual Status PutUser(const UserRow& user) = 0;
+  virtual Result<std::optional<UserRow>> GetUser(std::string_view username) = 0;
+  virtual Result<std::vector<UserRow>> ListUsers() = 0;  // ordered by username
+  // Inserts or replaces the session (by token_digest).
+  virtual Status PutSession(const SessionRow& session) = 0;
+  virtual Result<std::optional<SessionRow>> GetSession(std::string_view token_digest) = 0;
+  // Sets last_seen_at; NotFound when there is no such session.
+  virtual Status TouchSession(std::string_view token_digest, SystemTime at) = 0;
+  virtual Status DeleteSession(std::string_view token_digest) = 0;  // no-op when absent
+  // Ends every session of the user (password reset, roles changed, disabled); returns how many.
+  virtual Result<std::int64_t> DeleteUserSessions(std::string_view username) = 0;
+  // Deletes sessions idle since before `idle_before` or expired at `now`; returns how many.
+  virtual Result<std::int64_t> PurgeSessions(SystemTime idle_before, SystemTime now) = 0;
+  // Appends `row` (its seq, prev_hash and hash are ignored): seq = last + 1, prev_hash = the last
+  // row's hash (64 '0' for the first), hash = AuditHash. Serialized across threads and processes
+  // on one database, so the chain never forks. Returns the row as stored.
+  virtual Result<AuditRow> AppendAudit(const AuditRow& row) = 0;
+  // Rows with seq > after_seq, ascending, at most `limit`.
+  virtual Result<std::vector<AuditRow>> ListAudit(std::int64_t after_seq, std::size_t limit) = 0;
 
   // ---- leases (one node runs the engine's clock-driven work at a time)
   // Takes or renews the named lease for `holder` until now + ttl when it is free, expired
