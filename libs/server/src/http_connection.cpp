@@ -51,9 +51,32 @@ std::string_view View(beast::string_view s) {
   return {s.data(), s.size()};
 }
 
-// A header value from a handler must not smuggle in another header line.
+// A header value from a handler must not smuggle in another header line (nor cut one short).
 bool SafeHeaderValue(std::string_view v) {
-  return v.find_first_of("\r\n") == std::string_view::npos;
+  return v.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+}
+
+// RFC 7230 token: 1*tchar.
+bool IsToken(std::string_view name) {
+  constexpr std::string_view kSymbols = "!#$%&'*+-.^_`|~";
+  if (name.empty()) return false;
+  for (const char c : name) {
+    const bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    if (!alnum && kSymbols.find(c) == std::string_view::npos) return false;
+  }
+  return true;
+}
+
+// A handler's extra header line may be sent: a well-formed line the server does not write itself.
+bool AllowedExtraHeader(std::string_view name, std::string_view value) {
+  static constexpr std::string_view kReserved[] = {"Content-Length", "Content-Type", "Connection", "Date",
+                                                   "Transfer-Encoding"};
+  if (!IsToken(name) || !SafeHeaderValue(value)) return false;
+  const beast::string_view n(name.data(), name.size());
+  for (const std::string_view reserved : kReserved) {
+    if (beast::iequals(n, beast::string_view(reserved.data(), reserved.size()))) return false;
+  }
+  return true;
 }
 
 // A request's header fields come from this bump arena, emptied when the next request starts:
@@ -303,7 +326,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     started_ = SteadyClock::now();
     keep_alive_ = req.keep_alive();
     head_only_ = req.method() == http::verb::head;
-    const std::string_view path = Path();
+    const std::string_view target = View(req.target());
+    const std::size_t question = target.find('?');
+    const std::string_view path = target.substr(0, question);
     route_ = shared_->FindRoute(path);
     if (route_ == nullptr) {
       route_ = &shared_->other;
@@ -316,8 +341,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
     // handler moved them away.
     request_.method.assign(View(req.method_string()));
     request_.path.assign(path);
+    request_.query.assign(question == std::string_view::npos ? std::string_view() : target.substr(question + 1));
     request_.authorization.assign(View(req[http::field::authorization]));
     request_.content_type.assign(View(req[http::field::content_type]));
+    request_.cookie.assign(View(req[http::field::cookie]));
+    request_.csrf_token.assign(View(req["X-CSRF-Token"]));
+    request_.origin.assign(View(req[http::field::origin]));
     request_.body = std::move(req.body());
     request_.remote_ip.assign(remote_ip_);
     phase_ = Phase::kHandler;  // no deadline: the handler's time is its own business
@@ -340,7 +369,18 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (status < 200 || status > 599) status = 500;
     std::string_view type = response.content_type;
     if (!SafeHeaderValue(type)) type = "application/octet-stream";
-    Write(status, type, std::move(response.body), {});
+    extra_.clear();  // keeps its capacity: no allocation per response once warm
+    for (const auto& [name, value] : response.headers) {
+      if (!AllowedExtraHeader(name, value)) {
+        shared_->errors.fetch_add(1, std::memory_order_relaxed);
+        continue;
+      }
+      extra_ += name;
+      extra_ += ": ";
+      extra_ += value;
+      extra_ += "\r\n";
+    }
+    Write(status, type, std::move(response.body), extra_);
   }
 
   void Write(int status, std::string_view content_type, std::string body, std::string_view extra_headers) {
@@ -410,6 +450,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::optional<RequestParser> parser_;
   HttpRequest request_;
   std::string head_;
+  std::string extra_;  // the handler's extra header lines, for Write
   std::string body_;
   std::string remote_ip_;
   Route* route_ = nullptr;

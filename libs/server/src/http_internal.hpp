@@ -41,7 +41,8 @@ inline constexpr const char* kDuration = "vgi_http_request_duration_seconds";
 inline constexpr const char* kDurationHelp =
     "Seconds from a request fully read to its response handed to TLS, by route (\"other\": no route).";
 
-// One path's handlers and its metric series, cached so that a request touches no lock.
+// One path's (or prefix's) handlers and its metric series, cached so that a request touches no
+// lock.
 struct Route {
   Route(std::string path_label, Histogram& latency) : label(std::move(path_label)), duration(&latency) {}
 
@@ -52,11 +53,12 @@ struct Route {
     for (const auto& [m, h] : methods) {
       if (m == method) return &h;
     }
-    return nullptr;
+    return any ? &any : nullptr;
   }
 
-  std::string label;  // the path, or "other"
+  std::string label;  // the path, the prefix + "*", or "other"
   std::vector<std::pair<std::string, Handler>> methods;
+  Handler any;        // a prefix route's handler, for every method (exact routes: empty)
   std::string allow;  // "Allow: GET, POST\r\n"
   Histogram* duration;
   std::array<std::atomic<Counter*>, 500> by_status{};
@@ -84,15 +86,21 @@ struct StringHash {
 struct Shared {
   Shared(ServerLimits l, Metrics& m, net::ssl::context& t);
 
+  // The exact route for `path`, else the longest prefix route it starts with, else nullptr.
   [[nodiscard]] Route* FindRoute(std::string_view path) const {
     auto it = routes.find(path);
-    return it == routes.end() ? nullptr : it->second.get();
+    if (it != routes.end()) return it->second.get();
+    for (const auto& [prefix, route] : prefixes) {
+      if (path.starts_with(prefix)) return route.get();
+    }
+    return nullptr;
   }
 
   const ServerLimits limits;
   Metrics& metrics;
   net::ssl::context& tls;
   std::unordered_map<std::string, std::unique_ptr<Route>, StringHash, std::equal_to<>> routes;
+  std::vector<std::pair<std::string, std::unique_ptr<Route>>> prefixes;  // longest prefix first
   Route other;
   std::vector<std::unique_ptr<Worker>> workers;
 

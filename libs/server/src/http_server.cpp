@@ -154,6 +154,27 @@ void HttpServer::AddRoute(std::string method, std::string path, Handler handler)
   route.allow += "\r\n";
 }
 
+void HttpServer::AddPrefixRoute(std::string prefix, Handler handler) {
+  assert(!impl_->started && "AddPrefixRoute after Start");
+  if (impl_->started) return;
+  Shared& shared = *impl_->shared;
+  auto& prefixes = shared.prefixes;
+  // Kept longest first, so that the first match is the longest.
+  auto it = prefixes.begin();
+  while (it != prefixes.end() && it->first.size() > prefix.size()) ++it;
+  for (auto same = it; same != prefixes.end() && same->first.size() == prefix.size(); ++same) {
+    if (same->first == prefix) {
+      same->second->any = std::move(handler);  // the later registration wins
+      return;
+    }
+  }
+  std::string label = prefix + "*";
+  Histogram& latency = shared.metrics.histogram(internal::kDuration, internal::kDurationHelp, {"path"}, {label});
+  auto route = std::make_unique<internal::Route>(std::move(label), latency);
+  route->any = std::move(handler);
+  prefixes.emplace(it, std::move(prefix), std::move(route));
+}
+
 Status HttpServer::Start() {
   Impl& impl = *impl_;
   if (impl.started) return Status::Internal("HttpServer::Start called twice; create a new server instead");

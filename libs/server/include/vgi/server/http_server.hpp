@@ -9,24 +9,36 @@
 // after idle_timeout; a body over max_body_bytes gets 413 and the connection closes; beyond
 // max_connections new connections are closed at once (counted in metrics).
 //
-// Routing: exact paths. A path with no route -> 404; a known path with another method -> 405
-// (with Allow). A handler runs on the connection's thread and must not block it; the request
-// it gets is valid only during the call (move out what you keep: the connection reuses the
-// strings' storage for its next request). Handlers answer through a Responder, which may be
-// called from any thread, exactly once (later calls are ignored); the server posts the write
-// back to the connection's io_context. A Responder called after its connection closed (timeout,
+// Routing: exact paths first. A known path with another method -> 405 (with Allow). A path with
+// no exact route goes to the longest prefix route (AddPrefixRoute) it starts with, whatever the
+// method (that handler answers 405 itself; a HEAD reaches it as "HEAD" and only the head of its
+// answer is sent); no prefix either -> 404.
+//
+// A handler runs on the connection's thread and must not block it; the request it gets is valid
+// only during the call (move out what you keep: the connection reuses the strings' storage for
+// its next request). Handlers answer through a Responder, which may be called from any thread,
+// exactly once (later calls are ignored); the server posts the write back to the connection's
+// io_context. A Responder called after its connection closed (timeout,
 // Stop, server destroyed) does nothing. When every copy of a Responder is destroyed without a
 // call, or the handler throws, the client gets a 500. A status outside 200..599 is sent as 500.
 // While a handler is pending the connection reads nothing more (HTTP/1.1, no pipelining) and
 // has no deadline. Expect: 100-continue is answered; HEAD gets the head only.
 //
+// Extra response headers (HttpResponse::headers) are sent in order, so several Set-Cookie lines
+// are possible. One whose name is not an RFC 7230 token, whose value holds CR, LF or NUL (header
+// injection), or whose name the server writes itself (Content-Length, Content-Type, Connection,
+// Date, Transfer-Encoding; any case) is dropped, never sent, and counted in stats().errors; the
+// rest of the response goes out unchanged.
+//
 // A handler's exception is caught and counted in stats().errors; nothing is logged.
 // Metrics: vgi_http_requests_total{path,status}, vgi_http_request_duration_seconds{path}
-// (path="other" for paths without a route), vgi_http_open_connections,
+// (path = the route's path, the prefix followed by "*" for a prefix route, e.g. "/api/v1/*",
+// or "other" for paths without a route), vgi_http_open_connections,
 // vgi_http_refused_connections_total, vgi_http_timeouts_total. Timeouts are enforced to within
 // a tenth of the shortest one (a sweep, not a timer per operation).
 //
-// Thread safety: AddRoute before Start only. Start/Stop from one controlling thread.
+// Thread safety: AddRoute and AddPrefixRoute before Start only. Start/Stop from one controlling
+// thread.
 
 #include <chrono>
 #include <cstdint>
@@ -34,6 +46,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "vgi/base/status.hpp"
@@ -45,8 +58,12 @@ namespace vgi::server {
 struct HttpRequest {
   std::string method;         // "POST"
   std::string path;           // target without the query string
+  std::string query;          // raw (undecoded) query string after '?', without it; "" when none
   std::string authorization;  // the Authorization header, as sent ("" when absent)
-  std::string content_type;
+  std::string content_type;   // header fields below likewise: as sent, "" when absent
+  std::string cookie;         // Cookie (the first one, should a client send several)
+  std::string csrf_token;     // X-CSRF-Token
+  std::string origin;         // Origin
   std::string body;           // may have spare capacity; handlers may move from it
   std::string remote_ip;      // "127.0.0.1"
 };
@@ -55,6 +72,9 @@ struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json; charset=utf-8";
   std::string body;
+  // Extra header lines {name, value}, e.g. {"Set-Cookie", "..."}, {"Retry-After", "5"}; see the
+  // file comment for which are dropped. (`{}`: aggregate inits naming three fields stay warning-free.)
+  std::vector<std::pair<std::string, std::string>> headers{};
 };
 
 using Responder = std::function<void(HttpResponse)>;
@@ -84,7 +104,10 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
+  // Later registrations of the same method and path (or the same prefix) replace earlier ones.
   void AddRoute(std::string method, std::string path, Handler handler);
+  // Every method on paths starting with `prefix` that have no exact route, e.g. "/api/v1/".
+  void AddPrefixRoute(std::string prefix, Handler handler);
 
   // Binds and starts the threads. Io when the address cannot be bound (message names it).
   Status Start();
