@@ -15,7 +15,7 @@ packages=(
   # tests, benchmarks, fuzzing (clang + libFuzzer runtime)
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
   # tools the test suite drives (postgresql-15: the throwaway server of scripts/pg-test-server.sh)
-  openssl python3 postgresql-15
+  openssl python3 postgresql-15 sqlite3
 )
 
 missing=()

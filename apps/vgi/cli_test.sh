@@ -227,6 +227,37 @@ check "demo stations synced" 0 0 "$out" "stations   5/5"
 out=$("$vgi" sim --help 2>&1)
 check "sim help" 0 $? "$out" "--grid-config"
 
+# Console users and the audit log.
+out=$(echo "Grid-Admin-2026!" | "$vgi" user add -c "$work/vgi.yaml" root --roles sysadmin --password-stdin 2>&1)
+check "user add" 0 $? "$out" "user root: roles sysadmin; password set"
+out=$(echo "Grid-Admin-2026!" | "$vgi" user add -c "$work/vgi.yaml" root --roles sysadmin --password-stdin 2>&1)
+check "user add twice" 2 $? "$out" "user root exists"
+out=$(echo "short" | "$vgi" user add -c "$work/vgi.yaml" bob --roles viewer --password-stdin 2>&1)
+check "user add with a weak password" 2 $? "$out" "password: at least 10 characters are required"
+out=$(echo "Grid-Viewer-2026!" | "$vgi" user add -c "$work/vgi.yaml" bob --roles viewer,auditor --password-stdin 2>&1)
+check "user add breaking separation of duties" 2 $? "$out" "cannot be held by one account"
+out=$("$vgi" user add -c "$work/vgi.yaml" bob --roles viewer </dev/null 2>&1)
+check "user add without a terminal asks for --password-stdin" 2 $? "$out" "--password-stdin"
+out=$("$vgi" user roles -c "$work/vgi.yaml" root --roles secadmin 2>&1)
+check "user roles" 0 $? "$out" "roles secadmin"
+out=$(echo "Grid-Admin-2027!" | "$vgi" user passwd -c "$work/vgi.yaml" root --password-stdin --must-change 2>&1)
+check "user passwd" 0 $? "$out" "must change it at the next login"
+out=$("$vgi" user roles -c "$work/vgi.yaml" nobody --roles viewer 2>&1)
+check "user roles of an unknown user" 2 $? "$out" "no such user: nobody"
+out=$("$vgi" user list -c "$work/vgi.yaml" 2>&1)
+check "user list" 0 $? "$out" "secadmin"
+out=$("$vgi" audit verify -c "$work/vgi.yaml" 2>&1)
+check "audit verify" 0 $? "$out" "audit log verified: 3 rows"
+out=$("$vgi" audit list -c "$work/vgi.yaml" 2>&1)
+check "audit list" 0 $? "$out" "user.roles user:root -> ok | roles secadmin"
+if [ -f "$work/var/vgi.db" ]; then  # sqlite3: scripts/install-deps.sh
+  sqlite3 "$work/var/vgi.db" "UPDATE audit_log SET result='refused' WHERE seq=2"
+  out=$("$vgi" audit verify -c "$work/vgi.yaml" 2>&1)
+  check "audit verify finds an edited row" 1 $? "$out" "audit log BROKEN at row 2: row 2: its hash does not match"
+fi
+out=$("$vgi" user --help 2>&1)
+check "user help" 0 $? "$out" "passwd"
+
 printf 'server:\n  listn: "127.0.0.1:0"\n' >"$work/bad.yaml"
 out=$("$vgi" serve -c "$work/bad.yaml" 2>&1)
 check "serve with a bad config names the key" 2 $? "$out" "server.listn: unknown key"

@@ -18,6 +18,7 @@ void RegisterSim(CLI::App& app, int* exit_code);
 void RegisterDemo(CLI::App& app, int* exit_code);
 void RegisterDemand(CLI::App& app, int* exit_code);  // demand, settlement
 void RegisterPotential(CLI::App& app, int* exit_code);
+void RegisterUser(CLI::App& app, int* exit_code);  // user, audit
 
 // Exit codes shared by the subcommands.
 inline constexpr int kExitOk = 0;

@@ -16,6 +16,8 @@
 
 #include "commands.hpp"
 #include "sim_setup.hpp"
+#include "vgi/console/password.hpp"
+#include "vgi/console/roles.hpp"
 #include "vgi/engine/regulator.hpp"
 #include "vgi/proto/civil_time.hpp"
 #include "vgi/server/grid_server.hpp"
@@ -38,14 +40,28 @@ struct DemoArgs {
   int status_every = 5;
   int duration = 0;
   std::vector<std::string> operator_policies;
+  std::string console_dir;                 // "" = web/ of the source tree this binary was built in
+  std::vector<std::string> console_users;  // NAME:ROLES:PASSWORD; none = a dispatcher with a fresh password
 };
+
+// web/ of the source tree (the binary is build/<type>/apps/vgi/vgi), else ./web.
+std::string DefaultConsoleDir() {
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  for (const fs::path& dir : {exe.parent_path() / "../../../web", fs::current_path(ec) / "web"}) {
+    if (fs::is_regular_file(dir / "index.html", ec)) return fs::weakly_canonical(dir, ec).string();
+  }
+  return "web";
+}
 
 int Fail(const std::string& what) {
   std::fprintf(stderr, "vgi demo: %s\n", what.c_str());
   return kExitFailed;
 }
 
-std::string Kw(std::int64_t centi_kw) { return proto::Kilowatts::FromUnits(centi_kw).ToString(); }
+std::string Kw(std::int64_t centi_kw) {
+  return proto::Kilowatts::FromUnits(centi_kw).ToString();
+}
 
 // What the grid holds for one operator: stations synced, the power of one minute, and how many of
 // the last minutes' points arrived (data quality).
@@ -148,9 +164,15 @@ class Demo {
     // (their load swings more from day to day than a real aggregator's).
     c.engine.lease_ttl = scaled(20s);
     c.engine.baseline_max_rrmse_percent = 40;
+    // The console: sessions measured on the demo's clock too (30 real minutes idle).
+    c.console.dir = a_.console_dir.empty() ? DefaultConsoleDir() : a_.console_dir;
+    c.console.idle_timeout = std::chrono::duration_cast<std::chrono::seconds>(scaled(30min));
+    c.console.max_lifetime = std::chrono::duration_cast<std::chrono::seconds>(scaled(12h));
     auto grid = server::GridServer::Start(c, *clock_, log);
     if (!grid.ok()) return Fail(grid.status().ToString() + " (the grid's log: " + log_path_ + ")");
     grid_ = std::move(*grid);
+
+    if (int rc = AddConsoleUsers(); rc != kExitOk) return rc;
 
     // Five weeks: ten similar days of either kind (weekday or weekend) for high 5 of 10 and its back-test.
     std::printf("vgi demo: seeding 35 days of power history for the baselines ...\n");
@@ -181,14 +203,53 @@ class Demo {
     for (const auto& s : simulator_->AllStats()) stations += s.stations, stakes += s.stakes;
     std::printf("vgi demo: grid https://127.0.0.1:%u/evcs/v1 (SQLite in %s; log %s)\n", grid_->port(),
                 a_.data_dir.c_str(), log_path_.c_str());
-    std::printf("vgi demo: %zu simulated operators, %zu stations, %zu stakes at %gx speed (one simulated minute "
-                "every %.1f s)\n",
-                simulator_->Peers().size(), stations, stakes, a_.speed, 60.0 / a_.speed);
-    std::printf("vgi demo: the console comes with a later release; Ctrl-C stops\n");
+    std::printf(
+        "vgi demo: %zu simulated operators, %zu stations, %zu stakes at %gx speed (one simulated minute "
+        "every %.1f s)\n",
+        simulator_->Peers().size(), stations, stakes, a_.speed, 60.0 / a_.speed);
+    std::printf("vgi demo: console https://127.0.0.1:%u/console/ (self-signed certificate) - %s; Ctrl-C stops\n",
+                grid_->port(), console_login_.c_str());
     if (Status st = simulator_->Start(); !st.ok()) return Fail(st.ToString());
     started_ = proto::ToSystemTime(proto::ToBeijingMinute(clock_->Now()));
     next_task_ = clock_->Now() + 10min;
     std::fflush(stdout);
+    return kExitOk;
+  }
+
+  // The console's users (NAME:ROLES:PASSWORD), or one dispatcher with a fresh password shown once.
+  int AddConsoleUsers() {
+    std::vector<std::string> specs = a_.console_users;
+    if (specs.empty()) {
+      const std::string password = "Demo-" + RandomString(RandomSource::System(), 12,
+                                                          "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789");
+      specs.push_back("dispatcher:dispatcher:" + password);
+      console_login_ = "log in as dispatcher / " + password;
+    } else {
+      console_login_ = "users from --console-user";
+    }
+    for (const std::string& spec : specs) {
+      const auto a = spec.find(':');
+      const auto b = a == std::string::npos ? a : spec.find(':', a + 1);
+      if (b == std::string::npos) return Fail("--console-user " + spec + ": expected NAME:ROLES:PASSWORD");
+      store::UserRow u;
+      u.username = spec.substr(0, a);
+      auto roles = console::ParseRoles(spec.substr(a + 1, b - a - 1));
+      if (!roles.ok()) return Fail("--console-user " + u.username + ": " + roles.status().message());
+      if (Status st = console::ValidateRoles(*roles); !st.ok())
+        return Fail("--console-user " + u.username + ": " + st.message());
+      const std::string password = spec.substr(b + 1);
+      if (Status st = console::CheckUsername(u.username); !st.ok()) return Fail("--console-user: " + st.message());
+      if (Status st = console::CheckPasswordPolicy(u.username, password); !st.ok()) {
+        return Fail("--console-user " + u.username + ": " + st.message());
+      }
+      auto hash = console::HashPassword(password, RandomSource::System());
+      if (!hash.ok()) return Fail(hash.status().ToString());
+      u.display_name = u.username;
+      u.password_hash = *hash;
+      u.roles = *roles;
+      u.created_at = u.updated_at = u.password_changed_at = clock_->Now();
+      if (Status st = grid_->store().PutUser(u); !st.ok()) return Fail("console user: " + st.ToString());
+    }
     return kExitOk;
   }
 
@@ -232,7 +293,8 @@ class Demo {
     for (const auto& s : simulator_->AllStats()) {
       const GridView v = ViewOf(store, s.operator_id, last, window);
       total += v.centi_kw;
-      const double quality = v.expected == 0 ? 0.0 : 100.0 * static_cast<double>(v.present) / static_cast<double>(v.expected);
+      const double quality =
+          v.expected == 0 ? 0.0 : 100.0 * static_cast<double>(v.present) / static_cast<double>(v.expected);
       std::printf("  %s %-4s stations %3zu/%-3zu power %10s kW  quality %5.1f%%  instructions %llu%s\n",
                   s.operator_id.c_str(), s.online ? "up" : "DOWN", v.stations, s.stations, Kw(v.centi_kw).c_str(),
                   quality, static_cast<unsigned long long>(s.instructions_received),
@@ -275,6 +337,7 @@ class Demo {
   SystemTime started_{};  // the first simulated minute
   std::size_t task_count_ = 0;
   std::vector<std::string> demands_;  // the latest three, oldest first
+  std::string console_login_;         // what the banner says about logging in
 };
 
 }  // namespace
@@ -291,6 +354,10 @@ void RegisterDemo(CLI::App& app, int* exit_code) {
   cmd->add_option("--operator-policy", a->operator_policies,
                   "OPERATORID=accept|reject|partial[:RATIO][@DELAY]; repeatable (default: SIM000002 partial, "
                   "SIM000003 reject, others accept, after 2 min)");
+  cmd->add_option("--console-dir", a->console_dir, "The console's files (default: web/ of the source tree)");
+  cmd->add_option("--console-user", a->console_users,
+                  "NAME:ROLES:PASSWORD, repeatable (roles comma-separated; default: a dispatcher with a fresh "
+                  "password shown at start)");
   cmd->add_option("--status-every", a->status_every, "Real seconds between reports")->capture_default_str();
   cmd->add_option("--duration", a->duration, "Stop after this many real seconds (0 = until Ctrl-C)")
       ->capture_default_str();

@@ -6,7 +6,8 @@ vgi_library(server
     src/peer_registry.cpp
     src/grid_service.cpp
     src/grid_server.cpp
-  DEPS vgi::base vgi::proto vgi::store vgi::http vgi::relay spdlog::spdlog
+    src/console_routes.cpp
+  DEPS vgi::base vgi::proto vgi::store vgi::http vgi::relay vgi::console spdlog::spdlog
   PRIVATE_DEPS yaml-cpp simdjson::simdjson OpenSSL::Crypto)
 target_include_directories(vgi_server SYSTEM PRIVATE ${RAPIDJSON_INCLUDE_DIRS})
 

@@ -64,9 +64,8 @@ std::string KeyOf(const Reg& r) {
   return r.row.operator_id + "/" + r.doc.adjust_ids.front();
 }
 
-Result<std::shared_ptr<const Regulator::Impl::ForecastSet>> Regulator::Impl::ForecastsFor(const std::string& operator_id,
-                                                                                           proto::BeijingDate day,
-                                                                                           proto::BeijingDate today) {
+Result<std::shared_ptr<const Regulator::Impl::ForecastSet>> Regulator::Impl::ForecastsFor(
+    const std::string& operator_id, proto::BeijingDate day, proto::BeijingDate today) {
   std::lock_guard lock(forecast_mu);
   std::erase_if(forecasts, [&](const auto& e) { return e.second->made_on != today; });
   auto& slot = forecasts[{operator_id, day.days}];
@@ -146,7 +145,8 @@ Result<std::vector<OperatorScope>> Regulator::Impl::Scope(const Loaded& d) {
     const std::string& op = peer.operator_id;
     if (!peer.enabled) continue;
     if (spec.scope.kind == ScopeKind::kOperators && !wanted_ops.contains(op)) continue;
-    if ((spec.scope.kind == ScopeKind::kStations || spec.scope.kind == ScopeKind::kStakes) && !wanted_codes.contains(op)) {
+    if ((spec.scope.kind == ScopeKind::kStations || spec.scope.kind == ScopeKind::kStakes) &&
+        !wanted_codes.contains(op)) {
       continue;
     }
     // The stations' plain columns (no model unsealed) say who is in scope; only station and
@@ -266,9 +266,10 @@ Result<std::vector<OperatorScope>> Regulator::Impl::Scope(const Loaded& d) {
     for (auto& u : units) {
       for (std::size_t i = 0; i < spec.windows.size(); ++i) {
         const bool whole = range == proto::RangeType::kOperator;
-        u.scope.basis.push_back(std::to_string(whole ? live : (u.reporting ? 1 : 0)) + " of " +
-                                std::to_string(whole ? by_station.size() : 1) + " stations reporting; " +
-                                (forecasted[i] > 0 ? std::string("similar-day forecast") : std::string("current readings")));
+        u.scope.basis.push_back(
+            std::to_string(whole ? live : (u.reporting ? 1 : 0)) + " of " +
+            std::to_string(whole ? by_station.size() : 1) + " stations reporting; " +
+            (forecasted[i] > 0 ? std::string("similar-day forecast") : std::string("current readings")));
       }
       out.push_back(std::move(u.scope));
     }
@@ -331,8 +332,9 @@ Status CancelOne(Regulator::Impl& impl, Loaded& d, StepOut& out, Reg& r, const s
     if (command.ok()) {
       out.commands.push_back(std::move(*command));
       Reg c;
-      c.row = store::RegulationRow{r.row.operator_id, in.regulation_id, in.task_id,
-                                   static_cast<int>(RegulationState::kCancelled), "", impl.Now(), impl.Now()};
+      c.row = store::RegulationRow{
+          r.row.operator_id, in.regulation_id, in.task_id, static_cast<int>(RegulationState::kCancelled), "",
+          impl.Now(),        impl.Now()};
       c.doc = r.doc;
       c.doc.synchro = proto::SynchroType::kCancel;
       c.doc.replaces = r.row.regulation_id;
@@ -362,9 +364,9 @@ Status Regulator::Impl::Decompose(Loaded& d, StepOut& out) {
     if (!change) {
       d.row.state = store::DemandState::kDone;
       Event(d, "not sent: its first window started before it could be decomposed");
-      out.alarms.push_back(Alarm("demand.expired", d.row.task_id, store::AlarmLevel::kMajor,
-                                 "demand expired before it was sent",
-                                 "demand " + d.row.task_id + " reached its first window before the engine decomposed it"));
+      out.alarms.push_back(
+          Alarm("demand.expired", d.row.task_id, store::AlarmLevel::kMajor, "demand expired before it was sent",
+                "demand " + d.row.task_id + " reached its first window before the engine decomposed it"));
     }
     return Status::Ok();
   }
@@ -411,9 +413,10 @@ Status Regulator::Impl::Decompose(Loaded& d, StepOut& out) {
     }
     if (live) {
       const std::string old = live->row.regulation_id;
-      VGI_RETURN_IF_ERROR(SendInstruction(d, out, s, proto::SynchroType::kChange, t->second, why[s.key],
-                                          live->doc.round, old));
-      live->Set(RegulationState::kSuperseded, "replaced by a change of the demand (" + out.new_regs.back().row.regulation_id + ")");
+      VGI_RETURN_IF_ERROR(
+          SendInstruction(d, out, s, proto::SynchroType::kChange, t->second, why[s.key], live->doc.round, old));
+      live->Set(RegulationState::kSuperseded,
+                "replaced by a change of the demand (" + out.new_regs.back().row.regulation_id + ")");
     } else {
       VGI_RETURN_IF_ERROR(SendInstruction(d, out, s, proto::SynchroType::kNew, t->second, why[s.key], 0, ""));
     }
@@ -472,7 +475,8 @@ Status Regulator::Impl::Redispatch(Loaded& d, StepOut& out) {
   if (!any) return Status::Ok();
   std::string gap;
   for (std::size_t i = 0; i < spec.windows.size(); ++i) {
-    if (shortfall[i].units() > 0) gap += (gap.empty() ? "" : ", ") + WindowText(spec.windows[i]) + " " + shortfall[i].ToString() + " kW";
+    if (shortfall[i].units() > 0)
+      gap += (gap.empty() ? "" : ", ") + WindowText(spec.windows[i]) + " " + shortfall[i].ToString() + " kW";
   }
   auto uncovered_alarm = [&](const std::string& why) {
     if (d.doc.uncovered_alarmed) return;
@@ -508,8 +512,8 @@ Status Regulator::Impl::Redispatch(Loaded& d, StepOut& out) {
       const auto usable = proto::Kilowatts::FromUnits(s.potential[i].units() * (kBasisPoints - margin) / kBasisPoints);
       const auto c = committed.contains(s.key) ? committed[s.key][i] : proto::Kilowatts{};
       const auto room = usable - c;
-      req.participants.push_back({KindOf(s), s.key, s.operator_id, s.potential[i],
-                                  room.units() > 0 ? room : proto::Kilowatts{}});
+      req.participants.push_back(
+          {KindOf(s), s.key, s.operator_id, s.potential[i], room.units() > 0 ? room : proto::Kilowatts{}});
     }
     auto a = Allocate(req);
     if (!a.ok()) return a.status();

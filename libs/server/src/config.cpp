@@ -204,6 +204,22 @@ Status ParsePeer(Section& s, PeerConfig& peer) {
   return s.CheckNoUnknownKeys();
 }
 
+Status ParseConsole(Section& top, ConsoleConfig& c) {
+  std::optional<Section> sub;
+  VGI_RETURN_IF_ERROR(top.Sub("console", sub));
+  if (!sub) return {};
+  Section& s = *sub;
+  VGI_RETURN_IF_ERROR(s.Bool("enabled", c.enabled));
+  VGI_RETURN_IF_ERROR(s.String("dir", c.dir));
+  VGI_RETURN_IF_ERROR(s.Time("idle_timeout", c.idle_timeout));
+  VGI_RETURN_IF_ERROR(s.Time("max_lifetime", c.max_lifetime));
+  if (c.idle_timeout > c.max_lifetime) {
+    return Status::Invalid("console.idle_timeout: must not exceed console.max_lifetime");
+  }
+  VGI_RETURN_IF_ERROR(s.Integer("workers", c.workers, 1, 64));
+  return s.CheckNoUnknownKeys();
+}
+
 Status ParseEngine(Section& top, EngineConfig& e) {
   std::optional<Section> sub;
   VGI_RETURN_IF_ERROR(top.Sub("engine", sub));
@@ -361,6 +377,7 @@ Status ParseRoot(const YAML::Node& root, const std::string& base_dir, Config& c)
   }
 
   VGI_RETURN_IF_ERROR(ParseEngine(top, c.engine));
+  VGI_RETURN_IF_ERROR(ParseConsole(top, c.console));
 
   if (YAML::Node peers = top.Get("peers"); peers && !peers.IsNull()) {
     if (!peers.IsSequence()) return Status::Invalid("peers: must be a list");
@@ -383,6 +400,7 @@ Status ParseRoot(const YAML::Node& root, const std::string& base_dir, Config& c)
   c.tls_key = Resolve(base_dir, c.tls_key);
   c.data_dir = Resolve(base_dir, c.data_dir);
   c.relay.ca_file = Resolve(base_dir, c.relay.ca_file);
+  if (!c.console.dir.empty()) c.console.dir = Resolve(base_dir, c.console.dir);
   return {};
 }
 

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <thread>
@@ -13,6 +14,7 @@
 #include "vgi/proto/replay_guard.hpp"
 #include "vgi/proto/token.hpp"
 #include "vgi/relay/outbox_relay.hpp"
+#include "vgi/server/console_routes.hpp"
 #include "vgi/server/grid_service.hpp"
 #include "vgi/server/http_server.hpp"
 #include "vgi/server/master_key.hpp"
@@ -86,6 +88,7 @@ struct GridServer::Impl {
   std::unique_ptr<relay::OutboxRelay> relay;
   std::unique_ptr<engine::Regulator> regulator;
   std::unique_ptr<engine::EngineRunner> engine;  // null when engine.enabled is false
+  std::unique_ptr<ConsoleRoutes> console;        // null when console.enabled is false
   // `engine` for the /metrics handler, which may run while Start is still assigning it.
   std::atomic<const engine::EngineRunner*> engine_view{nullptr};
 
@@ -162,8 +165,23 @@ Result<std::unique_ptr<GridServer>> GridServer::Start(const Config& config, cons
   service_options.limits.max_body_bytes = config.server.limits.max_body_bytes;
   impl->service = std::make_unique<GridService>(std::move(deps), service_options);
 
+  impl->regulator = std::make_unique<engine::Regulator>(*impl->db.store, clock, ToRegulatorConfig(config), impl->log);
   impl->http = std::make_unique<HttpServer>(config.server, *impl->tls, impl->metrics);
   impl->service->RegisterRoutes(*impl->http);
+  if (config.console.enabled) {
+    ConsoleOptions co;
+    co.dir = config.console.dir;
+    co.workers = config.console.workers;
+    co.api.idle_timeout = config.console.idle_timeout;
+    co.api.max_lifetime = config.console.max_lifetime;
+    std::error_code ec;
+    if (!co.dir.empty() && !std::filesystem::is_regular_file(std::filesystem::path(co.dir) / "index.html", ec)) {
+      impl->log->warn("console: no index.html in {} (console.dir): /console/ will answer 404; the API is served", co.dir);
+    }
+    impl->console = std::make_unique<ConsoleRoutes>(*impl->db.store, *impl->regulator, clock, RandomSource::System(),
+                                                    std::move(co), impl->log);
+    impl->console->Register(*impl->http);
+  }
   Impl* raw = impl.get();
   impl->http->AddRoute("GET", "/healthz", [raw](HttpRequest&&, Responder done) {
     HttpResponse r;
@@ -204,7 +222,6 @@ Result<std::unique_ptr<GridServer>> GridServer::Start(const Config& config, cons
     impl->relay = std::move(*relay);
     impl->log->info("relay: delivering the outbox as node {}", ro.node);
   }
-  impl->regulator = std::make_unique<engine::Regulator>(*impl->db.store, clock, ToRegulatorConfig(config), impl->log);
   if (config.engine.enabled) {
     engine::EngineRunnerOptions eo;
     eo.node_id = EngineNodeId(config);
@@ -284,6 +301,7 @@ void GridServer::Stop() {
   if (impl_->engine) impl_->engine->Stop();
   if (impl_->housekeeping.joinable()) impl_->housekeeping.join();
   if (impl_->http) impl_->http->Stop();
+  if (impl_->console) impl_->console->Stop();  // waits for running API calls
   if (impl_->relay) impl_->relay->Stop();
   impl_->service.reset();    // waits for blocking work
   impl_->committer.reset();  // commits and completes what is queued

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <fstream>
 #include <filesystem>
 #include <sstream>
 #include <thread>
@@ -15,6 +16,8 @@
 #include "http_test_client.hpp"
 #include "vgi/engine/engine_runner.hpp"
 #include "vgi/engine/regulator.hpp"
+#include "vgi/console/password.hpp"
+#include "vgi/console/roles.hpp"
 
 namespace vgi::server {
 namespace {
@@ -132,6 +135,75 @@ TEST(GridServerEngine, DisabledEngineLeavesTheLeaseAlone) {
   EXPECT_TRUE(*other);
   EXPECT_EQ(SeriesValue((*server)->metrics().Render(), "vgi_engine_ticks_total"), -1);
   EXPECT_NE(captured.lines.str().find("engine: disabled on this node"), std::string::npos) << captured.lines.str();
+}
+
+// The console on the server's port: the API behind a session cookie, the files with their
+// security headers, nothing outside console.dir.
+TEST(GridServerConsole, ServesTheApiAndTheFilesOnTheSamePort) {
+  Dir dir;
+  Captured captured;
+  fs::create_directories(dir.path / "web" / "pages");
+  std::ofstream(dir.path / "web" / "index.html") << "<!doctype html><title>vgi</title>";
+  std::ofstream(dir.path / "web" / "pages" / "overview.js") << "export const x = 1;";
+  std::ofstream(dir.path / "web" / ".secret") << "no";
+  std::ofstream(dir.path / "grid.yaml") << "data_dir: var";
+  auto config = ParseConfig(
+      "server: { listen: \"127.0.0.1:0\", threads: 1 }\n"
+      "engine: { enabled: false }\n"
+      "console: { dir: web, idle_timeout: 10m }\n",
+      dir.path.string());
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->console.dir, (dir.path / "web").string());
+  auto server = GridServer::Start(*config, Clock::System(), captured.log);
+  ASSERT_TRUE(server.ok()) << server.status();
+  store::UserRow user;
+  user.username = "alice";
+  user.display_name = "Alice";
+  user.password_hash = *console::HashPassword("Grid-Dispatch-2026", RandomSource::System(), {64, 1, 1});
+  user.roles = console::ToSet({console::Role::kDispatcher});
+  ASSERT_TRUE((*server)->store().PutUser(user).ok());
+
+  testing::TestClient client((dir.path / "tls" / "server.crt").string());
+  ASSERT_FALSE(client.Connect((*server)->port()));
+  auto get = [&](std::string_view target, std::string_view cookie = {}) {
+    testing::http::request<testing::http::string_body> req(testing::http::verb::get,
+                                                           {target.data(), target.size()}, 11);
+    req.set(testing::http::field::host, "localhost");
+    if (!cookie.empty()) req.set(testing::http::field::cookie, {cookie.data(), cookie.size()});
+    testing::TestClient::Exchange x;
+    x.ec = client.Send(req);
+    if (!x.ec) x.ec = client.Read(x.response);
+    return x;
+  };
+  auto root = get("/");
+  EXPECT_EQ(root.response.result_int(), 302);
+  EXPECT_EQ(root.response[testing::http::field::location], "/console/");
+  auto index = get("/console/");
+  ASSERT_EQ(index.response.result_int(), 200);
+  EXPECT_EQ(index.response.body(), "<!doctype html><title>vgi</title>");
+  EXPECT_EQ(index.response[testing::http::field::content_type], "text/html; charset=utf-8");
+  EXPECT_NE(std::string(index.response["Content-Security-Policy"]).find("default-src 'self'"), std::string::npos);
+  auto js = get("/console/pages/overview.js");
+  EXPECT_EQ(js.response.result_int(), 200);
+  EXPECT_EQ(js.response[testing::http::field::content_type], "text/javascript; charset=utf-8");
+  EXPECT_EQ(get("/console/../grid.yaml").response.result_int(), 404);
+  EXPECT_EQ(get("/console/%2e%2e/grid.yaml").response.result_int(), 404);
+  EXPECT_EQ(get("/console/.secret").response.result_int(), 404);
+
+  EXPECT_EQ(get("/api/v1/me").response.result_int(), 401);
+  auto login = client.Post("/api/v1/login", R"({"username":"alice","password":"Grid-Dispatch-2026"})");
+  ASSERT_EQ(login.response.result_int(), 200) << login.response.body();
+  const std::string set_cookie(login.response[testing::http::field::set_cookie]);
+  EXPECT_NE(set_cookie.find("HttpOnly; SameSite=Strict"), std::string::npos) << set_cookie;
+  EXPECT_NE(set_cookie.find("Secure"), std::string::npos) << set_cookie;
+  const std::string cookie = set_cookie.substr(0, set_cookie.find(';'));
+  auto me = get("/api/v1/me", cookie);
+  EXPECT_EQ(me.response.result_int(), 200);
+  EXPECT_NE(me.response.body().find(R"("username":"alice")"), std::string::npos) << me.response.body();
+  auto overview = get("/api/v1/overview", cookie);
+  EXPECT_EQ(overview.response.result_int(), 200) << overview.response.body();
+  EXPECT_NE(overview.response.body().find(R"("total")"), std::string::npos) << overview.response.body();
+  (*server)->Stop();
 }
 
 }  // namespace

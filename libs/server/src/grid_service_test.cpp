@@ -159,7 +159,13 @@ class GridServiceTest : public ::testing::Test {
   HttpResponse Raw(Interface i, std::string body, std::string authorization) {
     std::promise<HttpResponse> done;
     auto future = done.get_future();
-    HttpRequest req{"POST", "/x", std::move(authorization), "application/json", std::move(body), "127.0.0.1"};
+    HttpRequest req;
+    req.method = "POST";
+    req.path = "/x";
+    req.authorization = std::move(authorization);
+    req.content_type = "application/json";
+    req.body = std::move(body);
+    req.remote_ip = "127.0.0.1";
     service_->Handle(i, std::move(req), [&done](HttpResponse r) { done.set_value(std::move(r)); });
     return future.get();
   }

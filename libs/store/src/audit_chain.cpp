@@ -21,9 +21,10 @@ std::string AuditHash(const AuditRow& row) {
   const auto at = std::chrono::duration_cast<std::chrono::microseconds>(row.at.time_since_epoch()).count();
   AppendField(bytes, std::to_string(row.seq));
   AppendField(bytes, std::to_string(at));
-  for (std::string_view f : {std::string_view(row.username), std::string_view(row.source), std::string_view(row.operation),
-                             std::string_view(row.object), std::string_view(row.result), std::string_view(row.detail),
-                             std::string_view(row.prev_hash)}) {
+  for (std::string_view f :
+       {std::string_view(row.username), std::string_view(row.source), std::string_view(row.operation),
+        std::string_view(row.object), std::string_view(row.result), std::string_view(row.detail),
+        std::string_view(row.prev_hash)}) {
     AppendField(bytes, f);
   }
   std::array<unsigned char, EVP_MAX_MD_SIZE> md{};

@@ -5,7 +5,8 @@ namespace vgi::store::record {
 Status CheckUser(const UserRow& user) {
   if (user.username.empty()) return Status::Invalid("user: username must not be empty");
   if (user.password_hash.empty()) {
-    return Status::Invalid("user " + user.username + ": password_hash must not be empty (store a hash, never a password)");
+    return Status::Invalid("user " + user.username +
+                           ": password_hash must not be empty (store a hash, never a password)");
   }
   return Status::Ok();
 }
@@ -21,6 +22,8 @@ Status CheckAudit(const AuditRow& row) {
   return Status::Ok();
 }
 
-Status SessionNotFound() { return Status::NotFound("session: no such session (expired or logged out)"); }
+Status SessionNotFound() {
+  return Status::NotFound("session: no such session (expired or logged out)");
+}
 
 }  // namespace vgi::store::record

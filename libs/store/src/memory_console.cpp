@@ -59,13 +59,13 @@ void ConsoleTables::DeleteSession(std::string_view token_digest) {
 }
 
 std::int64_t ConsoleTables::DeleteUserSessions(std::string_view username) {
-  return static_cast<std::int64_t>(std::erase_if(sessions_, [&](const auto& e) { return e.second.username == username; }));
+  return static_cast<std::int64_t>(
+      std::erase_if(sessions_, [&](const auto& e) { return e.second.username == username; }));
 }
 
 std::int64_t ConsoleTables::PurgeSessions(SystemTime idle_before, SystemTime now) {
-  return static_cast<std::int64_t>(std::erase_if(sessions_, [&](const auto& e) {
-    return e.second.last_seen_at < idle_before || e.second.expires_at <= now;
-  }));
+  return static_cast<std::int64_t>(std::erase_if(
+      sessions_, [&](const auto& e) { return e.second.last_seen_at < idle_before || e.second.expires_at <= now; }));
 }
 
 Result<AuditRow> ConsoleTables::AppendAudit(const AuditRow& row) {
@@ -81,7 +81,8 @@ Result<AuditRow> ConsoleTables::AppendAudit(const AuditRow& row) {
 
 std::vector<AuditRow> ConsoleTables::ListAudit(std::int64_t after_seq, std::size_t limit) const {
   std::vector<AuditRow> out;
-  for (std::size_t i = static_cast<std::size_t>(std::max<std::int64_t>(after_seq, 0)); i < audit_.size() && out.size() < limit; ++i) {
+  for (std::size_t i = static_cast<std::size_t>(std::max<std::int64_t>(after_seq, 0));
+       i < audit_.size() && out.size() < limit; ++i) {
     out.push_back(audit_[i]);
   }
   return out;

@@ -56,7 +56,8 @@ Result<AuditRow> ReadAudit(const pg::Rows& r, int i) {
   AuditRow a;
   VGI_ASSIGN_OR_RETURN(a.seq, r.Int64(i, 0));
   VGI_ASSIGN_OR_RETURN(a.at, r.Time(i, 1));
-  std::string* fields[] = {&a.username, &a.source, &a.operation, &a.object, &a.result, &a.detail, &a.prev_hash, &a.hash};
+  std::string* fields[] = {&a.username, &a.source, &a.operation, &a.object,
+                           &a.result,   &a.detail, &a.prev_hash, &a.hash};
   for (int k = 0; k < 8; ++k) {
     VGI_ASSIGN_OR_RETURN(std::string_view v, r.Bytes(i, 2 + k));
     fields[k]->assign(v);
@@ -159,33 +160,33 @@ Status PostgresStore::DeleteSession(std::string_view token_digest) {
 
 Result<std::int64_t> PostgresStore::DeleteUserSessions(std::string_view username) {
   VGI_ASSIGN_OR_RETURN(pg::Pool::Lease c, pool_->Acquire());
-  VGI_ASSIGN_OR_RETURN(pg::Rows r, c->Prepared("vgi_delete_user_sessions",
-                                               "DELETE FROM console_sessions WHERE username = $1",
-                                               pg::Params().Text(username)));
+  VGI_ASSIGN_OR_RETURN(pg::Rows r,
+                       c->Prepared("vgi_delete_user_sessions", "DELETE FROM console_sessions WHERE username = $1",
+                                   pg::Params().Text(username)));
   return r.affected();
 }
 
 Result<std::int64_t> PostgresStore::PurgeSessions(SystemTime idle_before, SystemTime now) {
   VGI_ASSIGN_OR_RETURN(pg::Pool::Lease c, pool_->Acquire());
-  VGI_ASSIGN_OR_RETURN(pg::Rows r,
-                       c->Prepared("vgi_purge_sessions",
-                                   "DELETE FROM console_sessions WHERE last_seen_at < $1 OR expires_at <= $2",
-                                   pg::Params().Time(idle_before).Time(now)));
+  VGI_ASSIGN_OR_RETURN(
+      pg::Rows r,
+      c->Prepared("vgi_purge_sessions", "DELETE FROM console_sessions WHERE last_seen_at < $1 OR expires_at <= $2",
+                  pg::Params().Time(idle_before).Time(now)));
   return r.affected();
 }
 
 Result<AuditRow> PostgresStore::AppendAudit(const AuditRow& row) {
   VGI_RETURN_IF_ERROR(record::CheckAudit(row));
-  static const std::string insert = std::string("INSERT INTO audit_log (") + kAuditColumns +
-                                    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+  static const std::string insert =
+      std::string("INSERT INTO audit_log (") + kAuditColumns + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
   AuditRow out;
   VGI_RETURN_IF_ERROR(pool_->Transaction([&](pg::Connection& c) -> Status {
     out = row;  // the body may run again after a serialization failure
     VGI_RETURN_IF_ERROR(
         c.Prepared("vgi_audit_lock", "SELECT pg_advisory_xact_lock($1)", pg::Params().Int64(kAuditLockKey)).status());
-    VGI_ASSIGN_OR_RETURN(pg::Rows last, c.Prepared("vgi_audit_last",
-                                                   "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
-                                                   pg::Params()));
+    VGI_ASSIGN_OR_RETURN(
+        pg::Rows last,
+        c.Prepared("vgi_audit_last", "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", pg::Params()));
     if (last.size() > 0) {
       VGI_ASSIGN_OR_RETURN(std::int64_t seq, last.Int64(0, 0));
       VGI_ASSIGN_OR_RETURN(std::string_view hash, last.Bytes(0, 1));
@@ -221,11 +222,10 @@ Result<std::vector<AuditRow>> PostgresStore::ListAudit(std::int64_t after_seq, s
   std::vector<AuditRow> out;
   if (limit == 0) return out;
   VGI_ASSIGN_OR_RETURN(pg::Pool::Lease c, pool_->Acquire());
-  VGI_ASSIGN_OR_RETURN(
-      pg::Rows r,
-      c->Prepared("vgi_list_audit", sql,
-                  pg::Params().Int64(after_seq).Int64(static_cast<std::int64_t>(
-                      std::min<std::size_t>(limit, std::numeric_limits<std::int64_t>::max())))));
+  VGI_ASSIGN_OR_RETURN(pg::Rows r,
+                       c->Prepared("vgi_list_audit", sql,
+                                   pg::Params().Int64(after_seq).Int64(static_cast<std::int64_t>(
+                                       std::min<std::size_t>(limit, std::numeric_limits<std::int64_t>::max())))));
   for (int i = 0; i < r.size(); ++i) {
     VGI_ASSIGN_OR_RETURN(AuditRow a, ReadAudit(r, i));
     out.push_back(std::move(a));

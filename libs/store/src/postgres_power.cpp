@@ -41,8 +41,8 @@ struct RowKey {
 struct RowKeyHash {
   std::size_t operator()(const RowKey& k) const {
     const std::size_t h = std::hash<std::string_view>()(k.station);
-    return h ^ (std::hash<std::string_view>()(k.op) * 31) ^
-           (static_cast<std::size_t>(k.day) * 0x9e3779b97f4a7c15ULL) ^ static_cast<std::size_t>(k.hour) << 7;
+    return h ^ (std::hash<std::string_view>()(k.op) * 31) ^ (static_cast<std::size_t>(k.day) * 0x9e3779b97f4a7c15ULL) ^
+           static_cast<std::size_t>(k.hour) << 7;
   }
 };
 
@@ -125,8 +125,16 @@ namespace {
 class Chunk {
  public:
   Chunk()
-      : op_(pg::kTextOid), st_(pg::kTextOid), day_(pg::kDateOid), hour_(pg::kInt2Oid), image_(pg::kByteaOid),
-        present_(pg::kInt8Oid), top_(pg::kInt8Oid), bottom_(pg::kInt8Oid), off_(pg::kInt4Oid), len_(pg::kInt4Oid),
+      : op_(pg::kTextOid),
+        st_(pg::kTextOid),
+        day_(pg::kDateOid),
+        hour_(pg::kInt2Oid),
+        image_(pg::kByteaOid),
+        present_(pg::kInt8Oid),
+        top_(pg::kInt8Oid),
+        bottom_(pg::kInt8Oid),
+        off_(pg::kInt4Oid),
+        len_(pg::kInt4Oid),
         written_(pg::kInt8Oid) {}
 
   void Add(const HourRow& r, const Adjust& a, int first, int end) {
@@ -214,7 +222,8 @@ std::vector<pg::Params> PowerUpsertParams(const std::vector<PowerUpdate>& power,
         const int minute = proto::MinuteOfDay(p.point);
         const int hour = minute / kMinutesPerHour;
         const int slot = minute % kMinutesPerHour;
-        if (row == nullptr || row->key.hour != hour) row = &row_for(RowKey{op, station, slice.day.days, hour}, dit->second);
+        if (row == nullptr || row->key.hour != hour)
+          row = &row_for(RowKey{op, station, slice.day.days, hour}, dit->second);
         const std::uint64_t bit = std::uint64_t{1} << slot;
         row->written |= bit;
         if (p.power.has_value()) {
@@ -305,16 +314,16 @@ std::optional<pg::Params> LatestUpsertParams(const std::vector<PowerUpdate>& pow
 
 Result<std::vector<LatestPower>> PostgresStore::ListLatestPower(std::string_view operator_id) {
   VGI_ASSIGN_OR_RETURN(pg::Pool::Lease c, pool_->Acquire());
-  VGI_ASSIGN_OR_RETURN(pg::Rows r,
-                       operator_id.empty()
-                           ? c->Prepared("vgi_list_latest_power_all",
-                                         "SELECT operator_id, station_code, minute, centi_kw, adjust_top, adjust_bottom "
-                                         "FROM power_latest ORDER BY operator_id, station_code",
-                                         pg::Params())
-                           : c->Prepared("vgi_list_latest_power",
-                                         "SELECT operator_id, station_code, minute, centi_kw, adjust_top, adjust_bottom "
-                                         "FROM power_latest WHERE operator_id = $1 ORDER BY operator_id, station_code",
-                                         pg::Params().Text(operator_id)));
+  VGI_ASSIGN_OR_RETURN(
+      pg::Rows r, operator_id.empty()
+                      ? c->Prepared("vgi_list_latest_power_all",
+                                    "SELECT operator_id, station_code, minute, centi_kw, adjust_top, adjust_bottom "
+                                    "FROM power_latest ORDER BY operator_id, station_code",
+                                    pg::Params())
+                      : c->Prepared("vgi_list_latest_power",
+                                    "SELECT operator_id, station_code, minute, centi_kw, adjust_top, adjust_bottom "
+                                    "FROM power_latest WHERE operator_id = $1 ORDER BY operator_id, station_code",
+                                    pg::Params().Text(operator_id)));
   std::vector<LatestPower> out;
   out.reserve(static_cast<std::size_t>(r.size()));
   for (int i = 0; i < r.size(); ++i) {

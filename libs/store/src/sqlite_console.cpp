@@ -56,8 +56,8 @@ AuditRow ReadAudit(const Stmt& s) {
 
 Status SqliteStore::PutUser(const UserRow& user) {
   VGI_RETURN_IF_ERROR(record::CheckUser(user));
-  static const std::string sql = std::string("INSERT OR REPLACE INTO console_user(") + kUserColumns +
-                                 ") VALUES(?,?,?,?,?,?,?,?,?)";
+  static const std::string sql =
+      std::string("INSERT OR REPLACE INTO console_user(") + kUserColumns + ") VALUES(?,?,?,?,?,?,?,?,?)";
   std::lock_guard lock(write_mu_);
   return WriteTx("PutUser", [&](Connection& c) -> Status {
     VGI_ASSIGN_OR_RETURN(Stmt s, c.Prepare(sql.c_str(), "PutUser"));
@@ -107,7 +107,8 @@ Status SqliteStore::PutSession(const SessionRow& session) {
 }
 
 Result<std::optional<SessionRow>> SqliteStore::GetSession(std::string_view token_digest) {
-  static const std::string sql = std::string("SELECT ") + kSessionColumns + " FROM console_session WHERE token_digest=?";
+  static const std::string sql =
+      std::string("SELECT ") + kSessionColumns + " FROM console_session WHERE token_digest=?";
   std::optional<SessionRow> out;
   VGI_RETURN_IF_ERROR(ReadTx("GetSession", [&](Connection& c) -> Status {
     VGI_ASSIGN_OR_RETURN(Stmt s, c.Prepare(sql.c_str(), "GetSession"));
@@ -121,7 +122,8 @@ Result<std::optional<SessionRow>> SqliteStore::GetSession(std::string_view token
 Status SqliteStore::TouchSession(std::string_view token_digest, SystemTime at) {
   std::lock_guard lock(write_mu_);
   return WriteTx("TouchSession", [&](Connection& c) -> Status {
-    VGI_ASSIGN_OR_RETURN(Stmt s, c.Prepare("UPDATE console_session SET last_seen_at=? WHERE token_digest=?", "TouchSession"));
+    VGI_ASSIGN_OR_RETURN(Stmt s,
+                         c.Prepare("UPDATE console_session SET last_seen_at=? WHERE token_digest=?", "TouchSession"));
     VGI_RETURN_IF_ERROR(s.Int(1, ToMicros(at)).Text(2, token_digest).Run());
     return sqlite3_changes(c.db()) > 0 ? Status::Ok() : record::SessionNotFound();
   });
@@ -162,12 +164,14 @@ Result<std::int64_t> SqliteStore::PurgeSessions(SystemTime idle_before, SystemTi
 
 Result<AuditRow> SqliteStore::AppendAudit(const AuditRow& row) {
   VGI_RETURN_IF_ERROR(record::CheckAudit(row));
-  static const std::string sql = std::string("INSERT INTO audit_log(") + kAuditColumns + ") VALUES(?,?,?,?,?,?,?,?,?,?)";
+  static const std::string sql =
+      std::string("INSERT INTO audit_log(") + kAuditColumns + ") VALUES(?,?,?,?,?,?,?,?,?,?)";
   AuditRow out = row;
   std::lock_guard lock(write_mu_);  // one writer: the chain cannot fork
   VGI_RETURN_IF_ERROR(WriteTx("AppendAudit", [&](Connection& c) -> Status {
     {
-      VGI_ASSIGN_OR_RETURN(Stmt last, c.Prepare("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", "AppendAudit"));
+      VGI_ASSIGN_OR_RETURN(Stmt last,
+                           c.Prepare("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", "AppendAudit"));
       VGI_ASSIGN_OR_RETURN(const bool found, last.Step());
       out.seq = found ? last.ColInt(0) + 1 : 1;
       out.prev_hash = found ? std::string(last.ColText(1)) : std::string(kAuditGenesis);

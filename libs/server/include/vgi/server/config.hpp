@@ -79,6 +79,16 @@ struct EngineConfig {
   friend bool operator==(const EngineConfig&, const EngineConfig&) = default;
 };
 
+// The dispatcher's console (issue 6; server/console_routes.hpp, console/admin_api.hpp).
+struct ConsoleConfig {
+  bool enabled = true;                         // serve /api/v1/ and /console/
+  std::string dir = "web";                     // the console's files (relative to the config file)
+  std::chrono::seconds idle_timeout{1800};     // a session ends after this long without a request
+  std::chrono::seconds max_lifetime{43200};    // and after this long in any case
+  int workers = 2;                             // threads serving API calls
+  friend bool operator==(const ConsoleConfig&, const ConsoleConfig&) = default;
+};
+
 struct Config {
   std::string path;  // the file it came from ("" when parsed from text)
   std::string grid_operator_id = "MA0GRID01";
@@ -94,6 +104,7 @@ struct Config {
   std::vector<PeerConfig> peers;
   RelayConfig relay;
   EngineConfig engine;
+  ConsoleConfig console;
 };
 
 // The engine's node id: engine.node_id, else relay.node_id, else "<hostname>-<pid>".

@@ -1,0 +1,594 @@
+// The console API's demand, settlement and alarm routes (api_internal.hpp): demands through the
+// engine's Regulator (create, change, cancel, views with coverage and instructions), settlement
+// rows and statements (JSON or CSV), and alarms (list, acknowledge, close). Shapes:
+// api/openapi.json.
+#include <charconv>
+#include <map>
+
+#include "api_internal.hpp"
+#include "vgi/engine/demand.hpp"
+#include "vgi/engine/regulator.hpp"
+#include "vgi/proto/civil_time.hpp"
+
+namespace vgi::console::api {
+namespace {
+
+// ---- errors
+
+// The engine names fields as stored ("taskId", "windows[0].target"); the API's are snake_case.
+std::string ApiField(std::string_view engine_field) {
+  std::string f(engine_field);
+  auto replace = [&f](std::string_view from, std::string_view to) {
+    if (f.starts_with(from)) f = std::string(to) + f.substr(from.size());
+  };
+  replace("taskId", "task_id");
+  replace("acceptDeadline", "accept_deadline");
+  if (f.ends_with(".target")) f += "_kw";
+  return f;
+}
+
+ApiResponse EngineError(const Services& s, const Status& st, std::string_view task = {}) {
+  if (st.code() == StatusCode::kNotFound && !task.empty()) {
+    return ErrorResponse(404, "no such demand " + std::string(task) + " (see the demand list)");
+  }
+  if (st.code() == StatusCode::kInvalid) {
+    const std::string& m = st.message();
+    const auto colon = m.find(':');
+    if (colon != std::string::npos && colon > 0 && m.find(' ') > colon) {
+      const std::string field = ApiField(std::string_view(m).substr(0, colon));
+      return ErrorResponse(400, field + m.substr(colon), field);
+    }
+  }
+  return StatusResponse(s, st);
+}
+
+ApiResponse BadRequest(const Status& st) {
+  const std::string& m = st.message();
+  // "windows[0].start: ..." names the field; "request body: ..." does not.
+  const auto colon = m.find(':');
+  const bool named = colon != std::string::npos && colon > 0 && m.find(' ') > colon;
+  return ErrorResponse(400, m, named ? std::string_view(m).substr(0, colon) : std::string_view());
+}
+
+// ---- query parameters
+
+Result<std::optional<std::int64_t>> IntParam(const Call& call, std::string_view name, std::int64_t lo, std::int64_t hi,
+                                             std::string_view rule) {
+  const auto raw = call.query.Get(name);
+  if (!raw) return std::optional<std::int64_t>();
+  std::int64_t v = 0;
+  const auto [ptr, ec] = std::from_chars(raw->data(), raw->data() + raw->size(), v);
+  if (raw->empty() || ec != std::errc() || ptr != raw->data() + raw->size() || v < lo || v > hi) {
+    return Status::Invalid(std::string(name) + ": \"" + *raw + "\" " + std::string(rule));
+  }
+  return std::optional<std::int64_t>(v);
+}
+
+Result<std::optional<proto::BeijingDate>> DateParam(const Call& call, std::string_view name) {
+  const auto raw = call.query.Get(name);
+  if (!raw || raw->empty()) return std::optional<proto::BeijingDate>();
+  const auto d = proto::ParseDate(*raw);
+  if (!d) return Status::Invalid(std::string(name) + ": \"" + *raw + "\" is not a date; use yyyy-MM-dd (Beijing)");
+  return std::optional<proto::BeijingDate>(*d);
+}
+
+Result<store::SettlementFilter> SettlementFilterOf(const Call& call) {
+  store::SettlementFilter f;
+  if (auto op = call.query.Get("operator"); op && !op->empty()) f.operator_id = *op;
+  VGI_ASSIGN_OR_RETURN(f.from_day, DateParam(call, "from"));
+  VGI_ASSIGN_OR_RETURN(f.to_day, DateParam(call, "to"));
+  if (f.from_day && f.to_day && *f.to_day < *f.from_day) return Status::Invalid("to: must not be before from");
+  return f;
+}
+
+// ---- demands as JSON
+
+std::string Range(const proto::AdjustTarget& w) {
+  std::string end = proto::FormatMinute(w.end_time);
+  if (proto::DateOf(w.start_time) == proto::DateOf(w.end_time)) end = end.substr(11);
+  return proto::FormatMinute(w.start_time) + "\xE2\x80\x93" + end;  // en dash
+}
+
+std::string ScopeText(const engine::DemandScope& scope) {
+  static const char* const kNoun[] = {"all operators", "operator", "area", "station", "stake"};
+  std::string out = kNoun[static_cast<int>(scope.kind)];
+  for (std::size_t i = 0; i < scope.ids.size(); ++i) out += (i == 0 ? " " : ",") + scope.ids[i];
+  return out;
+}
+
+std::string WindowsText(const std::vector<proto::AdjustTarget>& windows) {
+  std::string out;
+  for (const auto& w : windows) out += (out.empty() ? "" : ", ") + w.target_power.ToString() + " kW " + Range(w);
+  return out;
+}
+
+// "peak 20000.00 kW area 1201 2026-12-04 18:00–19:59" (+ further windows).
+std::string CreateSummary(const engine::DemandSpec& d) {
+  std::string out(engine::RegulationTypeName(d.type));
+  if (d.windows.empty()) return out + " " + ScopeText(d.scope) + " (no window)";
+  const auto& w = d.windows.front();
+  out += " " + w.target_power.ToString() + " kW " + ScopeText(d.scope) + " " + Range(w);
+  for (std::size_t i = 1; i < d.windows.size(); ++i) {
+    out += ", " + d.windows[i].target_power.ToString() + " kW " + Range(d.windows[i]);
+  }
+  if (d.is_force) out += " (forced)";
+  return out;
+}
+
+void WriteWindow(JsonOut& out, const proto::AdjustTarget& w) {
+  out.StartObject().Key("start").String(proto::FormatMinute(w.start_time));
+  out.Key("end").String(proto::FormatMinute(w.end_time)).Key("target_kw").Kw(w.target_power).EndObject();
+}
+
+void WriteWindows(JsonOut& out, std::string_view key, const std::vector<proto::AdjustTarget>& windows) {
+  out.Key(key).StartArray();
+  for (const auto& w : windows) WriteWindow(out, w);
+  out.EndArray();
+}
+
+void WriteStrings(JsonOut& out, std::string_view key, const std::vector<std::string>& v) {
+  out.Key(key).StartArray();
+  for (const auto& x : v) out.String(x);
+  out.EndArray();
+}
+
+// DemandSummary's fields, without the braces.
+void WriteSummaryFields(JsonOut& out, const engine::DemandView& d) {
+  const auto& s = d.spec;
+  out.Key("task_id").String(s.task_id).Key("type").String(engine::RegulationTypeName(s.type));
+  out.Key("state").String(engine::DemandStateName(d.state));
+  out.Key("scope").StartObject().Key("kind").String(engine::ScopeKindName(s.scope.kind));
+  WriteStrings(out, "ids", s.scope.ids);
+  out.EndObject();
+  WriteWindows(out, "windows", s.windows);
+  out.Key("is_force").Bool(s.is_force).Key("created_by").String(s.created_by);
+  out.Key("created_at").Minute(d.created_at).Key("updated_at").Minute(d.updated_at);
+  out.Key("instructions").Int(static_cast<std::int64_t>(d.instructions.size()));
+}
+
+void WriteInstruction(JsonOut& out, const engine::InstructionView& in) {
+  out.StartObject().Key("operator_id").String(in.operator_id).Key("regulation_id").String(in.regulation_id);
+  out.Key("state").String(engine::RegulationStateName(in.state));
+  out.Key("synchro_type").Int(static_cast<int>(in.synchro)).Key("range_type").Int(static_cast<int>(in.range));
+  WriteStrings(out, "adjust_ids", in.adjust_ids);
+  WriteWindows(out, "allocated", in.allocated);
+  WriteWindows(out, "accepted", in.accepted);
+  WriteStrings(out, "explanation", in.explanation);
+  out.Key("note").String(in.note).Key("round").Int(in.round);
+  out.Key("created_at").Minute(in.created_at).Key("updated_at").Minute(in.updated_at);
+  out.Key("measured").StartArray();
+  for (const auto& m : in.measured) {
+    out.StartObject().Key("start").String(proto::FormatMinute(m.window.start_time));
+    out.Key("end").String(proto::FormatMinute(m.window.end_time));
+    out.Key("completion_percent").Number(m.completion_percent).Key("delivered_kwh").Decimal(m.delivered.ToString());
+    out.Key("baseline_kw").Kw(m.baseline_average).Key("actual_kw").Kw(m.actual_average).EndObject();
+  }
+  out.EndArray().Key("baseline").String(in.baseline).Key("earnings_yuan");
+  if (in.earnings) {
+    out.Decimal(in.earnings->ToString());
+  } else {
+    out.Null();
+  }
+  out.EndObject();
+}
+
+std::string DemandJson(const engine::DemandView& d) {
+  JsonOut out;
+  out.StartObject();
+  WriteSummaryFields(out, d);
+  out.Key("version").Int(d.version);
+  out.Key("accept_deadline").String(d.spec.accept_deadline ? proto::FormatMinute(*d.spec.accept_deadline) : "");
+  out.Key("note").String(d.spec.note);
+  out.Key("coverage").StartArray();
+  for (const auto& c : d.coverage) {
+    out.StartObject().Key("start").String(proto::FormatMinute(c.window.start_time));
+    out.Key("end").String(proto::FormatMinute(c.window.end_time)).Key("target_kw").Kw(c.window.target_power);
+    out.Key("allocated_kw").Kw(c.allocated).Key("accepted_kw").Kw(c.accepted).Key("uncovered_kw").Kw(c.uncovered);
+    out.EndObject();
+  }
+  out.EndArray().Key("instructions_list").StartArray();
+  for (const auto& in : d.instructions) WriteInstruction(out, in);
+  out.EndArray();
+  WriteStrings(out, "events", d.events);
+  out.EndObject();
+  return out.Take();
+}
+
+// ---- demands from JSON
+
+Result<proto::Kilowatts> KwField(simdjson::dom::element obj, std::string_view key, const std::string& path) {
+  simdjson::dom::element v;
+  if (obj[key].get(v) != simdjson::SUCCESS || v.is_null()) return Status::Invalid(path + ": is required");
+  std::optional<proto::Kilowatts> kw;
+  double d = 0;
+  std::string_view text;
+  if (v.get(d) == simdjson::SUCCESS) {  // integers convert too
+    kw = proto::Kilowatts::FromDouble(d);
+  } else if (v.get(text) == simdjson::SUCCESS) {
+    kw = proto::Kilowatts::Parse(text);
+  } else {
+    return Status::Invalid(path + ": must be a number of kW (or a decimal string)");
+  }
+  if (!kw) return Status::Invalid(path + ": must be a number of kW with at most 2 decimals");
+  return *kw;
+}
+
+Result<proto::BeijingMinute> MinuteField(simdjson::dom::element obj, std::string_view key, const std::string& path) {
+  VGI_ASSIGN_OR_RETURN(const std::string text, StringField(obj, key, path, true));
+  const auto m = proto::ParseMinute(text);
+  if (!m) return Status::Invalid(path + ": \"" + text + "\" is not a time; use yyyy-MM-dd HH:mm (Beijing)");
+  return *m;
+}
+
+Result<std::vector<proto::AdjustTarget>> WindowsField(simdjson::dom::element body) {
+  simdjson::dom::element v;
+  if (body["windows"].get(v) != simdjson::SUCCESS || v.is_null()) return Status::Invalid("windows: is required");
+  simdjson::dom::array arr;
+  if (v.get(arr) != simdjson::SUCCESS) return Status::Invalid("windows: must be a list of windows");
+  std::vector<proto::AdjustTarget> out;
+  std::size_t i = 0;
+  for (simdjson::dom::element w : arr) {
+    const std::string path = "windows[" + std::to_string(i++) + "]";
+    if (w.type() != simdjson::dom::element_type::OBJECT) {
+      return Status::Invalid(path + ": must be an object with start, end and target_kw");
+    }
+    proto::AdjustTarget t;
+    VGI_ASSIGN_OR_RETURN(t.start_time, MinuteField(w, "start", path + ".start"));
+    VGI_ASSIGN_OR_RETURN(t.end_time, MinuteField(w, "end", path + ".end"));
+    VGI_ASSIGN_OR_RETURN(t.target_power, KwField(w, "target_kw", path + ".target_kw"));
+    out.push_back(t);
+  }
+  return out;
+}
+
+Result<engine::DemandSpec> SpecOf(simdjson::dom::element body) {
+  engine::DemandSpec spec;
+  VGI_ASSIGN_OR_RETURN(spec.task_id, StringField(body, "task_id", "task_id", false));
+  VGI_ASSIGN_OR_RETURN(const std::string type, StringField(body, "type", "type", true));
+  const auto t = engine::ParseRegulationType(type);
+  if (!t) return Status::Invalid("type: must be peak (peak shaving) or valley (valley filling)");
+  spec.type = *t;
+  simdjson::dom::element scope;
+  if (body["scope"].get(scope) != simdjson::SUCCESS || scope.is_null()) return Status::Invalid("scope: is required");
+  if (scope.type() != simdjson::dom::element_type::OBJECT) {
+    return Status::Invalid("scope: must be an object with kind and ids");
+  }
+  VGI_ASSIGN_OR_RETURN(const std::string kind, StringField(scope, "kind", "scope.kind", true));
+  const auto k = engine::ParseScopeKind(kind);
+  if (!k) return Status::Invalid("scope.kind: must be all, operators, areas, stations or stakes");
+  spec.scope.kind = *k;
+  simdjson::dom::element ids;
+  if (scope["ids"].get(ids) == simdjson::SUCCESS && !ids.is_null()) {
+    simdjson::dom::array arr;
+    if (ids.get(arr) != simdjson::SUCCESS) return Status::Invalid("scope.ids: must be a list of strings");
+    std::size_t i = 0;
+    for (simdjson::dom::element id : arr) {
+      std::string_view s;
+      if (id.get(s) != simdjson::SUCCESS) {
+        return Status::Invalid("scope.ids[" + std::to_string(i) + "]: must be a string");
+      }
+      spec.scope.ids.emplace_back(s);
+      ++i;
+    }
+  }
+  VGI_ASSIGN_OR_RETURN(spec.windows, WindowsField(body));
+  VGI_ASSIGN_OR_RETURN(const auto force, BoolField(body, "is_force", "is_force"));
+  spec.is_force = force.value_or(false);
+  VGI_ASSIGN_OR_RETURN(const std::string deadline, StringField(body, "accept_deadline", "accept_deadline", false));
+  if (!deadline.empty()) {
+    spec.accept_deadline = proto::ParseMinute(deadline);
+    if (!spec.accept_deadline) {
+      return Status::Invalid("accept_deadline: \"" + deadline + "\" is not a time; use yyyy-MM-dd HH:mm (Beijing)");
+    }
+  }
+  VGI_ASSIGN_OR_RETURN(spec.note, StringField(body, "note", "note", false));
+  return spec;
+}
+
+std::string DemandObject(std::string_view task) {
+  return "demand:" + std::string(task.empty() ? "(new)" : task);
+}
+
+// ---- alarms
+
+std::string_view LevelName(store::AlarmLevel l) {
+  switch (l) {
+    case store::AlarmLevel::kInfo:
+      return "info";
+    case store::AlarmLevel::kWarning:
+      return "warning";
+    case store::AlarmLevel::kMajor:
+      return "major";
+    case store::AlarmLevel::kCritical:
+      return "critical";
+  }
+  return "warning";
+}
+
+std::string_view AlarmStateName(store::AlarmState s) {
+  switch (s) {
+    case store::AlarmState::kOpen:
+      return "open";
+    case store::AlarmState::kAcknowledged:
+      return "acknowledged";
+    case store::AlarmState::kClosed:
+      return "closed";
+  }
+  return "open";
+}
+
+// `time` is the latest occurrence (the list is ordered by it).
+void WriteAlarm(JsonOut& out, const store::AlarmRow& a) {
+  out.StartObject().Key("id").Int(a.id).Key("time").Minute(a.last_at).Key("type").String(a.type);
+  out.Key("level").String(LevelName(a.level)).Key("state").String(AlarmStateName(a.state));
+  out.Key("module").String(a.module).Key("title").String(a.title).Key("detail").String(a.detail);
+  out.Key("count").Int(a.count).Key("first_at").Minute(a.first_at).Key("last_at").Minute(a.last_at).EndObject();
+}
+
+ApiResponse SetAlarm(Services& s, Call& call, store::AlarmState to) {
+  const std::string& raw = call.params.at(0);
+  call.audit->object = "alarm:" + raw;
+  std::int64_t id = 0;
+  const auto [ptr, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), id);
+  if (raw.empty() || ec != std::errc() || ptr != raw.data() + raw.size() || id <= 0) {
+    return ErrorResponse(400, "id: \"" + raw + "\" is not an alarm number", "id");
+  }
+  auto find = [&]() -> Result<std::optional<store::AlarmRow>> {
+    VGI_ASSIGN_OR_RETURN(auto all, s.store.ListAlarms(true));
+    for (auto& a : all) {
+      if (a.id == id) return std::optional<store::AlarmRow>(std::move(a));
+    }
+    return std::optional<store::AlarmRow>();
+  };
+  auto before = find();
+  if (!before.ok()) return StatusResponse(s, before.status());
+  if (!*before) return ErrorResponse(404, "no such alarm " + raw + " (see the alarm list)");
+  if ((*before)->state == store::AlarmState::kClosed) {
+    // Closing again changes nothing; acknowledging would reopen it: refuse.
+    if (to != store::AlarmState::kClosed) return ErrorResponse(409, "alarm " + raw + " is already closed");
+    JsonOut out;
+    WriteAlarm(out, **before);
+    return JsonResponse(200, out.Take());
+  }
+  call.audit->detail = std::string(AlarmStateName((*before)->state)) + " -> " + std::string(AlarmStateName(to)) + ": " +
+                       (*before)->type + " " + (*before)->object;
+  if (Status st = s.store.SetAlarmState(id, to); !st.ok()) return StatusResponse(s, st);
+  auto after = find();
+  if (!after.ok()) return StatusResponse(s, after.status());
+  if (!*after) return ErrorResponse(404, "no such alarm " + raw + " (see the alarm list)");
+  JsonOut out;
+  WriteAlarm(out, **after);
+  return JsonResponse(200, out.Take());
+}
+
+std::string CsvCell(std::string_view v) {
+  // Quote what a spreadsheet would split or evaluate as a formula.
+  const bool quote = v.find_first_of(",\"\r\n") != std::string_view::npos ||
+                     (!v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '@'));
+  if (!quote) return std::string(v);
+  std::string out = "\"";
+  if (!v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '@')) out += '\'';
+  for (char c : v) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+// ---- demands
+
+ApiResponse ListDemands(Services& s, Call& call) {
+  store::DemandFilter f;
+  if (auto state = call.query.Get("state"); state && !state->empty()) {
+    bool found = false;
+    for (auto st : {store::DemandState::kDraft, store::DemandState::kDispatched, store::DemandState::kDone,
+                    store::DemandState::kCancelled}) {
+      if (engine::DemandStateName(st) == *state) {
+        f.states.push_back(st);
+        found = true;
+      }
+    }
+    if (!found) return ErrorResponse(400, "state: must be draft, dispatched, done or cancelled", "state");
+  }
+  auto limit = IntParam(call, "limit", 1, 1000, "must be from 1 to 1000");
+  if (!limit.ok()) return BadRequest(limit.status());
+  f.limit = static_cast<std::size_t>(limit->value_or(100));
+  auto demands = s.regulator.ListDemands(f);
+  if (!demands.ok()) return StatusResponse(s, demands.status());
+  JsonOut out;
+  out.StartArray();
+  for (const auto& d : *demands) {
+    out.StartObject();
+    WriteSummaryFields(out, d);
+    out.EndObject();
+  }
+  out.EndArray();
+  return JsonResponse(200, out.Take());
+}
+
+ApiResponse GetDemand(Services& s, Call& call) {
+  auto view = s.regulator.GetDemand(call.params.at(0));
+  if (!view.ok()) return EngineError(s, view.status(), call.params.at(0));
+  return JsonResponse(200, DemandJson(*view));
+}
+
+ApiResponse CreateDemand(Services& s, Call& call) {
+  call.audit->object = DemandObject("");
+  simdjson::dom::parser parser;
+  auto body = ParseBody(parser, call.request.body);
+  if (!body.ok()) return BadRequest(body.status());
+  // Name the demand in the audit row as early as the body allows.
+  if (auto task = StringField(*body, "task_id", "task_id", false); task.ok()) call.audit->object = DemandObject(*task);
+  auto spec = SpecOf(*body);
+  if (!spec.ok()) return BadRequest(spec.status());
+  spec->created_by = call.caller.username;
+  call.audit->detail = CreateSummary(*spec);
+  auto view = s.regulator.CreateDemand(std::move(*spec));
+  if (!view.ok()) return EngineError(s, view.status());
+  call.audit->object = DemandObject(view->spec.task_id);
+  return JsonResponse(201, DemandJson(*view));
+}
+
+ApiResponse ChangeDemand(Services& s, Call& call) {
+  const std::string& task = call.params.at(0);
+  call.audit->object = DemandObject(task);
+  simdjson::dom::parser parser;
+  auto body = ParseBody(parser, call.request.body);
+  if (!body.ok()) return BadRequest(body.status());
+  auto windows = WindowsField(*body);
+  if (!windows.ok()) return BadRequest(windows.status());
+  call.audit->detail = "windows: " + WindowsText(*windows);
+  auto view = s.regulator.ChangeDemand(task, std::move(*windows));
+  if (!view.ok()) return EngineError(s, view.status(), task);
+  return JsonResponse(200, DemandJson(*view));
+}
+
+ApiResponse CancelDemand(Services& s, Call& call) {
+  const std::string& task = call.params.at(0);
+  call.audit->object = DemandObject(task);
+  std::string reason;
+  if (call.request.body.find_first_not_of(" \t\r\n") != std::string::npos) {  // the body is optional
+    simdjson::dom::parser parser;
+    auto body = ParseBody(parser, call.request.body);
+    if (!body.ok()) return BadRequest(body.status());
+    auto r = StringField(*body, "reason", "reason", false);
+    if (!r.ok()) return BadRequest(r.status());
+    reason = std::move(*r);
+  }
+  if (reason.empty()) reason = "cancelled from the console by " + call.caller.username;
+  call.audit->detail = "reason: " + reason;
+  auto view = s.regulator.CancelDemand(task, reason);
+  if (!view.ok()) return EngineError(s, view.status(), task);
+  return JsonResponse(200, DemandJson(*view));
+}
+
+// ---- settlements
+
+ApiResponse ListSettlements(Services& s, Call& call) {
+  auto f = SettlementFilterOf(call);
+  if (!f.ok()) return BadRequest(f.status());
+  auto rows = s.store.ListSettlements(*f);
+  if (!rows.ok()) return StatusResponse(s, rows.status());
+  // The state is the instruction's: evaluated (push pending) or settled (the operator has it).
+  std::map<std::string, std::map<std::string, int>> states;  // task -> "op/reg" -> state
+  JsonOut out;
+  out.StartArray();
+  simdjson::dom::parser parser;
+  for (const auto& r : *rows) {
+    auto [it, fresh] = states.try_emplace(r.task_id);
+    if (fresh) {
+      store::RegulationFilter rf;
+      rf.task_id = r.task_id;
+      auto regs = s.store.ListRegulations(rf);
+      if (!regs.ok()) return StatusResponse(s, regs.status());
+      for (const auto& g : *regs) it->second[g.operator_id + "/" + g.regulation_id] = g.state;
+    }
+    // The engine's settlement document: {"earnings": "12.34", "periods": [{"deliveredKwh": "5.00", ...}]}.
+    proto::KilowattHours delivered;
+    proto::Yuan earnings;
+    simdjson::dom::element doc;
+    std::string_view text;
+    bool ok = parser.parse(r.doc_json).get(doc) == simdjson::SUCCESS && doc["earnings"].get(text) == simdjson::SUCCESS;
+    if (ok) {
+      const auto e = proto::Yuan::Parse(text);
+      ok = e.has_value();
+      if (e) earnings = *e;
+    }
+    simdjson::dom::array periods;
+    if (ok && doc["periods"].get(periods) == simdjson::SUCCESS) {
+      for (simdjson::dom::element p : periods) {
+        std::optional<proto::KilowattHours> kwh;
+        if (p["deliveredKwh"].get(text) == simdjson::SUCCESS) kwh = proto::KilowattHours::Parse(text);
+        if (!kwh) {
+          ok = false;
+          break;
+        }
+        delivered = delivered + *kwh;
+      }
+    } else {
+      ok = false;
+    }
+    if (!ok) {
+      return StatusResponse(s, Status::Internal("settlement " + r.operator_id + "/" + r.regulation_id +
+                                                ": the stored document does not decode"));
+    }
+    const auto st = it->second.find(r.operator_id + "/" + r.regulation_id);
+    out.StartObject().Key("operator_id").String(r.operator_id).Key("regulation_id").String(r.regulation_id);
+    out.Key("task_id").String(r.task_id).Key("day").String(proto::FormatDate(r.day));
+    out.Key("delivered_kwh").Decimal(delivered.ToString()).Key("earnings_yuan").Decimal(earnings.ToString());
+    out.Key("state").String(st == it->second.end()
+                                ? std::string_view("unknown")
+                                : engine::RegulationStateName(static_cast<engine::RegulationState>(st->second)));
+    out.EndObject();
+  }
+  out.EndArray();
+  return JsonResponse(200, out.Take());
+}
+
+ApiResponse GetStatements(Services& s, Call& call) {
+  const std::string period = call.query.Get("period").value_or("day");
+  if (period != "day" && period != "month") return ErrorResponse(400, "period: must be day or month", "period");
+  const std::string format = call.query.Get("format").value_or("json");
+  if (format != "json" && format != "csv") return ErrorResponse(400, "format: must be json or csv", "format");
+  auto f = SettlementFilterOf(call);
+  if (!f.ok()) return BadRequest(f.status());
+  auto statements = s.regulator.Statements(*f, period == "month");
+  if (!statements.ok()) return StatusResponse(s, statements.status());
+  if (format == "csv") {
+    std::string csv =
+        "operator_id,period,instructions,target_kwh,delivered_kwh,paid_kwh,payments_yuan,penalties_yuan,"
+        "earnings_yuan\r\n";
+    for (const auto& st : *statements) {
+      csv += CsvCell(st.operator_id) + "," + CsvCell(st.period) + "," + std::to_string(st.instructions) + "," +
+             st.target_energy.ToString() + "," + st.delivered_energy.ToString() + "," + st.paid_energy.ToString() +
+             "," + st.payments.ToString() + "," + st.penalties.ToString() + "," + st.earnings.ToString() + "\r\n";
+    }
+    ApiResponse r = JsonResponse(200, std::move(csv));
+    r.content_type = "text/csv; charset=utf-8";
+    r.headers.emplace_back("Content-Disposition", "attachment; filename=\"vgi-statements-" + period + ".csv\"");
+    return r;
+  }
+  JsonOut out;
+  out.StartArray();
+  for (const auto& st : *statements) {
+    out.StartObject().Key("operator_id").String(st.operator_id).Key("period").String(st.period);
+    out.Key("instructions").Int(static_cast<std::int64_t>(st.instructions));
+    out.Key("target_kwh")
+        .Decimal(st.target_energy.ToString())
+        .Key("delivered_kwh")
+        .Decimal(st.delivered_energy.ToString());
+    out.Key("paid_kwh").Decimal(st.paid_energy.ToString()).Key("payments_yuan").Decimal(st.payments.ToString());
+    out.Key("penalties_yuan").Decimal(st.penalties.ToString()).Key("earnings_yuan").Decimal(st.earnings.ToString());
+    out.EndObject();
+  }
+  out.EndArray();
+  return JsonResponse(200, out.Take());
+}
+
+// ---- alarms
+
+ApiResponse ListAlarms(Services& s, Call& call) {
+  const std::string raw = call.query.Get("include_closed").value_or("false");
+  if (raw != "true" && raw != "false" && raw != "1" && raw != "0") {
+    return ErrorResponse(400, "include_closed: must be true or false", "include_closed");
+  }
+  auto alarms = s.store.ListAlarms(raw == "true" || raw == "1");
+  if (!alarms.ok()) return StatusResponse(s, alarms.status());
+  JsonOut out;
+  out.StartArray();
+  for (const auto& a : *alarms) WriteAlarm(out, a);
+  out.EndArray();
+  return JsonResponse(200, out.Take());
+}
+
+ApiResponse AckAlarm(Services& s, Call& call) {
+  return SetAlarm(s, call, store::AlarmState::kAcknowledged);
+}
+
+ApiResponse CloseAlarm(Services& s, Call& call) {
+  return SetAlarm(s, call, store::AlarmState::kClosed);
+}
+
+}  // namespace vgi::console::api

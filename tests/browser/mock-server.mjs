@@ -1,0 +1,307 @@
+// A stand-in for vgi while its console API is being written: serves web/ at /console/ (and
+// redirects / there) and answers /api/v1/* with fixed data shaped per
+// libs/console/api/openapi.json. Every JSON answer is checked against the document's schema for
+// that route and status; a mismatch is recorded in `violations` so the test fails on it.
+
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.json': 'application/json' };
+
+const PERMS = {
+  dispatcher: ['read_business', 'manage_demands', 'ack_alarms', 'read_sensitive'],
+  viewer: ['read_business'],
+  sysadmin: ['manage_users', 'manage_peers'],
+  secadmin: ['manage_roles'],
+  auditor: ['read_audit'],
+};
+
+// ---- a small JSON-schema check: $ref, type (or list), enum, properties/required, items, allOf, oneOf ----
+export function validate(doc, schema, value, where = '$') {
+  if (schema.$ref) return validate(doc, doc.components.schemas[schema.$ref.split('/').pop()], value, where);
+  const errs = [];
+  if (schema.allOf) for (const s of schema.allOf) errs.push(...validate(doc, s, value, where));
+  if (schema.oneOf && !schema.oneOf.some((s) => validate(doc, s, value, where).length === 0)) errs.push(where + ': matches no oneOf');
+  if (schema.type) {
+    const types = Array.isArray(schema.type) ? schema.type : [schema.type];
+    const actual = value === null ? 'null' : Array.isArray(value) ? 'array' : Number.isInteger(value) ? 'integer' : typeof value;
+    const ok = types.some((t) => t === actual || (t === 'number' && actual === 'integer'));
+    if (!ok) return [where + ': ' + actual + ' is not ' + types.join('|')];
+  }
+  if (schema.enum && !schema.enum.includes(value)) errs.push(where + ': ' + JSON.stringify(value) + ' not in enum');
+  if (schema.properties && value && typeof value === 'object') {
+    for (const r of schema.required || []) if (!(r in value)) errs.push(where + '.' + r + ': missing');
+    for (const [k, s] of Object.entries(schema.properties)) if (k in value) errs.push(...validate(doc, s, value[k], where + '.' + k));
+  }
+  if (schema.items && Array.isArray(value)) value.forEach((v, i) => errs.push(...validate(doc, schema.items, v, where + '[' + i + ']')));
+  return errs;
+}
+
+function findOperation(doc, method, pathname) {
+  for (const [tpl, ops] of Object.entries(doc.paths)) {
+    const re = new RegExp('^' + tpl.replace(/\{[^}]+\}/g, '[^/]+') + '$');
+    if (re.test(pathname) && ops[method.toLowerCase()]) return ops[method.toLowerCase()];
+  }
+  return null;
+}
+
+const pad = (n) => String(n).padStart(2, '0');
+function bjNow() {
+  const d = new Date(Date.now() + 8 * 3600e3);
+  return { day: d.toISOString().slice(0, 10), minute: d.toISOString().slice(0, 16).replace('T', ' ') };
+}
+
+function fixtures() {
+  const { day, minute } = bjNow();
+  const totals = (key, name, n, load) => ({ key, name, stations: n, load_kw: load, top_kw: load * 1.4, bottom_kw: load * 0.5, down_kw: load * 0.5, up_kw: load * 0.4 });
+  const opNames = { SIM000001: '模拟运营商一', SIM000002: '模拟运营商二', SIM000003: '模拟运营商三' };
+  const curve = (f) => Array.from({ length: 1440 }, (_, m) => Math.round((1000 + 600 * Math.sin((m / 1440) * 2 * Math.PI - 1.5)) * f * 100) / 100);
+  const stations = [];
+  for (const op of Object.keys(opNames)) {
+    for (let i = 1; i <= 30; ++i) {
+      stations.push({ operator_id: op, station_code: 'ST' + op.slice(-2) + pad(i), name: op + ' 第' + i + '充电站', area_code: i % 2 ? '120101' : '110105', address: '天津市和平区' + i + '号',
+        state: 50, stakes: 10, rated_kw: 600, latest: i % 7 === 0 ? null : { at: minute, kw: 120 + i, top_kw: 600, bottom_kw: 0 } });
+    }
+  }
+  return {
+    day, minute, opNames, stations,
+    overview: { at: minute, total: totals('all', '全部', 90, 3600), by_operator: Object.entries(opNames).map(([k, n], i) => totals(k, n, 30, 1000 + 300 * i)),
+      by_area: [totals('11', '', 45, 1700), totals('12', '', 45, 1900)], demands_active: 1, instructions_active: 2, alarms_open: 2 },
+    curve: { day, load_kw: curve(3), down_kw: curve(1.5), up_kw: curve(1.2), stations_present: Array(1440).fill(90) },
+    operators: Object.entries(opNames).map(([k, n], i) => ({ operator_id: k, name: n, enabled: true, stations: 30, stakes: 300, stations_reporting: 30 - i * 5,
+      quality_24h_percent: [99.6, 96.2, 88.4][i], quality_ok: i < 2 })),
+    alarms: [
+      { id: 1, time: minute, type: 'execution', level: 'major', state: 'open', module: 'engine', title: 'SIM000003 低于目标', detail: '执行低于目标 10 分钟', count: 3, first_at: minute, last_at: minute },
+      { id: 2, time: minute, type: 'data', level: 'warning', state: 'open', module: 'ingest', title: 'SIM000003 数据缺失', detail: '24 小时数据质量 88.4%', count: 1, first_at: minute, last_at: minute },
+    ],
+    users: [
+      { username: 'disp', display_name: '调度员甲', roles: ['dispatcher'], enabled: true, must_change_password: false, created_at: minute, updated_at: minute },
+      { username: 'view', display_name: '查看员乙', roles: ['viewer'], enabled: true, must_change_password: false, created_at: minute, updated_at: minute },
+      { username: 'audit', display_name: '审计员丙', roles: ['auditor'], enabled: true, must_change_password: false, created_at: minute, updated_at: minute },
+      { username: 'sys', display_name: '系统管理员', roles: ['sysadmin'], enabled: true, must_change_password: false, created_at: minute, updated_at: minute },
+      { username: 'sec', display_name: '安全管理员', roles: ['secadmin'], enabled: true, must_change_password: false, created_at: minute, updated_at: minute },
+    ],
+    demands: new Map(),
+    audit: Array.from({ length: 5 }, (_, i) => ({ seq: i + 1, at: day + ' 08:0' + i + ':00', username: 'disp', source: '127.0.0.1', operation: i ? 'demand.create' : 'login',
+      object: i ? 'T' + i : 'disp', result: 'ok', detail: '', hash: crypto.createHash('sha256').update(String(i)).digest('hex') })),
+  };
+}
+
+function demandDoc(f, d) {
+  const age = (Date.now() - d.createdMs) / 1000;
+  const accepted = age > 3 && d.state !== 'cancelled';
+  const ops = ['SIM000001', 'SIM000002'];
+  const instructions = ops.map((op, i) => {
+    const share = d.windows.map((w) => ({ ...w, target_kw: Math.round((w.target_kw / 2) * 100) / 100 }));
+    const state = d.state === 'cancelled' ? 'cancelled' : accepted ? (i === 0 ? 'accepted' : 'rejected') : 'sent';
+    return { operator_id: op, regulation_id: d.task_id + '-' + op + '-1', state, synchro_type: 1, range_type: 1, adjust_ids: [], allocated: share,
+      accepted: state === 'accepted' ? share : [], explanation: [op + ' 可下调 ' + (1500 - 300 * i) + ' kW，占总潜力 ' + (55 - 10 * i) + '%', '相似日预测 基线 1,020 kW'],
+      note: state === 'rejected' ? '运营商拒绝：车辆不足' : state === 'accepted' ? '已接受' : 'sent', round: 1, created_at: d.created_at, updated_at: f.minute,
+      measured: state === 'accepted' ? share.map((w) => ({ start: w.start, end: w.end, completion_percent: 92.5, delivered_kwh: 55.5, baseline_kw: 1000, actual_kw: 1000 - w.target_kw * 0.925 })) : [],
+      baseline: state === 'accepted' ? 'high-5-of-10' : '', earnings_yuan: state === 'accepted' ? 33.3 : null };
+  });
+  const acc = (w) => instructions.filter((x) => x.state === 'accepted').reduce((s, x) => s + x.accepted.find((a) => a.start === w.start).target_kw, 0);
+  return { task_id: d.task_id, type: d.type, state: d.state, scope: d.scope, windows: d.windows, is_force: d.is_force, created_by: d.created_by, created_at: d.created_at,
+    updated_at: f.minute, instructions: instructions.length, version: d.version, accept_deadline: d.accept_deadline, note: d.note,
+    coverage: d.windows.map((w) => ({ start: w.start, end: w.end, target_kw: w.target_kw, allocated_kw: w.target_kw, accepted_kw: acc(w), uncovered_kw: Math.round((w.target_kw - acc(w)) * 100) / 100 })),
+    instructions_list: instructions, events: [d.created_at + ' created by ' + d.created_by, ...(accepted ? [f.minute + ' SIM000001 accepted', f.minute + ' SIM000002 rejected'] : [])] };
+}
+
+function summary(doc) {
+  const { task_id, type, state, scope, windows, is_force, created_by, created_at, updated_at, instructions } = doc;
+  return { task_id, type, state, scope, windows, is_force, created_by, created_at, updated_at, instructions };
+}
+
+// startMock({webDir, openapi, users: {name: {password, roles, display_name}}}) -> {url, close, violations, requests}
+export async function startMock({ webDir, openapiPath, users }) {
+  const doc = JSON.parse(fs.readFileSync(openapiPath, 'utf8'));
+  const f = fixtures();
+  const sessions = new Map();
+  const violations = [];
+  const requests = [];
+  const seed = { task_id: 'MOCK-SEED-1', type: 'peak', state: 'dispatched', scope: { kind: 'all' }, windows: [{ start: f.day + ' 18:00', end: f.day + ' 18:59', target_kw: 800 }],
+    is_force: false, created_by: 'disp', created_at: f.day + ' 08:00', version: 1, accept_deadline: f.day + ' 17:30', note: '晚高峰削峰', createdMs: 0 };
+  f.demands.set(seed.task_id, seed);
+  let nextTask = 1;
+
+  const server = http.createServer(async (req, res) => {
+    const url = new URL(req.url, 'http://x');
+    const chunks = [];
+    for await (const c of req) chunks.push(c);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    requests.push(req.method + ' ' + url.pathname);
+    const send = (status, body, headers = {}) => {
+      if (url.pathname.startsWith('/api/v1/') && body !== undefined) {
+        const op = findOperation(doc, req.method, url.pathname);
+        const resp = op && op.responses[String(status)];
+        const schema = resp && resp.content && resp.content['application/json'] && resp.content['application/json'].schema;
+        if (!op || !resp) violations.push(req.method + ' ' + url.pathname + ' ' + status + ': not in openapi.json');
+        else if (schema) for (const e of validate(doc, schema, body)) violations.push(req.method + ' ' + url.pathname + ' ' + status + ' ' + e);
+      }
+      res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...headers });
+      res.end(body === undefined ? '' : JSON.stringify(body));
+    };
+    // static
+    if (url.pathname === '/') {
+      res.writeHead(302, { Location: '/console/' });
+      return res.end();
+    }
+    if (url.pathname.startsWith('/console/')) {
+      let rel = url.pathname.slice('/console/'.length) || 'index.html';
+      const file = path.resolve(webDir, rel);
+      if (!file.startsWith(path.resolve(webDir) + path.sep) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
+        res.writeHead(404);
+        return res.end('not found');
+      }
+      res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] || 'application/octet-stream' });
+      return res.end(fs.readFileSync(file));
+    }
+    if (!url.pathname.startsWith('/api/v1/')) {
+      res.writeHead(404);
+      return res.end();
+    }
+    const p = url.pathname.slice('/api/v1/'.length);
+    let body = null;
+    if (raw) {
+      try {
+        body = JSON.parse(raw);
+      } catch (e) {
+        return send(400, { error: 'The request is not valid JSON' });
+      }
+    }
+    if (p === 'login' && req.method === 'POST') {
+      const u = users[body && body.username];
+      if (!u || u.password !== body.password) return send(401, { error: 'Wrong username or password' });
+      const token = crypto.randomBytes(16).toString('hex');
+      const me = { username: body.username, display_name: u.display_name, roles: u.roles, permissions: [...new Set(u.roles.flatMap((r) => PERMS[r]))],
+        csrf_token: crypto.randomBytes(16).toString('hex'), must_change_password: false, idle_timeout_s: 1800 };
+      sessions.set(token, me);
+      return send(200, me, { 'Set-Cookie': 'vgi_session=' + token + '; HttpOnly; SameSite=Strict; Path=/' });
+    }
+    const cookie = /(?:^|;\s*)vgi_session=([^;]+)/.exec(req.headers.cookie || '');
+    const me = cookie && sessions.get(cookie[1]);
+    if (!me) return send(401, { error: 'No session or the session ended: log in again' });
+    if (req.method !== 'GET' && req.headers['x-csrf-token'] !== me.csrf_token) return send(403, { error: 'Missing or wrong X-CSRF-Token: reload the page' });
+    const op = findOperation(doc, req.method, url.pathname);
+    if (!op) return send(404, { error: 'No such route' });
+    const perm = op['x-vgi-permission'];
+    if (perm !== 'session' && !perm.split('|').some((x) => me.permissions.includes(x))) return send(403, { error: 'Your roles do not allow this' });
+    const parts = p.split('/').map(decodeURIComponent);
+    const q = url.searchParams;
+
+    if (p === 'logout') {
+      sessions.delete(cookie[1]);
+      res.writeHead(204);
+      return res.end();
+    }
+    if (p === 'me') return send(200, me);
+    if (p === 'me/password') {
+      res.writeHead(204);
+      return res.end();
+    }
+    if (p === 'overview') return send(200, f.overview);
+    if (p === 'overview/curve') return send(200, { ...f.curve, day: q.get('day') || f.day });
+    if (p === 'operators') return send(200, f.operators);
+    if (p === 'stations') {
+      const size = Number(q.get('page_size') || 50);
+      const page = Number(q.get('page') || 1);
+      const needle = (q.get('q') || '').toLowerCase();
+      const all = f.stations.filter((s) => (!q.get('operator') || s.operator_id === q.get('operator')) &&
+        (!needle || (s.station_code + s.name + s.area_code).toLowerCase().includes(needle)));
+      const items = all.slice((page - 1) * size, page * size).map((s) => (me.permissions.includes('read_sensitive') ? s : { ...s, name: s.name[0] + '***' + s.name.slice(-1), address: '天****号' }));
+      return send(200, { total: all.length, page, page_size: size, items });
+    }
+    if (parts[0] === 'stations') {
+      const s = f.stations.find((x) => x.operator_id === parts[1] && x.station_code === parts[2]);
+      if (!s) return send(404, { error: 'No such station: check the operator and station code' });
+      if (parts[3] === 'curve') {
+        const kw = f.curve.load_kw.map((v, m) => (m % 97 === 5 ? null : Math.round(v / 30 * 100) / 100));
+        return send(200, { operator_id: s.operator_id, station_code: s.station_code, day: q.get('day') || f.day, kw, top_kw: 600, bottom_kw: 0, present_minutes: kw.filter((v) => v !== null).length });
+      }
+      const stakes = Array.from({ length: s.stakes }, (_, i) => ({ code: s.station_code + '-' + pad(i + 1), type: 1 + (i % 3), state: 2, rated_kw: 60, top_kw: 60, bottom_kw: 0, retired: i === 9 }));
+      return send(200, { ...s, credit_code: '91120000MA000000X' + s.station_code.slice(-1), stakes_list: stakes });
+    }
+    if (p === 'demands' && req.method === 'GET') {
+      const list = [...f.demands.values()].filter((d) => !q.get('state') || d.state === q.get('state')).reverse().map((d) => summary(demandDoc(f, d)));
+      return send(200, list);
+    }
+    if (p === 'demands' && req.method === 'POST') {
+      if (!body || !Array.isArray(body.windows) || !body.windows.length) return send(400, { error: 'Give at least one window', field: 'windows' });
+      const task_id = body.task_id || 'MOCK-' + f.day.replace(/-/g, '') + '-' + nextTask++;
+      if (f.demands.has(task_id)) return send(409, { error: 'The taskID is taken: choose another', field: 'task_id' });
+      const d = { task_id, type: body.type, state: 'dispatched', scope: body.scope, windows: body.windows, is_force: !!body.is_force, created_by: me.username,
+        created_at: f.minute, version: 1, accept_deadline: body.accept_deadline || body.windows[0].start, note: body.note || '', createdMs: Date.now() };
+      f.demands.set(task_id, d);
+      return send(201, demandDoc(f, d));
+    }
+    if (parts[0] === 'demands') {
+      const d = f.demands.get(parts[1]);
+      if (!d) return send(404, { error: 'No such demand' });
+      if (parts[2] === 'cancel') {
+        if (d.state === 'cancelled' || d.state === 'done') return send(409, { error: 'The demand is already done or cancelled' });
+        d.state = 'cancelled';
+        d.version++;
+      } else if (parts[2] === 'change') {
+        d.windows = body.windows;
+        d.version++;
+      }
+      return send(200, demandDoc(f, d));
+    }
+    if (p === 'statements') {
+      const period = q.get('period') === 'month' ? 'month' : 'day';
+      const rows = f.operators.map((o, i) => ({ operator_id: o.operator_id, period: period === 'month' ? f.day.slice(0, 7) : f.day, instructions: 3 - i, target_kwh: 900 - 100 * i,
+        delivered_kwh: 850 - 150 * i, paid_kwh: 840 - 150 * i, payments_yuan: 504 - 90 * i, penalties_yuan: 10 * i, earnings_yuan: 504 - 100 * i }))
+        .filter((s) => !q.get('operator') || s.operator_id === q.get('operator'));
+      if (q.get('format') === 'csv') {
+        res.writeHead(200, { 'Content-Type': 'text/csv; charset=utf-8' });
+        return res.end('operator_id,period,earnings_yuan\n' + rows.map((r) => r.operator_id + ',' + r.period + ',' + r.earnings_yuan).join('\n') + '\n');
+      }
+      return send(200, rows);
+    }
+    if (p === 'settlements') {
+      return send(200, [1, 2].map((i) => ({ operator_id: q.get('operator') || 'SIM000001', regulation_id: 'MOCK-SEED-1-R' + i, task_id: 'MOCK-SEED-1', day: q.get('from') || f.day, delivered_kwh: 400 + i, earnings_yuan: 240 + i, state: 'pushed' })));
+    }
+    if (p === 'alarms') return send(200, f.alarms.filter((a) => q.get('include_closed') === 'true' || a.state !== 'closed'));
+    if (parts[0] === 'alarms') {
+      const a = f.alarms.find((x) => String(x.id) === parts[1]);
+      if (!a) return send(404, { error: 'No such alarm' });
+      a.state = parts[2] === 'ack' ? 'acknowledged' : 'closed';
+      return send(200, a);
+    }
+    if (p === 'users' && req.method === 'GET') return send(200, f.users);
+    if (p === 'users' && req.method === 'POST') {
+      if (f.users.some((u) => u.username === body.username)) return send(409, { error: 'The username is taken: choose another', field: 'username' });
+      const u = { username: body.username, display_name: body.display_name, roles: [], enabled: true, must_change_password: true, created_at: f.minute, updated_at: f.minute };
+      f.users.push(u);
+      return send(201, u);
+    }
+    if (parts[0] === 'users') {
+      const u = f.users.find((x) => x.username === parts[1]);
+      if (!u) return send(404, { error: 'No such user' });
+      if (parts[2] === 'roles') {
+        const admin = body.roles.filter((r) => ['sysadmin', 'secadmin', 'auditor'].includes(r));
+        if (!body.roles.length || (admin.length && body.roles.length > 1)) return send(400, { error: 'These roles cannot be held by one account (separation of duties)', field: 'roles' });
+        u.roles = body.roles;
+      } else if (parts[2] === 'password') u.must_change_password = true;
+      else if (parts[2] === 'enable') u.enabled = true;
+      else if (parts[2] === 'disable') {
+        if (u.username === me.username) return send(409, { error: 'You cannot disable yourself' });
+        u.enabled = false;
+      }
+      return send(200, u);
+    }
+    if (p === 'peers') return send(200, f.operators.map((o) => ({ operator_id: o.operator_id, name: o.name, base_url: 'https://127.0.0.1:9443/evcs/v1', enabled: true })));
+    if (p === 'audit') {
+      const after = Number(q.get('after') || 0);
+      const rows = f.audit.filter((r) => r.seq > after);
+      return send(200, { rows, next_after: rows.length ? rows[rows.length - 1].seq : after });
+    }
+    if (p === 'audit/verify') return send(200, { ok: false, rows: f.audit.length, head_seq: 5, head_hash: f.audit[4].hash, break: { seq: 3, reason: 'hash mismatch: row edited' } });
+    return send(404, { error: 'No such route' });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address();
+  return { url: 'http://127.0.0.1:' + port, violations, requests, close: () => new Promise((r) => server.close(r)) };
+}

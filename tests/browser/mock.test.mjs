@@ -1,0 +1,224 @@
+// Renders every console page against a mock of the API (mock-server.mjs, answers shaped and
+// checked per libs/console/api/openapi.json) in headless Debian chromium, in Chinese and English,
+// and runs the same role flows as console.test.mjs. Screenshots go to $VGI_SCREENSHOT_DIR/mock.
+// Exit code 0 when every check passed.
+
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startMock } from './mock-server.mjs';
+import { shotDir, ok, openPage, login, visit, shot, navRoutes, dispatcherFlow, viewerFlow, auditorFlow } from './steps.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+process.env.VGI_SCREENSHOT_DIR = path.join(process.env.VGI_SCREENSHOT_DIR || '/tmp/vgi-console-shots', 'mock');
+const i18n = await import(path.join(root, 'web/i18n.js'));
+
+const USERS = {
+  disp: { password: 'd-pass-1', roles: ['dispatcher'], display_name: '调度员甲' },
+  view: { password: 'v-pass-1', roles: ['viewer'], display_name: '查看员乙' },
+  audit: { password: 'a-pass-1', roles: ['auditor'], display_name: '审计员丙' },
+  sys: { password: 's-pass-1', roles: ['sysadmin'], display_name: '系统管理员' },
+  sec: { password: 'c-pass-1', roles: ['secadmin'], display_name: '安全管理员' },
+};
+const as = (u) => ({ user: u, pass: USERS[u].password });
+
+// Page -> [hash, element that shows it rendered, a text (key) that must be on it].
+const PAGES = [
+  ['overview', '#/overview', '#overview-chart canvas', 'ov.by_operator'],
+  ['operators', '#/operators', '#stations-table', 'op.quality'],
+  ['station', '#/operators/station/SIM000001/ST0101', '#station-chart canvas', 'st.stakes_title'],
+  ['demands', '#/demands', '#demands-table', 'dm.create'],
+  ['demand-detail', '#/demands/MOCK-SEED-1', '#instructions-table', 'dm.explanation'],
+  ['execution', '#/execution', '#exec-chart canvas', 'ex.delivered'],
+  ['settlement', '#/settlement', '#statements-table', 'se.csv'],
+  ['alarms', '#/alarms', '#alarms-table', 'al.ack'],
+];
+
+function assertTranslated(text, lang) {
+  const leaked = i18n.KEYS.zh.filter((k) => k.includes('.') && text.includes(k));
+  assert.deepEqual(leaked, [], lang + ': untranslated keys on the page');
+}
+
+const mock = await startMock({ webDir: path.join(root, 'web'), openapiPath: path.join(root, 'libs/console/api/openapi.json'), users: USERS });
+const base = mock.url;
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
+let failed = false;
+try {
+  console.log('mock at ' + base + ', screenshots in ' + shotDir());
+  assert.deepEqual([...i18n.KEYS.en].sort(), [...i18n.KEYS.zh].sort(), 'zh and en have the same keys');
+  ok(i18n.KEYS.zh.length + ' strings in both languages');
+
+  for (const lang of ['zh', 'en']) {
+    console.log('dispatcher, every page (' + lang + '):');
+    const dict = (k) => i18n.translate(lang, k);
+    const page = await openPage(browser, lang);
+    await page.goto(base + '/');
+    await page.waitForSelector('#login-form');
+    assert.equal(await page.textContent('#login-submit'), lang === 'zh' ? '登录' : 'Log in');
+    await shot(page, lang + '-login');
+    await login(page, base, as('disp'));
+    const routes = await navRoutes(page);
+    assert.deepEqual(routes, ['overview', 'operators', 'demands', 'execution', 'settlement', 'alarms']);
+    const navText = await page.$$eval('#nav a', (a) => a.map((x) => x.textContent));
+    assert.equal(navText[0], lang === 'zh' ? '总览' : 'Overview');
+    ok('nav: ' + navText.join(' | '));
+    for (const [name, hash, marker, key] of PAGES) {
+      await visit(page, hash, marker);
+      const text = await page.innerText('#page');
+      assert.ok(text.includes(dict(key)), name + ': shows "' + dict(key) + '"');
+      assertTranslated(text, lang);
+      await shot(page, lang + '-' + name);
+      ok(name + ' rendered (' + dict(key) + ')');
+    }
+    // key facts from the fixtures
+    await visit(page, '#/overview', '#overview-chart canvas');
+    assert.equal(await page.textContent('#card-load .card-value'), '3,600.00 kW');
+    assert.equal(await page.$$eval('#by-operator tbody tr', (r) => r.length), 3);
+    await visit(page, '#/operators', '#stations-table');
+    assert.equal(await page.$$eval('#operators-table .quality.bad', (e) => e.map((x) => x.textContent)).then((v) => v.join()), '88.4 %', 'only SIM000003 is red');
+    assert.equal(await page.$$eval('#stations-table tbody tr', (r) => r.length), 20);
+    await page.click('#page-next');
+    await page.waitForFunction(() => location.hash.includes('page=2'));
+    await page.waitForSelector('#page-info');
+    await page.fill('#station-search', 'ST0305');
+    await page.click('#station-search-submit');
+    await page.waitForFunction(() => document.querySelectorAll('#stations-table tbody tr').length === 1);
+    ok('operators: quality below 95 % is red, paging and search work');
+    await visit(page, '#/demands/MOCK-SEED-1', '#instructions-table');
+    assert.ok((await page.innerText('#instructions-table')).includes('SIM000001'));
+    assert.ok(await page.$('#change-demand'));
+    await page.context().close();
+  }
+
+  console.log('dispatcher flow (zh):');
+  const page = await openPage(browser, 'zh');
+  await login(page, base, as('disp'));
+  const task = await dispatcherFlow(page, base, { acceptTimeoutMs: 20000, prefix: 'zh-flow' });
+  // change: the windows editor, then the confirmation modal
+  await visit(page, '#/demands/' + task, '#instructions-table');
+  await page.click('#change-demand');
+  await page.fill('.windows-editor .w-target', '400');
+  await page.click('#change-submit');
+  await page.waitForSelector('#modal:not([hidden])');
+  await shot(page, 'zh-flow-change-confirm');
+  await page.click('#modal-ok');
+  await page.waitForFunction(() => document.querySelector('#coverage-table tbody td:nth-child(3)').textContent === '400.00');
+  ok('change asks for confirmation, then the coverage shows 400 kW');
+  // cancel: dismissing the modal does nothing; confirming cancels
+  await page.click('#cancel-demand');
+  await page.waitForSelector('#modal:not([hidden])');
+  await page.click('#modal-cancel');
+  assert.ok(await page.isHidden('#modal'));
+  assert.ok(!mock.requests.includes('POST /api/v1/demands/' + task + '/cancel'), 'no cancel sent after "cancel" in the modal');
+  await page.click('#cancel-demand');
+  await page.fill('#cancel-reason', '测试取消');
+  await shot(page, 'zh-flow-cancel-confirm');
+  await page.click('#modal-ok');
+  await page.waitForSelector('#instructions-table .instr-state[data-state="cancelled"]');
+  assert.equal(await page.$('#cancel-demand'), null, 'no cancel button on a cancelled demand');
+  ok('cancel asks for confirmation; dismissing sends nothing; confirming cancels');
+  // alarms
+  await visit(page, '#/alarms', '#alarms-table');
+  await page.click('tr[data-id="1"] .alarm-ack');
+  await page.waitForSelector('#modal:not([hidden])');
+  await page.click('#modal-ok');
+  await page.waitForSelector('tr[data-id="1"] [data-state="acknowledged"]');
+  await page.click('tr[data-id="2"] .alarm-close');
+  await page.click('#modal-ok');
+  await page.waitForFunction(() => !document.querySelector('tr[data-id="2"]'));
+  ok('alarms: acknowledge and close after confirmation');
+  await shot(page, 'zh-flow-alarms');
+  // a server error is shown in the banner in the API's words
+  await visit(page, '#/demands/new', '#demand-form');
+  await page.fill('#dm-task-id', task);
+  await page.fill('.window-row .w-target', '100');
+  await page.click('#dm-submit');
+  await page.waitForSelector('#banner.error:not([hidden])');
+  assert.ok((await page.textContent('#banner')).includes('The taskID is taken'));
+  ok('error banner shows the API error: ' + (await page.textContent('#banner')));
+  // client-side check in business language
+  await page.fill('.window-row .w-target', '');
+  await page.click('#dm-submit');
+  assert.ok((await page.textContent('#banner')).includes('目标 kW'));
+  // 401 -> login page
+  await page.context().clearCookies();
+  await page.evaluate(() => (location.hash = '#/overview'));
+  await page.waitForSelector('#login-form', { state: 'visible' });
+  assert.ok((await page.textContent('#banner')).includes('会话已结束'));
+  ok('a 401 brings back the login page');
+  await login(page, base, as('disp'));
+  await page.waitForSelector('#overview-chart canvas');
+  await page.click('#logout');
+  await page.waitForSelector('#login-form', { state: 'visible' });
+  ok('logout');
+  assert.deepEqual(page.errors, [], 'no script errors');
+  await page.context().close();
+
+  console.log('viewer:');
+  const vp = await openPage(browser, 'en');
+  await login(vp, base, as('view'));
+  await viewerFlow(vp);
+  await visit(vp, '#/alarms', '#alarms-table');
+  assert.equal(await vp.$('.alarm-ack, .alarm-close'), null, 'viewer has no alarm buttons');
+  ok('viewer: no alarm buttons');
+  await vp.context().close();
+
+  console.log('auditor:');
+  const ap = await openPage(browser, 'en');
+  await login(ap, base, as('audit'));
+  await auditorFlow(ap);
+  assert.ok((await ap.textContent('#audit-verify-result')).includes('row 3'), 'the break is named');
+  await ap.context().close();
+
+  console.log('system administrator:');
+  const sp = await openPage(browser, 'zh');
+  await login(sp, base, as('sys'));
+  assert.deepEqual(await navRoutes(sp), ['users', 'peers']);
+  await visit(sp, '#/users', '#users-table');
+  await sp.fill('#new-username', 'newbie');
+  await sp.fill('#new-display-name', '新用户');
+  await sp.fill('#new-password', 'Pass-word-123');
+  await sp.click('#user-create');
+  await sp.waitForSelector('tr[data-user="newbie"]');
+  assert.equal(await sp.$('.user-roles'), null, 'sysadmin cannot assign roles');
+  await sp.click('tr[data-user="newbie"] .user-toggle');
+  await sp.click('#modal-ok');
+  await sp.waitForFunction(() => document.querySelector('tr[data-user="newbie"] .user-toggle').textContent === '启用');
+  ok('sysadmin: creates a user, disables it after confirmation; no role buttons');
+  await shot(sp, 'zh-users-sysadmin');
+  await visit(sp, '#/peers', '#peers-table');
+  await shot(sp, 'zh-peers');
+  await sp.context().close();
+
+  console.log('security administrator:');
+  const cp = await openPage(browser, 'en');
+  await login(cp, base, as('sec'));
+  assert.deepEqual(await navRoutes(cp), ['users']);
+  await cp.waitForSelector('#users-table');
+  await cp.click('tr[data-user="newbie"] .user-roles');
+  await cp.check('#modal-body input[value="viewer"]');
+  await shot(cp, 'en-users-roles-modal');
+  await cp.click('#modal-ok');
+  await cp.waitForFunction(() => document.querySelector('tr[data-user="newbie"]').textContent.includes('Viewer'));
+  await cp.click('tr[data-user="newbie"] .user-roles');
+  await cp.check('#modal-body input[value="auditor"]');
+  await cp.click('#modal-ok');
+  await cp.waitForSelector('#banner.error:not([hidden])');
+  assert.ok((await cp.textContent('#banner')).includes('separation of duties'));
+  ok('secadmin: assigns roles; a separation-of-duties refusal is shown');
+  await cp.context().close();
+
+  assert.deepEqual(mock.violations, [], 'every mock answer matches openapi.json');
+  ok('every mock answer matched openapi.json (' + mock.requests.length + ' requests)');
+  console.log('PASS mock.test.mjs');
+} catch (e) {
+  failed = true;
+  console.error('FAIL mock.test.mjs: ' + (e && e.stack ? e.stack : e));
+  if (mock.violations.length) console.error('openapi violations:\n' + mock.violations.join('\n'));
+} finally {
+  await browser.close();
+  await mock.close();
+}
+process.exit(failed ? 1 : 0);

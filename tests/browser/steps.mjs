@@ -1,0 +1,189 @@
+// Steps shared by console.test.mjs (against a running vgi) and mock.test.mjs (against the mock):
+// log in, walk pages, create a demand and follow it, and the role checks. Each step prints what
+// it checked; a failed assert throws and the caller exits non-zero.
+
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+
+// Read at each use so a caller may point it elsewhere before the first screenshot.
+export function shotDir() {
+  return process.env.VGI_SCREENSHOT_DIR || '/tmp/vgi-console-shots';
+}
+
+export function ok(msg) {
+  console.log('  ok  ' + msg);
+}
+
+export function creds(name) {
+  const v = process.env[name];
+  if (!v || !v.includes(':')) throw new Error(name + ' must be user:pass');
+  const i = v.indexOf(':');
+  return { user: v.slice(0, i), pass: v.slice(i + 1) };
+}
+
+// A fresh context (own cookies) at 1366x768 in the given language ('zh' default or 'en').
+export async function openPage(browser, lang = 'zh') {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1366, height: 768 } });
+  await context.addInitScript((l) => localStorage.setItem('vgi.lang', l), lang);
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of 4\d\d/.test(m.text())) page.errors.push(m.text());
+  });
+  return page;
+}
+
+export async function shot(page, name) {
+  fs.mkdirSync(shotDir(), { recursive: true });
+  const file = path.join(shotDir(), name + '.png');
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+export async function login(page, base, { user, pass }) {
+  await page.goto(base + '/');
+  assert.match(page.url(), /\/console\/$/, '/ redirects to /console/');
+  await page.waitForSelector('#login-form', { state: 'visible' });
+  await page.fill('#login-username', user);
+  await page.fill('#login-password', pass);
+  await page.click('#login-submit');
+  await page.waitForSelector('#nav a', { state: 'visible' });
+  ok('logged in as ' + user);
+}
+
+export async function navRoutes(page) {
+  return page.$$eval('#nav a', (as) => as.map((a) => a.dataset.route));
+}
+
+// Navigates by hash and waits until the page's marker element shows (and no loading text).
+export async function visit(page, hash, selector) {
+  await page.evaluate((hsh) => (location.hash = hsh), hash);
+  await page.waitForSelector(selector, { state: 'visible', timeout: 15000 });
+  await page.waitForFunction(() => !document.querySelector('#page .loading'));
+}
+
+export async function apiFetch(page, method, p, body) {
+  return page.evaluate(
+    async ([m, url, b]) => {
+      const r = await fetch(url, { method: m, headers: { 'Content-Type': 'application/json' }, body: b === null ? undefined : JSON.stringify(b) });
+      return { status: r.status, text: await r.text() };
+    },
+    [method, p, body === undefined ? null : body],
+  );
+}
+
+// The same fetch, with the session's CSRF token (so a 403 can only come from the roles).
+export async function apiFetchCsrf(page, method, p, body) {
+  return page.evaluate(
+    async ([m, url, b]) => {
+      const me = await (await fetch('/api/v1/me')).json();
+      const r = await fetch(url, { method: m, headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token }, body: JSON.stringify(b) });
+      return { status: r.status, text: await r.text() };
+    },
+    [method, p, body],
+  );
+}
+
+const ACCEPTED_OR_LATER = ['accepted', 'partially accepted', 'executing', 'completed', 'evaluated', 'settled'];
+
+function toLocalInput(minute, addMin) {
+  const d = new Date(minute.replace(' ', 'T') + ':00Z');
+  d.setUTCMinutes(d.getUTCMinutes() + addMin);
+  return d.toISOString().slice(0, 16);
+}
+
+// Dispatcher: create a demand through the form, watch an instruction come back accepted, see the
+// execution chart and open a settlement statement. Returns the task id.
+export async function dispatcherFlow(page, base, opts = {}) {
+  const { acceptTimeoutMs = 120000, prefix = 'dispatcher' } = opts;
+  await visit(page, '#/demands', '#demands-table');
+  await shot(page, prefix + '-demands');
+  await page.click('#create-demand');
+  await page.waitForSelector('#demand-form');
+  const now = await page.evaluate(async () => (await (await fetch('/api/v1/overview')).json()).at);
+  const start = toLocalInput(now.replace(/:\d\d$/, ':00'), 120);
+  const end = toLocalInput(now.replace(/:\d\d$/, ':00'), 179);
+  const taskId = 'UI' + Date.now();
+  await page.fill('#dm-task-id', taskId);
+  await page.selectOption('#dm-type', 'peak');
+  await page.selectOption('#dm-scope-kind', 'all');
+  await page.fill('.window-row .w-start', start);
+  await page.fill('.window-row .w-end', end);
+  await page.fill('.window-row .w-target', '300');
+  await shot(page, prefix + '-demand-create');
+  await page.click('#dm-submit');
+  await page.waitForSelector('#demand-title');
+  assert.ok((await page.textContent('#demand-title')).includes(taskId), 'detail page shows the new demand');
+  ok('created demand ' + taskId + ' (window ' + start + ' .. ' + end + ', 300 kW)');
+
+  const t0 = Date.now();
+  const found = await page.waitForFunction(
+    (states) => {
+      const el = [...document.querySelectorAll('#instructions-table .instr-state')].find((e) => states.includes(e.dataset.state));
+      return el ? el.dataset.state : null;
+    },
+    ACCEPTED_OR_LATER,
+    { timeout: acceptTimeoutMs, polling: 1000 },
+  );
+  ok('an instruction came back ' + (await found.jsonValue()) + ' after ' + Math.round((Date.now() - t0) / 1000) + ' s');
+  const rows = await page.$$eval('#instructions-table tbody tr', (trs) => trs.length);
+  assert.ok(rows >= 1, 'instructions listed');
+  assert.ok(await page.$('#coverage-table tbody tr'), 'coverage per window listed');
+  ok(rows + ' instruction(s) with allocation and explanation shown');
+  await shot(page, prefix + '-demand-detail');
+
+  await visit(page, '#/execution?task=' + encodeURIComponent(taskId), '#exec-chart canvas');
+  assert.equal(await page.inputValue('#exec-demand'), taskId);
+  const execRows = await page.$$eval('#exec-table tbody tr:not(:has(td.empty))', (trs) => trs.length);
+  assert.ok(execRows >= 1, 'execution has a row per window and operator');
+  ok('execution chart drawn, ' + execRows + ' window×operator row(s)');
+  await shot(page, prefix + '-execution');
+
+  // A statement exists once the engine has measured and settled a demand (the demo's first one
+  // settles a few real minutes after start): look again every 5 s, by month, up to the limit.
+  await visit(page, '#/settlement', '#statements-table');
+  let link = await page.$('.open-statement');
+  const until = Date.now() + (opts.statementTimeoutMs || 300000);
+  while (!link) {
+    assert.ok(Date.now() < until, 'a settlement statement appears within the time limit');
+    await page.selectOption('#se-period', 'month');
+    await page.click('#se-submit');
+    await page.waitForSelector('#se-period');
+    await page.waitForFunction(() => !document.querySelector('#page .loading'));
+    link = await page.$('.open-statement');
+    if (!link) await page.waitForTimeout(5000);
+  }
+  const csv = await page.getAttribute('#csv-link', 'href');
+  assert.match(csv, /^\/api\/v1\/statements\?.*format=csv/);
+  await link.click();
+  await page.waitForSelector('#statement #settlement-rows');
+  ok('opened statement: ' + (await page.textContent('#statement h3')));
+  await shot(page, prefix + '-settlement-statement');
+  return taskId;
+}
+
+export async function viewerFlow(page) {
+  await visit(page, '#/demands', '#demands-table');
+  assert.equal(await page.$('#create-demand'), null, 'viewer has no create button');
+  ok('viewer: demands page has no create button');
+  const r = await apiFetchCsrf(page, 'POST', '/api/v1/demands', { type: 'peak', scope: { kind: 'all' }, windows: [{ start: '2030-01-01 10:00', end: '2030-01-01 10:59', target_kw: 100 }] });
+  assert.equal(r.status, 403, 'viewer POST /api/v1/demands -> 403, got ' + r.status + ' ' + r.text);
+  ok('viewer: POST /api/v1/demands answered 403');
+  await shot(page, 'viewer-demands');
+}
+
+export async function auditorFlow(page) {
+  const routes = await navRoutes(page);
+  assert.deepEqual(routes, ['audit'], 'auditor nav has only the audit log, got ' + routes.join(','));
+  ok('auditor: nav has one entry (audit)');
+  await page.waitForSelector('#audit-table');
+  const r = await apiFetch(page, 'GET', '/api/v1/demands');
+  assert.equal(r.status, 403, 'auditor GET /api/v1/demands -> 403, got ' + r.status);
+  ok('auditor: GET /api/v1/demands answered 403');
+  await page.click('#audit-verify');
+  await page.waitForSelector('#audit-verify-result:not([hidden])');
+  ok('auditor: verify chain says: ' + (await page.textContent('#audit-verify-result')));
+  await shot(page, 'auditor-audit');
+}
