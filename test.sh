@@ -2,9 +2,12 @@
 # Installs what is missing, builds, and runs every test:
 #   1. Release build: unit tests, CLI tests, benchmark smoke run      (build/release),
 #      and the `pg` tests against a throwaway PostgreSQL (scripts/pg-test-server.sh)
-#   2. The unit tests again under AddressSanitizer + UBSan           (build/asan)
-#   3. Every libFuzzer target for VGI_FUZZ_SECONDS (default 20) each  (build/fuzz, clang)
-# Environment: VGI_FUZZ_SECONDS=0 skips fuzzing; VGI_SKIP_ASAN=1 skips step 2 (local iterations).
+#   2. The console in headless chromium against `vgi demo` (scripts/browser-test.sh; screenshots
+#      in build/console-shots)
+#   3. The unit tests again under AddressSanitizer + UBSan           (build/asan)
+#   4. Every libFuzzer target for VGI_FUZZ_SECONDS (default 20) each  (build/fuzz, clang)
+# Environment: VGI_FUZZ_SECONDS=0 skips fuzzing; VGI_SKIP_ASAN=1 skips step 3, VGI_SKIP_BROWSER=1
+# step 2 (local iterations).
 set -euo pipefail
 cd "$(dirname "$0")"
 root=$(pwd)
@@ -31,6 +34,11 @@ export VGI_TEST_PG_URL
 echo "$VGI_TEST_PG_URL"
 step "release tests"
 ctest --test-dir build/release --output-on-failure -j "$jobs"
+
+if [ "${VGI_SKIP_BROWSER:-0}" != "1" ]; then
+  step "the console in headless chromium (vgi demo)"
+  scripts/browser-test.sh "$root/build/release/apps/vgi/vgi"
+fi
 
 if [ "${VGI_SKIP_ASAN:-0}" != "1" ]; then
   # clang: it can exempt RapidJSON 1.1.0's one known UB from UBSan (cmake/sanitizer-ignorelist.txt).

@@ -16,7 +16,16 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
   # tools the test suite drives (postgresql-15: the throwaway server of scripts/pg-test-server.sh)
   openssl python3 postgresql-15 sqlite3
+  # the console's browser tests: Debian's chromium (driven by playwright-core from npm), and a
+  # CJK font so the Chinese pages' screenshots are readable
+  chromium fonts-wqy-microhei
 )
+# Node.js and npm (the console's ECharts and the browser tests' playwright-core come from npm):
+# Debian's packages unless a Node.js with npm is already installed (e.g. NodeSource's, which
+# bundles npm and conflicts with Debian's npm package).
+if ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -153,7 +153,12 @@ export async function dispatcherFlow(page, base, opts = {}) {
     await page.waitForSelector('#se-period');
     await page.waitForFunction(() => !document.querySelector('#page .loading'));
     link = await page.$('.open-statement');
-    if (!link) await page.waitForTimeout(5000);
+    if (!link) {
+      await page.waitForTimeout(5000);
+      await page.reload();  // the same hash again would not render anew
+      await page.waitForSelector('#statements-table');
+      link = await page.$('.open-statement');
+    }
   }
   const csv = await page.getAttribute('#csv-link', 'href');
   assert.match(csv, /^\/api\/v1\/statements\?.*format=csv/);
