@@ -9,6 +9,7 @@ import * as operators from './pages/operators.js';
 import * as demands from './pages/demands.js';
 import * as execution from './pages/execution.js';
 import * as settlement from './pages/settlement.js';
+import * as reports from './pages/reports.js';
 import * as alarms from './pages/alarms.js';
 import * as users from './pages/users.js';
 import * as peers from './pages/peers.js';
@@ -21,6 +22,7 @@ const ROUTES = [
   { name: 'demands', perm: ['read_business'], page: demands },
   { name: 'execution', perm: ['read_business'], page: execution },
   { name: 'settlement', perm: ['read_business'], page: settlement },
+  { name: 'reports', perm: ['read_business'], page: reports },
   { name: 'alarms', perm: ['read_business'], page: alarms },
   { name: 'users', perm: ['manage_users', 'manage_roles'], page: users },
   { name: 'peers', perm: ['manage_peers'], page: peers },

@@ -46,6 +46,12 @@ constexpr const char* kFooter = R"(Scenarios:
                engine Tick. Reported per case: the Tick's wall time p50/max, instructions written,
                stations considered/reporting. forecast_days is 0, or 5 with --history-days. Then
                the store reads the engine makes for such a demand, timed alone (case=scope-reads).
+  console      the dispatcher console's data calls: the decompose fleet (--operators 100 x --stations
+               300 x --stakes-per-station 10, today's power and --history-days (1) past days) plus
+               console users, 20 demands (8 decomposed by an engine Tick, 2 of them cancelled), 12
+               alarms and 1000 audit rows; then console::AdminApi (in-process, no HTTP) is logged in
+               to like a browser and every GET a page makes is timed --repeat (5) times: p50/max
+               per route and the response size; every call must answer 200.
   raw          POSTs one pre-built sealed power-small request to --url again and again, through the
                same client code: the reference against a static responder such as nginx.
 Every request must be answered Ret 0; any failure is reported and the exit status is 1.
@@ -55,6 +61,7 @@ Examples:
   vgi bench --config vgi.yaml --port-file port --scenario power-small --connections 32 --duration 10
   vgi bench --config vgi.yaml --scenario power-small --rate 1000 --duration 10
   vgi bench --scenario decompose --history-days 14
+  vgi bench --scenario console --operators 2 --stations 20
   vgi bench --scenario raw --url https://127.0.0.1:8444/evcs/v1 --ca-file tls/server.crt)";
 
 std::string HostForUrl(std::string host) {
@@ -245,6 +252,7 @@ void WaitPastLastStamp(proto::StampGenerator& stamps) {
 int RunBench(Options o, bool max_body_given) {
   if (o.scenario == "relay") return bench::RunRelayBench(o);
   if (o.scenario == "decompose") return bench::RunDecomposeBench(o);
+  if (o.scenario == "console") return bench::RunConsoleBench(o);
   auto target = ResolveTarget(o, max_body_given);
   if (!target.ok()) {
     std::fprintf(stderr, "vgi bench: %s\n", target.status().message().c_str());
@@ -270,8 +278,9 @@ void RegisterBench(CLI::App& app, int* exit_code) {
   auto* cmd = app.add_subcommand("bench", "Load-test a grid server over the protocol (req/s, latency per interface)");
   auto o = std::make_shared<Options>();
   cmd->add_option("--scenario,-s", o->scenario,
-                  "power-small, power-fleet, model-sync, day-load, relay, decompose or raw")
-      ->check(CLI::IsMember({"power-small", "power-fleet", "model-sync", "day-load", "relay", "decompose", "raw"}))
+                  "power-small, power-fleet, model-sync, day-load, relay, decompose, console or raw")
+      ->check(CLI::IsMember(
+          {"power-small", "power-fleet", "model-sync", "day-load", "relay", "decompose", "console", "raw"}))
       ->capture_default_str();
   cmd->add_option("--config,-c", o->config, "The server's YAML: the peer's inbound keys, listen address, TLS cert");
   cmd->add_option("--peer", o->peer, "OperatorID of the config's peer to act as (default: the first with keys)");
@@ -300,7 +309,7 @@ void RegisterBench(CLI::App& app, int* exit_code) {
       ->check(CLI::PositiveNumber);
   cmd->add_option("--stations", o->stations,
                   "Stations (power-small: distinct codes, 10000; power-fleet: 1000000; model-sync, day-load: 30000; "
-                  "decompose: per operator, 300)")
+                  "decompose, console: per operator, 300)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--batch", o->batch, "Stations a power request (power-fleet: 500; day-load: what fits, <= 100)")
       ->check(CLI::Range(1, static_cast<int>(proto::kMaxStationPowers)));
@@ -308,7 +317,7 @@ void RegisterBench(CLI::App& app, int* exit_code) {
       ->check(CLI::Range(1, 60))
       ->capture_default_str();
   cmd->add_option("--stakes-per-station", o->stakes_per_station,
-                  "Stakes of each station (model-sync, day-load, decompose)")
+                  "Stakes of each station (model-sync, day-load, decompose, console)")
       ->check(CLI::Range(0, static_cast<int>(proto::kMaxStakesPerStation)))
       ->capture_default_str();
   cmd->add_option("--page-size", o->page_size, "Stations a send_station_info page (model-sync, day-load)")
@@ -327,25 +336,29 @@ void RegisterBench(CLI::App& app, int* exit_code) {
       ->delimiter(',');
   cmd->add_flag("--quiet,-q", o->quiet, "No progress lines on stderr");
   cmd->add_option("--database", o->database,
-                  "relay, decompose: an empty database's URL for the grid (default: SQLite in a temp folder)");
+                  "relay, decompose, console: an empty database's URL for the grid (default: SQLite in a temp folder)");
   auto* operators =
-      cmd->add_option("--operators", o->operators, "relay: simulated operators (4); decompose: peers (100)")
+      cmd->add_option("--operators", o->operators, "relay: simulated operators (4); decompose, console: peers (100)")
           ->check(CLI::Range(1, 100));
-  cmd->add_option("--history-days", o->history_days,
-                  "decompose: past days of power per station; > 0 turns the similar-day forecast on (forecast_days 5)")
+  auto* history = cmd->add_option(
+      "--history-days", o->history_days,
+      "decompose, console: past days of power per station (decompose 0, console 1); > 0 turns the similar-day "
+      "forecast on (forecast_days 5)")
       ->check(CLI::Range(0, 60))
       ->capture_default_str();
-  cmd->add_option("--repeat", o->repeat, "decompose: demands timed per case")
+  cmd->add_option("--repeat", o->repeat, "decompose: demands timed per case; console: calls timed per route")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
   cmd->add_option("--data-dir", o->data_dir,
-                  "decompose: keep the store (SQLite, master key) in this folder (default: a temporary one, removed)");
+                  "decompose, console: keep the store (SQLite, master key) in this folder (default: a temporary one, removed)");
   cmd->add_option("--relay-workers", o->relay_workers, "relay: the relay's workers")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
   cmd->footer(kFooter);
-  cmd->callback([o, max_body, operators, exit_code] {
-    if (o->scenario == "decompose" && operators->count() == 0) o->operators = 100;
+  cmd->callback([o, max_body, operators, history, exit_code] {
+    const bool fleet = o->scenario == "decompose" || o->scenario == "console";
+    if (fleet && operators->count() == 0) o->operators = 100;
+    if (o->scenario == "console" && history->count() == 0) o->history_days = 1;
     *exit_code = RunBench(*o, max_body->count() > 0);
   });
 }

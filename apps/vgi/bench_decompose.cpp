@@ -7,134 +7,23 @@
 // (wall time: Scope's store reads, the allocation, the instructions and outbox commands written
 // in one transaction). Each demand is cancelled after its measurement (untimed) so the next
 // Tick sees only the new draft.
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <cstdio>
-#include <optional>
 
+#include "bench_fleet.hpp"
 #include "bench_internal.hpp"
 #include "commands.hpp"
 #include "vgi/engine/regulator.hpp"
 #include "vgi/proto/civil_time.hpp"
-#include "vgi/server/config.hpp"
-#include "vgi/server/grid_server.hpp"
 
 namespace vgi::app::bench {
 namespace {
 
 using namespace std::chrono_literals;
 
-// Ten areas (GB/T 2260 counties); stations take them in turn, so a 4-digit prefix like 1201
-// (four of them) selects 40 % of every operator's stations.
-constexpr const char* kAreas[] = {"120101", "120102", "120103", "120104", "110101",
-                                  "110105", "310101", "310104", "440103", "440304"};
-constexpr const char* kAreaPrefix = "1201";
 // Past days the Regulator reads per operator when forecasting (regulator_dispatch.cpp's
 // kForecastLookbackDays).
 constexpr int kEngineLookbackDays = 14;
-
-std::string OperatorIdOf(int op) {
-  char id[16];
-  std::snprintf(id, sizeof id, "6%08d", op + 1);
-  return id;
-}
-
-double MsSince(SteadyClock::time_point t0) {
-  return std::chrono::duration<double, std::milli>(SteadyClock::now() - t0).count();
-}
-
-// A station's bounds vary a little by station: top 280..380 kW, bottom 0..20 kW (loads are
-// 20..270 kW, bench_models.cpp).
-void VaryBounds(proto::StationPower& p, std::int64_t g) {
-  p.adjust_top_power = proto::Kilowatts::FromUnits(28'000 + (g * 7'919) % 10'000);
-  p.adjust_bottom_power = proto::Kilowatts::FromUnits((g * 104'729) % 2'000);
-}
-
-class Loader {
- public:
-  Loader(store::Store& store, const Options& o, int operators, int per_op)
-      : store_(store), o_(o), operators_(operators), per_op_(per_op) {}
-
-  // Peers, stations and past days first, today last (so the readings are as fresh as possible
-  // when the timing starts).
-  Status Run() {
-    const proto::BeijingMinute now = proto::ToBeijingMinute(Clock::System().Now());
-    const proto::BeijingDate today = proto::DateOf(now);
-    for (int op = 0; op < operators_; ++op) {
-      Progress("model and history", op);
-      VGI_RETURN_IF_ERROR(PutOperator(op));
-      for (int k = o_.history_days; k >= 1; --k) {
-        const proto::BeijingDate day{today.days - k};
-        VGI_RETURN_IF_ERROR(PutPower(op, proto::StartOf(day), proto::kMinutesPerDay));
-      }
-    }
-    for (int op = 0; op < operators_; ++op) {
-      Progress("today's power", op);
-      const proto::BeijingMinute current = proto::ToBeijingMinute(Clock::System().Now());
-      VGI_RETURN_IF_ERROR(PutPower(op, proto::StartOf(today), proto::MinuteOfDay(current) + 1));
-    }
-    if (!o_.quiet) std::fprintf(stderr, "\r  loaded %d operators x %d stations%30s\n", operators_, per_op_, "");
-    return Status::Ok();
-  }
-
-  // Stations whose area starts with kAreaPrefix.
-  [[nodiscard]] std::int64_t InPrefix() const {
-    std::int64_t n = 0;
-    for (std::int64_t g = 0; g < Total(); ++g) n += std::string_view(kAreas[g % 10]).starts_with(kAreaPrefix) ? 1 : 0;
-    return n;
-  }
-  [[nodiscard]] std::int64_t Total() const { return std::int64_t{operators_} * per_op_; }
-
- private:
-  std::int64_t Global(int op, int s) const { return std::int64_t{op} * per_op_ + s; }
-
-  Status PutOperator(int op) {
-    const std::string id = OperatorIdOf(op);
-    store::PeerRow peer;
-    peer.operator_id = id;
-    peer.name = "Bench operator " + std::to_string(op + 1);
-    peer.base_url = "https://127.0.0.1:9/evcs/v1";  // never called: nothing relays in this bench
-    peer.enabled = true;
-    peer.created_at = peer.updated_at = Clock::System().Now();
-    VGI_RETURN_IF_ERROR(store_.PutPeer(peer).WithPrefix("peer " + id));
-    proto::StationInfoPage page;
-    page.total_count = per_op_;
-    page.page_count = 1;
-    page.page_no = 1;
-    for (int s = 0; s < per_op_; ++s) {
-      const std::int64_t g = Global(op, s);
-      page.stations.push_back(MakeStation(id, StationCode("BD", g), g, o_.stakes_per_station));
-      page.stations.back().area_code = kAreas[g % 10];
-    }
-    VGI_ASSIGN_OR_RETURN(const store::PageReceipt receipt, store_.PutStationPage(id, page));
-    if (!receipt.applied) return Status::Internal("stations of " + id + ": the one-page sync was not applied");
-    return Status::Ok();
-  }
-
-  Status PutPower(int op, proto::BeijingMinute first, int minutes) {
-    const std::string id = OperatorIdOf(op);
-    const std::string credit = CreditCodeFor(id);
-    store::WriteBatch batch;
-    batch.power.reserve(static_cast<std::size_t>(per_op_));
-    for (int s = 0; s < per_op_; ++s) {
-      const std::int64_t g = Global(op, s);
-      store::PowerUpdate u{id, MakePowerRange(credit, StationCode("BD", g), g, first, minutes)};
-      VaryBounds(u.power, g);
-      batch.power.push_back(std::move(u));
-    }
-    return store_.Commit(batch).WithPrefix("power of " + id);
-  }
-
-  void Progress(const char* what, int op) const {
-    if (!o_.quiet) std::fprintf(stderr, "\r  loading %s: operator %d of %d   ", what, op + 1, operators_);
-  }
-
-  store::Store& store_;
-  const Options& o_;
-  int operators_;
-  int per_op_;
-};
 
 // "N of M stations reporting" in an instruction's explanation (regulator_dispatch.cpp's basis).
 void AddBasis(const std::vector<std::string>& explanation, std::int64_t& reporting, std::int64_t& considered) {
@@ -243,37 +132,18 @@ Status TimeScopeReads(store::Store& store, int lookback_days, int repeat, ReadTi
   return Status::Ok();
 }
 
-double MaxRssMb() {
-  rusage u{};
-  ::getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_maxrss) / 1024.0;  // ru_maxrss is KiB on Linux
-}
-
 }  // namespace
 
 int RunDecomposeBench(const Options& o) {
   const int operators = o.operators;
   const int per_op = o.stations > 0 ? static_cast<int>(o.stations) : 300;
-  std::optional<ScratchDir> scratch;
-  std::string dir = o.data_dir;
-  if (dir.empty()) {
-    scratch.emplace("vgi-bench-decompose");
-    dir = scratch->path();
-    if (dir.empty()) {
-      std::fprintf(stderr, "vgi bench decompose: cannot create a temporary folder\n");
-      return kExitFailed;
-    }
-  }
-  server::Config config;
-  config.data_dir = dir;
-  config.database = o.database;
-  auto db = server::OpenConfiguredStore(config, Clock::System(), /*create_key=*/true);
-  if (!db.ok()) {
-    std::fprintf(stderr, "vgi bench decompose: %s\n", db.status().ToString().c_str());
+  auto fleet = FleetStore::Open(o, "vgi-bench-decompose");
+  if (!fleet.ok()) {
+    std::fprintf(stderr, "vgi bench decompose: %s\n", fleet.status().ToString().c_str());
     return kExitFailed;
   }
-  store::Store& store = *db->store;
-  Loader loader(store, o, operators, per_op);
+  store::Store& store = (*fleet)->store();
+  FleetLoader loader(store, o, operators, per_op);
   const auto load0 = SteadyClock::now();
   if (Status st = loader.Run(); !st.ok()) {
     std::fprintf(stderr, "\nvgi bench decompose: loading: %s%s\n", st.ToString().c_str(),

@@ -71,9 +71,9 @@ struct Options {
   std::string database;  // "" = SQLite in a temporary folder
   int operators = 4;
   int relay_workers = 4;
-  // decompose: the grid's engine over a generated fleet (operators x stations).
-  int history_days = 0;  // past days of power per station (> 0: forecast by similar days)
-  int repeat = 5;        // demands timed per case
+  // decompose, console: the grid's engine over a generated fleet (operators x stations).
+  int history_days = 0;  // past days of power per station (> 0: forecast by similar days; console: 1)
+  int repeat = 5;        // demands timed per case (console: calls timed per route)
   std::string data_dir;  // "" = a temporary folder, removed after
 };
 
@@ -81,6 +81,8 @@ struct Options {
 int RunRelayBench(const Options& o);
 // `--scenario decompose` (bench_decompose.cpp): needs no target; returns the exit code.
 int RunDecomposeBench(const Options& o);
+// `--scenario console` (bench_console.cpp): needs no target; returns the exit code.
+int RunConsoleBench(const Options& o);
 
 // A folder made under the system's temporary directory, removed with everything in it when this
 // goes away. path() is "" when it could not be made.

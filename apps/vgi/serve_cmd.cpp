@@ -1,7 +1,5 @@
 // `vgi serve --config FILE`: runs the grid server until SIGINT/SIGTERM; SIGHUP re-reads the config.
 #include <signal.h>
-
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <csignal>
@@ -12,19 +10,10 @@
 #include "commands.hpp"
 #include "vgi/server/config.hpp"
 #include "vgi/server/grid_server.hpp"
+#include "vgi/server/logs.hpp"
 
 namespace vgi::app {
 namespace {
-
-std::shared_ptr<spdlog::logger> MakeLogger(const std::string& level) {
-  // Async would hide the last lines before a crash; stdout with a mutex is fast enough at the
-  // request rates a line per request implies, and journald/docker collect stdout.
-  auto log = std::make_shared<spdlog::logger>("vgi", std::make_shared<spdlog::sinks::stdout_sink_mt>());
-  log->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %l %v");
-  log->set_level(spdlog::level::from_str(level));
-  log->flush_on(spdlog::level::warn);
-  return log;
-}
 
 int Serve(const std::string& config_path, const std::string& port_file) {
   auto config = server::LoadConfig(config_path);
@@ -32,7 +21,12 @@ int Serve(const std::string& config_path, const std::string& port_file) {
     std::fprintf(stderr, "vgi serve: %s\n", config.status().message().c_str());
     return kExitUsage;
   }
-  auto log = MakeLogger(config->log_level);
+  auto logs = server::Logs::Open(config->log_dir, config->log_level, config->log_debug);
+  if (!logs.ok()) {
+    std::fprintf(stderr, "vgi serve: %s\n", logs.status().message().c_str());
+    return kExitUsage;
+  }
+  auto log = (*logs)->run();
   spdlog::set_default_logger(log);
 
   // Block the signals in every thread; this thread waits for them.
@@ -41,10 +35,11 @@ int Serve(const std::string& config_path, const std::string& port_file) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGHUP);
+  sigaddset(&signals, SIGUSR1);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
-  auto server = server::GridServer::Start(*config, Clock::System(), log);
+  auto server = server::GridServer::Start(*config, Clock::System(), log, (*logs)->login());
   if (!server.ok()) {
     log->critical("cannot start: {}", server.status().ToString());
     return kExitFailed;
@@ -57,6 +52,10 @@ int Serve(const std::string& config_path, const std::string& port_file) {
   for (;;) {
     int sig = 0;
     sigwait(&signals, &sig);
+    if (sig == SIGUSR1) {
+      (*logs)->SetDebug(!(*logs)->debug());
+      continue;
+    }
     if (sig == SIGHUP) {
       auto fresh = server::LoadConfig(config_path);
       if (!fresh.ok()) {
@@ -64,6 +63,8 @@ int Serve(const std::string& config_path, const std::string& port_file) {
         continue;
       }
       if (Status st = (*server)->Reload(*fresh); !st.ok()) log->error("SIGHUP: reload failed: {}", st.ToString());
+      (*logs)->SetLevel(fresh->log_level);
+      if (fresh->log_debug != (*logs)->debug()) (*logs)->SetDebug(fresh->log_debug);
       continue;
     }
     log->info("signal {}: stopping (finishing queued commits)", sig);
@@ -83,7 +84,9 @@ void RegisterServe(CLI::App& app, int* exit_code) {
   auto port_file = std::make_shared<std::string>();
   cmd->add_option("--config,-c", *config, "YAML config file (docs/config.md)")->required();
   cmd->add_option("--port-file", *port_file, "Write the bound port here once serving (for listen port 0)");
-  cmd->footer("Signals: SIGHUP re-reads the config (log level, peers); SIGINT/SIGTERM stop after queued commits.");
+  cmd->footer(
+      "Signals: SIGHUP re-reads the config (log level and debug, peers); SIGUSR1 switches the debug log on or off; "
+      "SIGINT/SIGTERM stop after queued commits.");
   cmd->callback([=] { *exit_code = Serve(*config, *port_file); });
 }
 

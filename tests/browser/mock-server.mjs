@@ -260,6 +260,40 @@ export async function startMock({ webDir, openapiPath, users }) {
       }
       return send(200, rows);
     }
+    if (p === 'reports') {
+      const period = q.get('period');
+      const date = q.get('date') || '';
+      const forms = { day: /^\d{4}-\d{2}-\d{2}$/, month: /^\d{4}-\d{2}$/, year: /^\d{4}$/ };
+      if (!forms[period]) return send(400, { error: 'period: "' + (period || '') + '" must be day, month or year', field: 'period' });
+      if (!forms[period].test(date)) return send(400, { error: 'date: "' + date + '" is not a ' + period, field: 'date' });
+      if (date > f.day.slice(0, date.length)) return send(400, { error: 'date: ' + date + ' has not happened yet', field: 'date' });
+      const operator = q.get('operator') || null;
+      const ops = f.operators.filter((o) => !operator || o.operator_id === operator);
+      const from = period === 'day' ? date : period === 'month' ? date + '-01' : date + '-01-01';
+      const to = period === 'day' ? date : f.day.startsWith(date) ? f.day : period === 'month' ? date + '-28' : date + '-12-31';
+      const series = period === 'day' ? Array.from({ length: 24 }, (_, i) => ({ label: pad(i) + ':00', energy_kwh: Math.round(f.curve.load_kw[i * 60] * 100) / 100 }))
+        : period === 'month' ? Array.from({ length: Number(to.slice(8)) }, (_, i) => ({ label: date + '-' + pad(i + 1), energy_kwh: 24000 + 300 * (i % 5) }))
+          : Array.from({ length: Number(to.slice(5, 7)) }, (_, i) => ({ label: date + '-' + pad(i + 1), energy_kwh: 720000 + 9000 * (i % 4) }));
+      const scale = series.reduce((a, x) => a + x.energy_kwh, 0) / 3;
+      const load = ops.map((o, i) => ({ operator_id: o.operator_id, name: o.name, energy_kwh: Math.round(scale * (1 - 0.1 * i) * 100) / 100, peak_kw: 1600 - 100 * i,
+        peak_at: to + ' 19:0' + i, valley_kw: 400 + 50 * i, valley_at: from + ' 04:1' + i, average_kw: 1000 - 80 * i, data_quality_percent: o.quality_24h_percent }));
+      const sum = (k) => Math.round(load.reduce((a, x) => a + x[k], 0) * 100) / 100;
+      const total = { operator_id: 'total', name: '', energy_kwh: sum('energy_kwh'), peak_kw: sum('peak_kw'), peak_at: to + ' 19:00', valley_kw: sum('valley_kw'),
+        valley_at: from + ' 04:10', average_kw: sum('average_kw'), data_quality_percent: 94.7 };
+      const demands = [{ task_id: 'MOCK-SEED-1', type: 'peak', state: 'done', start: from + ' 18:00', target_kwh: 800, accepted_kwh: 760, delivered_kwh: 702.5, completion_percent: 87.8 },
+        { task_id: 'MOCK-SEED-0', type: 'valley', state: 'cancelled', start: from + ' 02:00', target_kwh: 300, accepted_kwh: 0, delivered_kwh: 0, completion_percent: 0 }];
+      const settle = ops.map((o, i) => ({ operator_id: o.operator_id, instructions: 3 - i, target_kwh: 900 - 100 * i, delivered_kwh: 850 - 150 * i,
+        payments_yuan: 504 - 90 * i, penalties_yuan: 10 * i, earnings_yuan: 504 - 100 * i }));
+      const ssum = (k) => settle.reduce((a, x) => a + x[k], 0);
+      const settlement = { by_operator: settle, total: { operator_id: 'total', instructions: ssum('instructions'), target_kwh: ssum('target_kwh'), delivered_kwh: ssum('delivered_kwh'),
+        payments_yuan: ssum('payments_yuan'), penalties_yuan: ssum('penalties_yuan'), earnings_yuan: ssum('earnings_yuan') } };
+      if (q.get('format') === 'csv') {
+        res.writeHead(200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'attachment; filename="vgi-report-' + period + '-' + date + '.csv"' });
+        return res.end('# load\r\noperator_id,name,energy_kwh\r\n' + load.map((l) => l.operator_id + ',' + l.name + ',' + l.energy_kwh).join('\r\n') + '\r\n\r\n# response\r\n\r\n# settlement\r\n');
+      }
+      return send(200, { period, date, from, to, operator, load: { by_operator: load, total, series },
+        response: { demands, total: { demands: 2, target_kwh: 1100, accepted_kwh: 760, delivered_kwh: 702.5, completion_percent: 63.9 } }, settlement });
+    }
     if (p === 'settlements') {
       return send(200, [1, 2].map((i) => ({ operator_id: q.get('operator') || 'SIM000001', regulation_id: 'MOCK-SEED-1-R' + i, task_id: 'MOCK-SEED-1', day: q.get('from') || f.day, delivered_kwh: 400 + i, earnings_yuan: 240 + i, state: 'pushed' })));
     }

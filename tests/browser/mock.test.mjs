@@ -33,6 +33,8 @@ const PAGES = [
   ['demand-detail', '#/demands/MOCK-SEED-1', '#instructions-table', 'dm.explanation'],
   ['execution', '#/execution', '#exec-chart canvas', 'ex.delivered'],
   ['settlement', '#/settlement', '#statements-table', 'se.csv'],
+  ['reports', '#/reports', '#report-chart canvas', 'rp.settlement'],
+  ['reports-month', '#/reports?period=month&date=' + new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 7), '#report-chart canvas', 'rp.period.month'],
   ['alarms', '#/alarms', '#alarms-table', 'al.ack'],
 ];
 
@@ -60,7 +62,7 @@ try {
     await shot(page, lang + '-login');
     await login(page, base, as('disp'));
     const routes = await navRoutes(page);
-    assert.deepEqual(routes, ['overview', 'operators', 'demands', 'execution', 'settlement', 'alarms']);
+    assert.deepEqual(routes, ['overview', 'operators', 'demands', 'execution', 'settlement', 'reports', 'alarms']);
     const navText = await page.$$eval('#nav a', (a) => a.map((x) => x.textContent));
     assert.equal(navText[0], lang === 'zh' ? '总览' : 'Overview');
     ok('nav: ' + navText.join(' | '));
@@ -86,6 +88,34 @@ try {
     await page.click('#station-search-submit');
     await page.waitForFunction(() => document.querySelectorAll('#stations-table tbody tr').length === 1);
     ok('operators: quality below 95 % is red, paging and search work');
+    // reports: three tables with a total row, a CSV link for the same query, print in a print layout
+    await visit(page, '#/reports', '#report-chart canvas');
+    assert.equal(await page.$$eval('#report-load tbody tr', (r) => r.length), 4, '3 operators and the total');
+    assert.equal(await page.$$eval('#report-response tbody tr', (r) => r.length), 3);
+    assert.equal(await page.$$eval('#report-settlement tbody tr', (r) => r.length), 4);
+    assert.ok((await page.innerText('#report-settlement')).includes('1,212.00'), 'settlement total earnings');
+    const csvHref = await page.getAttribute('#report-csv', 'href');
+    assert.match(csvHref, /^\/api\/v1\/reports\?period=day&date=\d{4}-\d{2}-\d{2}&format=csv$/);
+    const csvRes = await page.evaluate(async (u) => { const r = await fetch(u); return { type: r.headers.get('content-type'), disp: r.headers.get('content-disposition'), text: await r.text() }; }, csvHref);
+    assert.ok(csvRes.disp.startsWith('attachment; filename="vgi-report-day-'), csvRes.disp);
+    assert.ok(csvRes.text.includes('# settlement'));
+    await page.selectOption('#rp-period', 'year');
+    await page.selectOption('#rp-operator', 'SIM000002');
+    await page.click('#rp-submit');
+    await page.waitForFunction(() => location.hash.includes('period=year') && location.hash.includes('operator=SIM000002'));
+    await page.waitForFunction(() => document.querySelectorAll('#report-load tbody tr').length === 2);
+    await page.waitForSelector('#report-chart canvas');
+    await shot(page, lang + '-reports-year');
+    await page.evaluate(() => { window.__printed = 0; window.print = () => { window.__printed++; }; });
+    await page.click('#report-print');
+    assert.equal(await page.evaluate(() => window.__printed), 1, 'print calls window.print()');
+    await page.emulateMedia({ media: 'print' });
+    assert.ok(await page.isHidden('#rp-filter'), 'the filter is not printed');
+    assert.ok(await page.isHidden('#nav'), 'the nav is not printed');
+    assert.ok(await page.isVisible('#report-settlement'), 'the tables are printed');
+    await shot(page, lang + '-reports-print');
+    await page.emulateMedia({ media: 'screen' });
+    ok('reports: tables with totals, CSV attachment link, year and operator filter, print layout');
     await visit(page, '#/demands/MOCK-SEED-1', '#instructions-table');
     assert.ok((await page.innerText('#instructions-table')).includes('SIM000001'));
     assert.ok(await page.$('#change-demand'));

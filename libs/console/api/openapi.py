@@ -61,6 +61,30 @@ schemas["Settlement"] = obj({"operator_id": st, "regulation_id": st, "task_id": 
                              "earnings_yuan": num, "state": st})
 schemas["Statement"] = obj({"operator_id": st, "period": st, "instructions": it, "target_kwh": num, "delivered_kwh": num,
                             "paid_kwh": num, "payments_yuan": num, "penalties_yuan": num, "earnings_yuan": num})
+nkw = {"type": ["number", "null"], "description": "kW, 2 decimals; null without data"}
+nminute = {"type": ["string", "null"], "description": "yyyy-MM-dd HH:mm, Beijing time; null without data"}
+schemas["ReportLoad"] = obj({"operator_id": S(type="string", description="OperatorID, or \"total\""), "name": st,
+                             "energy_kwh": S(type="number", description="Σ minute slots / 60 over the period's station-days"),
+                             "peak_kw": nkw, "peak_at": nminute, "valley_kw": nkw, "valley_at": nminute,
+                             "average_kw": S(type="number", description="Energy over the period's elapsed minutes, kW"),
+                             "data_quality_percent": S(type="number", description="Present minutes / (stations × elapsed minutes), %")})
+schemas["ReportDemand"] = obj({"task_id": st, "type": st, "state": st, "start": minute, "target_kwh": num, "accepted_kwh": num,
+                               "delivered_kwh": S(type="number", description="From the settlements"),
+                               "completion_percent": {"type": ["number", "null"], "description": "delivered / target, %"}})
+schemas["ReportSettlement"] = obj({"operator_id": S(type="string", description="OperatorID, or \"total\""), "instructions": it,
+                                   "target_kwh": num, "delivered_kwh": num, "payments_yuan": num, "penalties_yuan": num,
+                                   "earnings_yuan": num})
+schemas["Report"] = obj({"period": S(type="string", enum=["day", "month", "year"]),
+                         "date": S(type="string", description="As asked: yyyy-MM-dd, yyyy-MM or yyyy"),
+                         "from": day, "to": S(type="string", description="yyyy-MM-dd, the period's last day (today while it runs)"),
+                         "operator": {"type": ["string", "null"]},
+                         "load": obj({"by_operator": arr(ref("ReportLoad")), "total": ref("ReportLoad"),
+                                      "series": S(type="array", description="Energy per hour (day), day (month) or month (year)",
+                                                  items=obj({"label": st, "energy_kwh": num}))}),
+                         "response": obj({"demands": arr(ref("ReportDemand")),
+                                          "total": obj({"demands": it, "target_kwh": num, "accepted_kwh": num, "delivered_kwh": num,
+                                                        "completion_percent": {"type": ["number", "null"]}})}),
+                         "settlement": obj({"by_operator": arr(ref("ReportSettlement")), "total": ref("ReportSettlement")})})
 schemas["Alarm"] = obj({"id": it, "time": minute, "type": st, "level": S(type="string", enum=["info", "warning", "major", "critical"]),
                         "state": S(type="string", enum=["open", "acknowledged", "closed"]), "module": st, "title": st, "detail": st,
                         "count": it, "first_at": minute, "last_at": minute})
@@ -142,6 +166,14 @@ op("/api/v1/statements", "get", "Settlement statements per operator and day or m
     "400": err("Bad period or day")},
    [q("period", S(type="string", enum=["day", "month"]), "default day"), q("operator", st, "OperatorID"), q("from", st, "yyyy-MM-dd"),
     q("to", st, "yyyy-MM-dd"), q("format", S(type="string", enum=["json", "csv"]), "default json")])
+op("/api/v1/reports", "get", "A day's, month's or year's report of load, response and settlement (JSON, or CSV with format=csv)",
+   "read_business",
+   {"200": {"description": "OK (CSV: Content-Disposition attachment vgi-report-<period>-<date>.csv)",
+            "content": {"application/json": {"schema": ref("Report")}, "text/csv": {"schema": st}}},
+    "400": err("Bad period, date (or a date to come), operator or format (field names it)")},
+   [q("period", S(type="string", enum=["day", "month", "year"]), "day, month or year", True),
+    q("date", st, "yyyy-MM-dd (day), yyyy-MM (month) or yyyy (year), Beijing", True), q("operator", st, "Only this OperatorID"),
+    q("format", S(type="string", enum=["json", "csv"]), "default json")])
 op("/api/v1/alarms", "get", "Alarms, latest first", "read_business", ok(arr(ref("Alarm"))), [q("include_closed", bo, "default false")])
 op("/api/v1/alarms/{id}/ack", "post", "Acknowledge an alarm", "ack_alarms",
    {**ok(ref("Alarm")), "404": err("No such alarm"), "409": err("The alarm is already closed")}, [p("id", "Alarm id")],

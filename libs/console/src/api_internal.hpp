@@ -132,6 +132,7 @@ ApiResponse GetStatements(Services& s, Call& call);
 ApiResponse ListAlarms(Services& s, Call& call);
 ApiResponse AckAlarm(Services& s, Call& call);
 ApiResponse CloseAlarm(Services& s, Call& call);
+ApiResponse GetReport(Services& s, Call& call);  // api_reports.cpp
 
 // ---- handlers (api_admin.cpp)
 ApiResponse ListUsers(Services& s, Call& call);

@@ -336,6 +336,8 @@ Status ParseRoot(const YAML::Node& root, const std::string& base_dir, Config& c)
   VGI_RETURN_IF_ERROR(top.Sub("log", sub));
   if (sub) {
     VGI_RETURN_IF_ERROR(sub->String("level", c.log_level));
+    VGI_RETURN_IF_ERROR(sub->String("dir", c.log_dir));
+    VGI_RETURN_IF_ERROR(sub->Bool("debug", c.log_debug));
     VGI_RETURN_IF_ERROR(sub->CheckNoUnknownKeys());
   }
   static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "error", "off"};
@@ -401,6 +403,7 @@ Status ParseRoot(const YAML::Node& root, const std::string& base_dir, Config& c)
   c.data_dir = Resolve(base_dir, c.data_dir);
   c.relay.ca_file = Resolve(base_dir, c.relay.ca_file);
   if (!c.console.dir.empty()) c.console.dir = Resolve(base_dir, c.console.dir);
+  if (!c.log_dir.empty()) c.log_dir = Resolve(base_dir, c.log_dir);
   return {};
 }
 

@@ -66,7 +66,7 @@ struct ConsoleRoutes::Impl {
 
   Impl(store::Store& store, engine::Regulator& regulator, const Clock& clock, RandomSource& random, ConsoleOptions o,
        std::shared_ptr<spdlog::logger> l)
-      : api(store, regulator, clock, random, o.api, l),
+      : api(store, regulator, clock, random, o.api, l, o.login_log),
         options(std::move(o)),
         log(std::move(l)),
         pool(static_cast<std::size_t>(std::max(1, options.workers))) {}

@@ -125,7 +125,8 @@ GridServer::GridServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 GridServer::~GridServer() { Stop(); }
 
 Result<std::unique_ptr<GridServer>> GridServer::Start(const Config& config, const Clock& clock,
-                                                      std::shared_ptr<spdlog::logger> log) {
+                                                      std::shared_ptr<spdlog::logger> log,
+                                                      std::shared_ptr<spdlog::logger> login_log) {
   auto impl = std::make_unique<Impl>();
   impl->config = config;
   impl->clock = &clock;
@@ -174,6 +175,7 @@ Result<std::unique_ptr<GridServer>> GridServer::Start(const Config& config, cons
     co.workers = config.console.workers;
     co.api.idle_timeout = config.console.idle_timeout;
     co.api.max_lifetime = config.console.max_lifetime;
+    co.login_log = login_log;
     std::error_code ec;
     if (!co.dir.empty() && !std::filesystem::is_regular_file(std::filesystem::path(co.dir) / "index.html", ec)) {
       impl->log->warn("console: no index.html in {} (console.dir): /console/ will answer 404; the API is served", co.dir);

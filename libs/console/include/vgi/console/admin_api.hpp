@@ -67,9 +67,10 @@ struct ApiConfig {
 
 class AdminApi {
  public:
-  // Everything passed must outlive the AdminApi; `log` may be null.
+  // Everything passed must outlive the AdminApi; `log` may be null. `audit_log` gets one line per
+  // audit row appended (number, who, what, result, hash); null = `log`.
   AdminApi(store::Store& store, engine::Regulator& regulator, const Clock& clock, RandomSource& random,
-           ApiConfig config, std::shared_ptr<spdlog::logger> log);
+           ApiConfig config, std::shared_ptr<spdlog::logger> log, std::shared_ptr<spdlog::logger> audit_log = nullptr);
   ~AdminApi();
   AdminApi(const AdminApi&) = delete;
   AdminApi& operator=(const AdminApi&) = delete;

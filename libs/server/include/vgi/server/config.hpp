@@ -98,6 +98,8 @@ struct Config {
   std::string data_dir = "var";
   std::string database;  // "" = SQLite in data_dir; postgresql://... = PostgreSQL
   std::string log_level = "info";  // trace, debug, info, warn, error, off
+  std::string log_dir;             // "" = stdout/stderr only; else run, error, login, debug logs (logs.hpp)
+  bool log_debug = false;          // the debug log (log_dir/debug.log); SIGUSR1 toggles it
   std::chrono::seconds sync_ttl{3600};
   std::chrono::seconds token_lifetime{7200};
   std::chrono::seconds key_rotation_overlap{24 * 3600};

@@ -25,6 +25,7 @@ struct ConsoleOptions {
   std::string dir = "web";  // the console's files; "" serves the API only
   int workers = 2;
   console::ApiConfig api;
+  std::shared_ptr<spdlog::logger> login_log;  // logins and audit rows (logs.hpp); null = the main log
 };
 
 class ConsoleRoutes {

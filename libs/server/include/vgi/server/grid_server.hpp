@@ -34,8 +34,10 @@ namespace vgi::server {
 class GridServer {
  public:
   // Starts serving. Errors name what failed (config key, file, database) and what to do.
+  // `login_log` gets the console's logins and audit rows (logs.hpp); null = `log`.
   static Result<std::unique_ptr<GridServer>> Start(const Config& config, const Clock& clock,
-                                                   std::shared_ptr<spdlog::logger> log);
+                                                   std::shared_ptr<spdlog::logger> log,
+                                                   std::shared_ptr<spdlog::logger> login_log = nullptr);
   ~GridServer();  // Stop()
 
   [[nodiscard]] std::uint16_t port() const;
