@@ -25,7 +25,7 @@ const ROUTES = [
   { name: 'reports', perm: ['read_business'], page: reports },
   { name: 'alarms', perm: ['read_business'], page: alarms },
   { name: 'users', perm: ['manage_users', 'manage_roles'], page: users },
-  { name: 'peers', perm: ['manage_peers'], page: peers },
+  { name: 'peers', perm: ['manage_peers', 'manage_roles'], page: peers },
   { name: 'audit', perm: ['read_audit'], page: audit },
 ];
 

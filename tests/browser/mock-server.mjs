@@ -114,7 +114,7 @@ function summary(doc) {
   return { task_id, type, state, scope, windows, is_force, created_by, created_at, updated_at, instructions };
 }
 
-// startMock({webDir, openapi, users: {name: {password, roles, display_name}}}) -> {url, close, violations, requests}
+// startMock({webDir, openapi, users: {name: {password, roles, display_name}}}) -> {url, close, violations, requests, issued}
 export async function startMock({ webDir, openapiPath, users }) {
   const doc = JSON.parse(fs.readFileSync(openapiPath, 'utf8'));
   const f = fixtures();
@@ -125,6 +125,13 @@ export async function startMock({ webDir, openapiPath, users }) {
     is_force: false, created_by: 'disp', created_at: f.day + ' 08:00', version: 1, accept_deadline: f.day + ' 17:30', note: '晚高峰削峰', createdMs: 0 };
   f.demands.set(seed.task_id, seed);
   let nextTask = 1;
+  // Peers: seeded from the operators; every key set the mock hands out is kept in `issued` so the
+  // test can check the page showed exactly that set, and only once.
+  f.peers = f.operators.map((o) => ({ operator_id: o.operator_id, name: o.name, base_url: 'https://127.0.0.1:9443/evcs/v1', enabled: true }));
+  const issued = [];
+  const secret = () => crypto.randomBytes(12).toString('base64').replace(/[^0-9A-Za-z]/g, 'x').slice(0, 16);
+  const keySet = (operator_id) => ({ operator_id, operator_secret: secret(), data_secret: secret(), data_iv: secret(), sig_secret: secret(),
+    note: 'Shown once: hand the keys to the operator over a secure channel' });
 
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, 'http://x');
@@ -326,7 +333,30 @@ export async function startMock({ webDir, openapiPath, users }) {
       }
       return send(200, u);
     }
-    if (p === 'peers') return send(200, f.operators.map((o) => ({ operator_id: o.operator_id, name: o.name, base_url: 'https://127.0.0.1:9443/evcs/v1', enabled: true })));
+    if (p === 'peers' && req.method === 'GET') return send(200, f.peers);
+    if (p === 'peers' && req.method === 'POST') {
+      if (!body || typeof body !== 'object') return send(400, { error: 'Give operator_id, name and base_url' });
+      if (typeof body.operator_id !== 'string' || !/^[0-9A-Z]{9}$/.test(body.operator_id)) return send(400, { error: 'The OperatorID must be 9 characters of 0-9 and A-Z', field: 'operator_id' });
+      if (typeof body.name !== 'string' || !body.name.trim()) return send(400, { error: 'Give the operator a name', field: 'name' });
+      if (typeof body.base_url !== 'string' || !/^https:\/\/[^/\s]+/.test(body.base_url)) return send(400, { error: 'The base URL must start with https://', field: 'base_url' });
+      if (f.peers.some((x) => x.operator_id === body.operator_id)) return send(409, { error: 'The OperatorID exists: rotate its keys instead', field: 'operator_id' });
+      const peer = { operator_id: body.operator_id, name: body.name.trim(), base_url: body.base_url, enabled: true };
+      f.peers.push(peer);
+      const keys = keySet(peer.operator_id);
+      issued.push(keys);
+      return send(201, { peer, keys });
+    }
+    if (parts[0] === 'peers' && parts.length === 3) {
+      const peer = f.peers.find((x) => x.operator_id === parts[1]);
+      if (!peer) return send(404, { error: 'No such operator: check the OperatorID' });
+      if (parts[2] === 'rotate') {
+        const keys = keySet(peer.operator_id);
+        issued.push(keys);
+        return send(200, keys);
+      }
+      peer.enabled = parts[2] === 'enable';
+      return send(200, peer);
+    }
     if (p === 'audit') {
       const after = Number(q.get('after') || 0);
       const rows = f.audit.filter((r) => r.seq > after);
@@ -337,5 +367,5 @@ export async function startMock({ webDir, openapiPath, users }) {
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address();
-  return { url: 'http://127.0.0.1:' + port, violations, requests, close: () => new Promise((r) => server.close(r)) };
+  return { url: 'http://127.0.0.1:' + port, violations, requests, issued, close: () => new Promise((r) => server.close(r)) };
 }

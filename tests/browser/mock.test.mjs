@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startMock } from './mock-server.mjs';
-import { shotDir, ok, openPage, login, visit, shot, navRoutes, dispatcherFlow, viewerFlow, auditorFlow } from './steps.mjs';
+import { shotDir, ok, openPage, login, visit, shot, navRoutes, apiFetchCsrf, dispatcherFlow, viewerFlow, auditorFlow, peerOnboardFlow, peerDisableFlow, peerRotateFlow } from './steps.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -190,6 +190,13 @@ try {
   const vp = await openPage(browser, 'en');
   await login(vp, base, as('view'));
   await viewerFlow(vp);
+  assert.ok(!(await navRoutes(vp)).includes('peers'), 'viewer has no peers nav entry');
+  await vp.evaluate(() => (location.hash = '#/peers'));
+  await vp.waitForFunction(() => location.hash === '#/overview');
+  assert.equal(await vp.$('#peers-table, #peer-form, #peer-rotate-form'), null);
+  const vpost = await apiFetchCsrf(vp, 'POST', '/api/v1/peers', { operator_id: 'VIEW00001', name: 'x', base_url: 'https://x' });
+  assert.equal(vpost.status, 403, 'viewer POST /api/v1/peers -> 403');
+  ok('viewer: no peers entry, #/peers falls back to the overview, POST /api/v1/peers answered 403');
   await visit(vp, '#/alarms', '#alarms-table');
   assert.equal(await vp.$('.alarm-ack, .alarm-close'), null, 'viewer has no alarm buttons');
   ok('viewer: no alarm buttons');
@@ -218,14 +225,25 @@ try {
   await sp.waitForFunction(() => document.querySelector('tr[data-user="newbie"] .user-toggle').textContent === '启用');
   ok('sysadmin: creates a user, disables it after confirmation; no role buttons');
   await shot(sp, 'zh-users-sysadmin');
+  const peerPage = (pg, lang) => ({ warning: i18n.translate(lang, 'pe.keys_warning'), prefix: lang + '-peers' });
   await visit(sp, '#/peers', '#peers-table');
+  assert.equal(await sp.$$eval('#peers-table tbody tr', (r) => r.length), 3, 'the three seeded operators');
+  assertTranslated(await sp.innerText('#page'), 'zh');
   await shot(sp, 'zh-peers');
+  const zhKeys = await peerOnboardFlow(sp, { operatorId: 'MOCK00001', name: '新接入运营商', baseUrl: 'https://op1.example.cn/evcs/v1', ...peerPage(sp, 'zh') });
+  assert.deepEqual(zhKeys, mock.issued.at(-1), 'the page got the key set the API issued');
+  await peerDisableFlow(sp, 'MOCK00001', 'zh-peers');
+  const sysRotate = await apiFetchCsrf(sp, 'POST', '/api/v1/peers/MOCK00001/rotate');
+  assert.equal(sysRotate.status, 403, 'sysadmin cannot rotate keys (manage_roles)');
+  assert.equal(await sp.$('.peer-rotate'), null, 'sysadmin has no rotate buttons');
+  ok('sysadmin: no rotate buttons; POST …/rotate answered 403');
+  assert.deepEqual(sp.errors, [], 'no script errors');
   await sp.context().close();
 
   console.log('security administrator:');
   const cp = await openPage(browser, 'en');
   await login(cp, base, as('sec'));
-  assert.deepEqual(await navRoutes(cp), ['users']);
+  assert.deepEqual(await navRoutes(cp), ['users', 'peers']);
   await cp.waitForSelector('#users-table');
   await cp.click('tr[data-user="newbie"] .user-roles');
   await cp.check('#modal-body input[value="viewer"]');
@@ -238,7 +256,31 @@ try {
   await cp.waitForSelector('#banner.error:not([hidden])');
   assert.ok((await cp.textContent('#banner')).includes('separation of duties'));
   ok('secadmin: assigns roles; a separation-of-duties refusal is shown');
+  const issuedBefore = mock.issued.length;
+  const rotated = await peerRotateFlow(cp, { operatorId: 'MOCK00001', before: zhKeys, ...peerPage(cp, 'en') });
+  assert.equal(mock.issued.length, issuedBefore + 1, 'one key set issued');
+  assert.deepEqual(rotated, mock.issued.at(-1));
+  assertTranslated(await cp.innerText('#page'), 'en');
+  for (const [m, u, b] of [['GET', '/api/v1/peers'], ['POST', '/api/v1/peers', { operator_id: 'SEC000001', name: 'x', base_url: 'https://x' }], ['POST', '/api/v1/peers/MOCK00001/enable']]) {
+    const r = await apiFetchCsrf(cp, m, u, b);
+    assert.equal(r.status, 403, 'secadmin ' + m + ' ' + u + ' -> 403, got ' + r.status);
+  }
+  ok('secadmin: rotates keys; list, onboarding and enabling answered 403');
+  assert.deepEqual(cp.errors, [], 'no script errors');
   await cp.context().close();
+
+  console.log('peers in the other languages:');
+  const sp2 = await openPage(browser, 'en');
+  await login(sp2, base, as('sys'));
+  const enKeys = await peerOnboardFlow(sp2, { operatorId: 'MOCK00002', name: 'New operator', baseUrl: 'https://op2.example.com/evcs/v1', ...peerPage(sp2, 'en') });
+  assertTranslated(await sp2.innerText('#page'), 'en');
+  await peerDisableFlow(sp2, 'MOCK00002', 'en-peers');
+  await sp2.context().close();
+  const cp2 = await openPage(browser, 'zh');
+  await login(cp2, base, as('sec'));
+  await peerRotateFlow(cp2, { operatorId: 'MOCK00002', before: enKeys, ...peerPage(cp2, 'zh') });
+  assertTranslated(await cp2.innerText('#page'), 'zh');
+  await cp2.context().close();
 
   assert.deepEqual(mock.violations, [], 'every mock answer matches openapi.json');
   ok('every mock answer matched openapi.json (' + mock.requests.length + ' requests)');

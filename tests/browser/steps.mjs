@@ -192,3 +192,130 @@ export async function auditorFlow(page) {
   ok('auditor: verify chain says: ' + (await page.textContent('#audit-verify-result')));
   await shot(page, 'auditor-audit');
 }
+
+// ---- operator platforms (peers) ----
+
+// Counts the page's requests matching `method path` (exact path) from now on.
+function countRequests(page, method, p) {
+  const box = { n: 0 };
+  page.on('request', (r) => {
+    if (r.method() === method && new URL(r.url()).pathname === p) box.n++;
+  });
+  return box;
+}
+
+// Clicks `selector` and returns the parsed answer of the first `method path` request it causes.
+async function clickFor(page, selector, method, p) {
+  const [res] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === method && new URL(r.url()).pathname === p),
+    page.click(selector),
+  ]);
+  return { status: res.status(), json: await res.json() };
+}
+
+// The key set panel shows exactly `keys` and the warning; copy puts them on the clipboard; "done"
+// removes them so that no secret is left anywhere in the page.
+async function checkKeysShownOnce(page, keys, { warning, prefix }) {
+  await page.waitForSelector('#peer-keys', { state: 'visible' });
+  assert.ok(!/\b(null|undefined)\b/.test(await page.innerText('#page')), 'no "null"/"undefined" printed on the page');
+  for (const k of ['operator_id', 'operator_secret', 'data_secret', 'data_iv', 'sig_secret']) {
+    assert.equal(await page.textContent('#peer-keys .key-' + k), keys[k], 'the panel shows ' + k);
+  }
+  const shownWarning = await page.textContent('#peer-keys .keyset-warning');
+  if (warning) assert.equal(shownWarning, warning, 'the once-only warning');
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.click('#peer-keys-copy');
+  await page.waitForSelector('#banner.notice:not([hidden])');
+  const clip = await page.evaluate(() => navigator.clipboard.readText());
+  assert.ok(clip.includes('OperatorSecret: ' + keys.operator_secret) && clip.includes('SigSecret: ' + keys.sig_secret), 'copy puts the keys on the clipboard: ' + clip);
+  await shot(page, prefix + '-keys');
+  await page.click('#peer-keys-done');
+  assert.equal(await page.$('#peer-keys'), null, 'the key panel is gone after "done"');
+  const html = await page.content();
+  for (const k of ['operator_secret', 'data_secret', 'data_iv', 'sig_secret']) assert.ok(!html.includes(keys[k]), k + ' is gone from the DOM');
+  ok('keys of ' + keys.operator_id + ' shown once with the warning, copied, gone from the DOM after "done"');
+}
+
+// System administrator: onboard `operatorId`; the keys are shown once; a duplicate is refused (409).
+// Returns the key set the API issued.
+export async function peerOnboardFlow(page, { operatorId, name, baseUrl, warning, prefix }) {
+  await visit(page, '#/peers', '#peers-table');
+  const posts = countRequests(page, 'POST', '/api/v1/peers');
+  await page.fill('#peer-id', operatorId.toLowerCase().slice(0, 8));
+  await page.fill('#peer-name', name);
+  await page.fill('#peer-url', baseUrl);
+  await page.click('#peer-create');
+  await page.waitForSelector('#banner.error:not([hidden])');
+  await page.fill('#peer-id', operatorId);
+  await page.fill('#peer-url', baseUrl.replace(/^https:/, 'http:'));
+  await page.click('#peer-create');
+  await page.waitForSelector('#banner.error:not([hidden])');
+  assert.equal(posts.n, 0, 'a bad OperatorID or a plain-http URL is refused before any request');
+  ok('onboard: bad OperatorID and http URL refused in the page');
+  await page.fill('#peer-url', baseUrl);
+  const r = await clickFor(page, '#peer-create', 'POST', '/api/v1/peers');
+  assert.equal(r.status, 201, 'POST /api/v1/peers -> 201, got ' + r.status + ' ' + JSON.stringify(r.json));
+  assert.equal(r.json.peer.operator_id, operatorId);
+  await checkKeysShownOnce(page, r.json.keys, { warning, prefix });
+  await page.waitForSelector('#peers-table tr[data-operator="' + operatorId + '"][data-enabled="true"]');
+  ok('onboard: ' + operatorId + ' is in the list, enabled');
+  await page.fill('#peer-id', operatorId);
+  await page.fill('#peer-name', name);
+  await page.fill('#peer-url', baseUrl);
+  const dup = await clickFor(page, '#peer-create', 'POST', '/api/v1/peers');
+  assert.equal(dup.status, 409, 'a second onboarding of ' + operatorId + ' -> 409');
+  await page.waitForSelector('#banner.error:not([hidden])');
+  assert.ok((await page.textContent('#banner')).includes(dup.json.error), 'the banner shows the API error');
+  assert.equal(await page.$('#peer-keys'), null, 'no keys after a refusal');
+  ok('onboard: a duplicate OperatorID is refused: ' + (await page.textContent('#banner')));
+  return r.json.keys;
+}
+
+// System administrator: disabling asks for confirmation; dismissing sends nothing.
+export async function peerDisableFlow(page, operatorId, prefix) {
+  const row = '#peers-table tr[data-operator="' + operatorId + '"]';
+  const posts = countRequests(page, 'POST', '/api/v1/peers/' + operatorId + '/disable');
+  await page.click(row + ' .peer-toggle');
+  await page.waitForSelector('#modal:not([hidden])');
+  assert.ok((await page.textContent('#modal-body')).includes(operatorId), 'the modal names the operator');
+  await shot(page, prefix + '-disable-confirm');
+  await page.click('#modal-cancel');
+  assert.ok(await page.isHidden('#modal'));
+  assert.equal(posts.n, 0, 'no disable sent after "cancel"');
+  await page.click(row + ' .peer-toggle');
+  const r = await clickFor(page, '#modal-ok', 'POST', '/api/v1/peers/' + operatorId + '/disable');
+  assert.equal(r.status, 200);
+  assert.equal(r.json.enabled, false);
+  await page.waitForSelector(row + '[data-enabled="false"]');
+  ok('disable ' + operatorId + ': dismissing sends nothing, confirming disables it');
+  await shot(page, prefix + '-disabled');
+}
+
+// Security administrator (no manage_peers): a rotate form instead of the list; a new key set is
+// shown once; an unknown operator is a 404 in the banner.
+export async function peerRotateFlow(page, { operatorId, before, warning, prefix }) {
+  await visit(page, '#/peers', '#peer-rotate-form');
+  assert.equal(await page.$('#peers-table'), null, 'no list without manage_peers');
+  assert.equal(await page.$('#peer-form'), null, 'no onboarding without manage_peers');
+  await page.fill('#rotate-id', 'abc');
+  await page.click('#rotate-submit');
+  await page.waitForSelector('#banner.error:not([hidden])');
+  assert.ok(await page.isHidden('#modal'), 'a bad OperatorID does not reach the confirmation');
+  await page.fill('#rotate-id', operatorId);
+  await page.click('#rotate-submit');
+  await page.waitForSelector('#modal:not([hidden])');
+  await shot(page, prefix + '-rotate-confirm');
+  const r = await clickFor(page, '#modal-ok', 'POST', '/api/v1/peers/' + operatorId + '/rotate');
+  assert.equal(r.status, 200, 'rotate -> 200, got ' + r.status);
+  if (before) assert.notEqual(r.json.operator_secret, before.operator_secret, 'rotation issues a new secret');
+  await checkKeysShownOnce(page, r.json, { warning, prefix: prefix + '-rotate' });
+  await page.fill('#rotate-id', 'NOSUCH999');
+  await page.click('#rotate-submit');
+  const miss = await clickFor(page, '#modal-ok', 'POST', '/api/v1/peers/NOSUCH999/rotate');
+  assert.equal(miss.status, 404);
+  await page.waitForSelector('#banner.error:not([hidden])');
+  assert.ok((await page.textContent('#banner')).includes(miss.json.error));
+  assert.equal(await page.$('#peer-keys'), null);
+  ok('rotate: an unknown OperatorID is refused: ' + (await page.textContent('#banner')));
+  return r.json;
+}

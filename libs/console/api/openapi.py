@@ -99,6 +99,11 @@ schemas["AuditPage"] = obj({"rows": arr(ref("AuditRow")), "next_after": it})
 schemas["AuditVerify"] = obj({"ok": bo, "rows": it, "head_seq": it, "head_hash": st,
                               "break": {"oneOf": [obj({"seq": it, "reason": st}), {"type": "null"}]}})
 schemas["Peer"] = obj({"operator_id": st, "name": st, "base_url": st, "enabled": bo})
+schemas["PeerCreate"] = obj({"operator_id": S(type="string", description="9 characters of [0-9A-Z]"), "name": st,
+                             "base_url": S(type="string", description="https://… where the grid calls the operator")})
+schemas["KeySet"] = obj({"operator_id": st, "operator_secret": st, "data_secret": st, "data_iv": st, "sig_secret": st,
+                         "note": S(type="string", description="Shown once: hand the keys to the operator over a secure channel")})
+schemas["PeerOnboarded"] = obj({"peer": ref("Peer"), "keys": ref("KeySet")})
 
 def err(desc): return {"description": desc, "content": {"application/json": {"schema": ref("Error")}}}
 def ok(schema, desc="OK", code="200"):
@@ -195,6 +200,18 @@ op("/api/v1/users/{username}/enable", "post", "Enable a user", "manage_users", {
 op("/api/v1/users/{username}/disable", "post", "Disable a user (their sessions end)", "manage_users",
    {**ok(ref("User")), "404": err("No such user"), "409": err("You cannot disable yourself")}, [p("username", "User")], audited="user.disable")
 op("/api/v1/peers", "get", "Operator platforms (no secrets)", "manage_peers", ok(arr(ref("Peer"))))
+op("/api/v1/peers", "post", "Onboard an operator platform: the grid issues its inbound keys, shown once", "manage_peers",
+   {**ok(ref("PeerOnboarded"), "Created", "201"), "400": err("A field breaks a rule"), "409": err("The OperatorID exists"),
+    "503": err("Peer administration is not available on this server")}, req=body(ref("PeerCreate")), audited="peer.add")
+op("/api/v1/peers/{operator}/rotate", "post", "Rotate an operator's inbound keys (the old set stays valid for the overlap), shown once",
+   "manage_roles", {**ok(ref("KeySet")), "404": err("No such operator"), "503": err("Peer administration is not available")},
+   [p("operator", "OperatorID")], audited="peer.rotate")
+op("/api/v1/peers/{operator}/enable", "post", "Accept the operator's requests again", "manage_peers",
+   {**ok(ref("Peer")), "404": err("No such operator"), "503": err("Peer administration is not available")},
+   [p("operator", "OperatorID")], audited="peer.enable")
+op("/api/v1/peers/{operator}/disable", "post", "Refuse the operator's requests and revoke its tokens", "manage_peers",
+   {**ok(ref("Peer")), "404": err("No such operator"), "503": err("Peer administration is not available")},
+   [p("operator", "OperatorID")], audited="peer.disable")
 op("/api/v1/audit", "get", "The audit log, oldest first from `after`", "read_audit", ok(ref("AuditPage")),
    [q("after", it, "Rows after this seq (default 0)"), q("limit", it, "1..1000 (default 200)")])
 op("/api/v1/audit/verify", "get", "Check the audit log's hash chain: finds an edited, deleted or inserted row", "read_audit",

@@ -289,7 +289,7 @@ TEST_F(AdminApiTest, RoleByRouteMatrix) {
       ++checked;
     }
   }
-  EXPECT_EQ(checked, 5 * 28);
+  EXPECT_EQ(checked, 5 * 32);
   // Refusals are audited with who, what and why.
   bool seen = false;
   for (const auto& row : AuditRows()) {
@@ -348,6 +348,19 @@ TEST_F(AdminApiTest, UsersAreCreatedBySysadminAndGivenRolesBySecadminWithSeparat
   EXPECT_EQ(rows.back().object, "user:carol");
   EXPECT_EQ(rows.back().username, "root");
   EXPECT_EQ(rows.back().result, "ok");
+}
+
+TEST_F(AdminApiTest, PeerAdministrationWithoutAPeerAdminAnswers503AndIsAudited) {
+  AddUser("root", ToSet({Role::kSystemAdmin}));
+  const Session s = Login("root");
+  auto r = Call("POST", "/api/v1/peers", R"({"operator_id":"MA0OPER01","name":"Op","base_url":"https://op"})", s.cookie,
+                s.csrf);
+  EXPECT_EQ(r.status, 503);
+  EXPECT_THAT(ErrorOf(r), HasSubstr("vgi peer"));
+  const auto row = AuditRows().back();
+  EXPECT_EQ(row.operation, "peer.add");
+  EXPECT_EQ(row.object, "peer:MA0OPER01");
+  EXPECT_THAT(row.result, HasSubstr("failed: peer administration is not available"));
 }
 
 TEST_F(AdminApiTest, TheAuditorReadsAndVerifiesTheLog) {

@@ -175,17 +175,99 @@ ApiResponse DisableUser(Services& s, Call& call) {
   });
 }
 
+namespace {
+
+ApiResponse NoPeerAdmin() {
+  return ErrorResponse(503, "peer administration is not available on this server; use `vgi peer` on the server");
+}
+
+void WritePeer(JsonOut& out, const store::PeerRow& p) {
+  out.StartObject().Key("operator_id").String(p.operator_id).Key("name").String(p.name);
+  out.Key("base_url").String(p.base_url).Key("enabled").Bool(p.enabled).EndObject();
+}
+
+void WriteKeys(JsonOut& out, const std::string& operator_id, const PeerAdmin::Keys& k) {
+  out.StartObject().Key("operator_id").String(operator_id).Key("operator_secret").String(k.operator_secret);
+  out.Key("data_secret").String(k.data_secret).Key("data_iv").String(k.data_iv).Key("sig_secret").String(k.sig_secret);
+  out.Key("note").String(
+      "shown once: hand these keys to the operator over a secure channel; vgi keeps them only sealed");
+  out.EndObject();
+}
+
+ApiResponse PeerResponse(Services& s, const std::string& operator_id) {
+  auto peer = s.store.GetPeer(operator_id);
+  if (!peer.ok()) return StatusResponse(s, peer.status());
+  if (!peer->has_value()) return ErrorResponse(404, "no such operator: " + operator_id);
+  JsonOut out;
+  WritePeer(out, **peer);
+  return JsonResponse(200, out.Take());
+}
+
+ApiResponse SetPeerEnabled(Services& s, Call& call, bool enabled) {
+  const std::string& op = call.params.at(0);
+  call.audit->object = "peer:" + op;
+  if (s.peers == nullptr) return NoPeerAdmin();
+  if (Status st = s.peers->SetEnabled(op, enabled); !st.ok()) return StatusResponse(s, st);
+  return PeerResponse(s, op);
+}
+
+}  // namespace
+
 ApiResponse ListPeers(Services& s, Call&) {
   auto peers = s.store.ListPeers();
   if (!peers.ok()) return StatusResponse(s, peers.status());
   JsonOut out;
   out.StartArray();
-  for (const auto& p : *peers) {
-    out.StartObject().Key("operator_id").String(p.operator_id).Key("name").String(p.name);
-    out.Key("base_url").String(p.base_url).Key("enabled").Bool(p.enabled).EndObject();
-  }
+  for (const auto& p : *peers) WritePeer(out, p);
   out.EndArray();
   return JsonResponse(200, out.Take());
+}
+
+ApiResponse AddPeer(Services& s, Call& call) {
+  simdjson::dom::parser parser;
+  auto body = ParseBody(parser, call.request.body);
+  if (!body.ok()) return StatusResponse(s, body.status());
+  auto op = StringField(*body, "operator_id", "operator_id", true);
+  if (!op.ok()) return StatusResponse(s, op.status());
+  call.audit->object = "peer:" + *op;
+  auto name = StringField(*body, "name", "name", true);
+  auto url = StringField(*body, "base_url", "base_url", true);
+  if (!name.ok()) return StatusResponse(s, name.status());
+  if (!url.ok()) return StatusResponse(s, url.status());
+  call.audit->detail = "name " + *name + ", base URL " + *url + " (keys issued, not logged)";
+  if (s.peers == nullptr) return NoPeerAdmin();
+  auto keys = s.peers->Add(*op, *name, *url);
+  if (!keys.ok()) return StatusResponse(s, keys.status());
+  auto peer = s.store.GetPeer(*op);
+  if (!peer.ok()) return StatusResponse(s, peer.status());
+  if (!peer->has_value()) return ErrorResponse(500, "internal error: the onboarded peer is not in the store");
+  JsonOut out;
+  out.StartObject().Key("peer");
+  WritePeer(out, **peer);
+  out.Key("keys");
+  WriteKeys(out, *op, *keys);
+  out.EndObject();
+  ApiResponse r = JsonResponse(201, out.Take());
+  return r;
+}
+
+ApiResponse RotatePeer(Services& s, Call& call) {
+  const std::string& op = call.params.at(0);
+  call.audit->object = "peer:" + op;
+  call.audit->detail = "new inbound keys (not logged); the old set stays valid for the overlap";
+  if (s.peers == nullptr) return NoPeerAdmin();
+  auto keys = s.peers->Rotate(op);
+  if (!keys.ok()) return StatusResponse(s, keys.status());
+  JsonOut out;
+  WriteKeys(out, op, *keys);
+  return JsonResponse(200, out.Take());
+}
+
+ApiResponse EnablePeer(Services& s, Call& call) {
+  return SetPeerEnabled(s, call, true);
+}
+ApiResponse DisablePeer(Services& s, Call& call) {
+  return SetPeerEnabled(s, call, false);
 }
 
 ApiResponse ListAudit(Services& s, Call& call) {

@@ -185,7 +185,7 @@ class ApiBusinessTest : public ::testing::Test {
     o.sealer = sealer_.get();
     store_ = store::NewMemoryStore(o);
     regulator_ = std::make_unique<engine::Regulator>(*store_, clock_, engine::RegulatorConfig{}, nullptr);
-    services_ = std::make_unique<Services>(Services{*store_, *regulator_, clock_, random_, ApiConfig{}, nullptr});
+    services_ = std::make_unique<Services>(Services{*store_, *regulator_, clock_, random_, ApiConfig{}, nullptr, nullptr});
 
     Peer(kA, "Alpha", true);
     Peer(kB, "Beta", true);

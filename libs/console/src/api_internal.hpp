@@ -63,6 +63,7 @@ struct Services {
   RandomSource& random;
   ApiConfig config;
   std::shared_ptr<spdlog::logger> log;
+  PeerAdmin* peers = nullptr;  // null: peer administration answers 503
 };
 
 using Handler = ApiResponse (*)(Services& s, Call& call);
@@ -142,6 +143,10 @@ ApiResponse ResetPassword(Services& s, Call& call);
 ApiResponse EnableUser(Services& s, Call& call);
 ApiResponse DisableUser(Services& s, Call& call);
 ApiResponse ListPeers(Services& s, Call& call);
+ApiResponse AddPeer(Services& s, Call& call);
+ApiResponse RotatePeer(Services& s, Call& call);
+ApiResponse EnablePeer(Services& s, Call& call);
+ApiResponse DisablePeer(Services& s, Call& call);
 ApiResponse ListAudit(Services& s, Call& call);
 ApiResponse VerifyAudit(Services& s, Call& call);
 

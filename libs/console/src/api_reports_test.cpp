@@ -42,7 +42,7 @@ class ApiReportsTest : public ::testing::Test {
     engine::RegulatorConfig config;
     config.forecast_days = 0;
     regulator_ = std::make_unique<engine::Regulator>(*store_, clock_, config, nullptr);
-    services_ = std::make_unique<Services>(Services{*store_, *regulator_, clock_, random_, ApiConfig{}, nullptr});
+    services_ = std::make_unique<Services>(Services{*store_, *regulator_, clock_, random_, ApiConfig{}, nullptr, nullptr});
     for (const char* op : {kA, kB}) {
       store::PeerRow peer;
       peer.operator_id = op;

@@ -63,6 +63,9 @@ struct OperatorScope {
 };
 
 struct Regulator::Impl {
+  Impl(store::Store& s, const Clock& c, RegulatorConfig cfg, std::shared_ptr<spdlog::logger> l)
+      : store(s), clock(c), config(std::move(cfg)), log(std::move(l)) {}
+
   store::Store& store;
   const Clock& clock;
   RegulatorConfig config;

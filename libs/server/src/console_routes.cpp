@@ -69,7 +69,9 @@ struct ConsoleRoutes::Impl {
       : api(store, regulator, clock, random, o.api, l, o.login_log),
         options(std::move(o)),
         log(std::move(l)),
-        pool(static_cast<std::size_t>(std::max(1, options.workers))) {}
+        pool(static_cast<std::size_t>(std::max(1, options.workers))) {
+    api.SetPeerAdmin(options.peers);
+  }
 
   HttpResponse ServeFile(const HttpRequest& req) {
     if (req.method != "GET" && req.method != "HEAD") {

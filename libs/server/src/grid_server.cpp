@@ -44,7 +44,8 @@ class RegistryDirectory final : public relay::PeerDirectory {
     if (!peer) return Status::NotFound(who + " is not a registered peer (vgi peer add, or peers: in the config)");
     if (!peer->enabled) return Status::Unavailable(who + " is disabled (vgi peer enable)");
     if (!peer->outbound || peer->base_url.empty()) {
-      return Status::Unavailable(who + " has no outbound keys or base_url: the grid cannot call it "
+      return Status::Unavailable(who +
+                                 " has no outbound keys or base_url: the grid cannot call it "
                                  "(set peers[].outbound and base_url)");
     }
     return relay::OutboundPeer{peer->operator_id, peer->base_url, peer->outbound_operator_id, *peer->outbound,
@@ -70,6 +71,38 @@ Result<StoreHandle> OpenConfiguredStore(const Config& config, const Clock& clock
   return h;
 }
 
+namespace {
+
+// The console's peer administration over the registry (console/admin_api.hpp PeerAdmin).
+class RegistryPeerAdmin final : public console::PeerAdmin {
+ public:
+  RegistryPeerAdmin(PeerRegistry& peers, std::chrono::seconds overlap) : peers_(peers), overlap_(overlap) {}
+
+  Result<Keys> Add(const std::string& operator_id, const std::string& name, const std::string& base_url) override {
+    if (name.empty()) return Status::Invalid("name: must not be empty");
+    if (!base_url.starts_with("https://")) return Status::Invalid("base_url: must start with https://");
+    NewPeer p;
+    p.operator_id = operator_id;
+    p.name = name;
+    p.base_url = base_url;
+    VGI_ASSIGN_OR_RETURN(const proto::KeySet k, peers_.Add(p, RandomSource::System()));
+    return Keys{k.operator_secret, k.data_secret, k.data_iv, k.sig_secret};
+  }
+  Result<Keys> Rotate(const std::string& operator_id) override {
+    VGI_ASSIGN_OR_RETURN(const proto::KeySet k, peers_.Rotate(operator_id, overlap_, RandomSource::System()));
+    return Keys{k.operator_secret, k.data_secret, k.data_iv, k.sig_secret};
+  }
+  Status SetEnabled(const std::string& operator_id, bool enabled) override {
+    return peers_.SetEnabled(operator_id, enabled);
+  }
+
+ private:
+  PeerRegistry& peers_;
+  const std::chrono::seconds overlap_;
+};
+
+}  // namespace
+
 struct GridServer::Impl {
   Config config;
   const Clock* clock = nullptr;
@@ -87,8 +120,9 @@ struct GridServer::Impl {
   std::unique_ptr<RegistryDirectory> directory;
   std::unique_ptr<relay::OutboxRelay> relay;
   std::unique_ptr<engine::Regulator> regulator;
-  std::unique_ptr<engine::EngineRunner> engine;  // null when engine.enabled is false
-  std::unique_ptr<ConsoleRoutes> console;        // null when console.enabled is false
+  std::unique_ptr<engine::EngineRunner> engine;   // null when engine.enabled is false
+  std::unique_ptr<RegistryPeerAdmin> peer_admin;  // the console's peer administration
+  std::unique_ptr<ConsoleRoutes> console;         // null when console.enabled is false
   // `engine` for the /metrics handler, which may run while Start is still assigning it.
   std::atomic<const engine::EngineRunner*> engine_view{nullptr};
 
@@ -122,7 +156,9 @@ struct GridServer::Impl {
 };
 
 GridServer::GridServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-GridServer::~GridServer() { Stop(); }
+GridServer::~GridServer() {
+  Stop();
+}
 
 Result<std::unique_ptr<GridServer>> GridServer::Start(const Config& config, const Clock& clock,
                                                       std::shared_ptr<spdlog::logger> log,
@@ -153,15 +189,18 @@ Result<std::unique_ptr<GridServer>> GridServer::Start(const Config& config, cons
   VGI_ASSIGN_OR_RETURN(const HostPort listen, ParseHostPort(config.server.listen));
   VGI_ASSIGN_OR_RETURN(const bool created, EnsureSelfSignedCertificate(config.tls_cert, config.tls_key, listen.host));
   if (created) {
-    impl->log->warn("TLS: no certificate configured; created a self-signed pair: {} and {} "
-                    "(give operators the certificate, or configure server.tls with a CA-issued one)",
-                    config.tls_cert, config.tls_key);
+    impl->log->warn(
+        "TLS: no certificate configured; created a self-signed pair: {} and {} "
+        "(give operators the certificate, or configure server.tls with a CA-issued one)",
+        config.tls_cert, config.tls_key);
   }
   VGI_ASSIGN_OR_RETURN(impl->tls, TlsContext::ForServer(config.tls_cert, config.tls_key));
 
   impl->committer = std::make_unique<store::GroupCommitter>(*impl->db.store);
-  GridService::Deps deps{impl->db.store.get(), impl->committer.get(), impl->peers.get(), impl->tokens.get(),
-                         impl->replay.get(), &clock, &impl->metrics, impl->log};
+  GridService::Deps deps{impl->db.store.get(), impl->committer.get(),
+                         impl->peers.get(),    impl->tokens.get(),
+                         impl->replay.get(),   &clock,
+                         &impl->metrics,       impl->log};
   GridServiceOptions service_options;
   service_options.limits.max_body_bytes = config.server.limits.max_body_bytes;
   impl->service = std::make_unique<GridService>(std::move(deps), service_options);
@@ -178,8 +217,11 @@ Result<std::unique_ptr<GridServer>> GridServer::Start(const Config& config, cons
     co.login_log = login_log;
     std::error_code ec;
     if (!co.dir.empty() && !std::filesystem::is_regular_file(std::filesystem::path(co.dir) / "index.html", ec)) {
-      impl->log->warn("console: no index.html in {} (console.dir): /console/ will answer 404; the API is served", co.dir);
+      impl->log->warn("console: no index.html in {} (console.dir): /console/ will answer 404; the API is served",
+                      co.dir);
     }
+    impl->peer_admin = std::make_unique<RegistryPeerAdmin>(*impl->peers, config.key_rotation_overlap);
+    co.peers = impl->peer_admin.get();
     impl->console = std::make_unique<ConsoleRoutes>(*impl->db.store, *impl->regulator, clock, RandomSource::System(),
                                                     std::move(co), impl->log);
     impl->console->Register(*impl->http);
@@ -250,21 +292,35 @@ Result<std::unique_ptr<GridServer>> GridServer::Start(const Config& config, cons
   } else {
     impl->log->info("engine: disabled on this node (engine.enabled: false); another node or none runs it");
   }
-  impl->log->info("serving https://{}:{}{} (grid OperatorID {})", listen.host, impl->http->port(),
-                  proto::kPathPrefix, config.grid_operator_id);
+  impl->log->info("serving https://{}:{}{} (grid OperatorID {})", listen.host, impl->http->port(), proto::kPathPrefix,
+                  config.grid_operator_id);
   impl->housekeeping = std::thread([raw] { raw->Housekeeping(); });
   return std::unique_ptr<GridServer>(new GridServer(std::move(impl)));
 }
 
-std::uint16_t GridServer::port() const { return impl_->http->port(); }
+std::uint16_t GridServer::port() const {
+  return impl_->http->port();
+}
 
-Status GridServer::RefreshPeers() { return impl_->peers->Load(); }
+Status GridServer::RefreshPeers() {
+  return impl_->peers->Load();
+}
 
-store::Store& GridServer::store() { return *impl_->db.store; }
-PeerRegistry& GridServer::peers() { return *impl_->peers; }
-const Metrics& GridServer::metrics() const { return impl_->metrics; }
-engine::Regulator& GridServer::regulator() { return *impl_->regulator; }
-engine::EngineRunner* GridServer::engine_runner() { return impl_->engine.get(); }
+store::Store& GridServer::store() {
+  return *impl_->db.store;
+}
+PeerRegistry& GridServer::peers() {
+  return *impl_->peers;
+}
+const Metrics& GridServer::metrics() const {
+  return impl_->metrics;
+}
+engine::Regulator& GridServer::regulator() {
+  return *impl_->regulator;
+}
+engine::EngineRunner* GridServer::engine_runner() {
+  return impl_->engine.get();
+}
 
 void GridServer::WakeRelay() {
   if (impl_->relay) impl_->relay->Wake();
@@ -280,11 +336,12 @@ Status GridServer::Reload(const Config& config) {
   impl_->log->set_level(spdlog::level::from_str(config.log_level));
   VGI_RETURN_IF_ERROR(impl_->peers->ApplyConfig(config.peers));
   const Config& old = impl_->config;
-  if (config.server.listen != old.server.listen || config.database != old.database ||
-      config.data_dir != old.data_dir || config.tls_cert != old.tls_cert || config.tls_key != old.tls_key ||
-      config.relay != old.relay || config.engine != old.engine) {
-    impl_->log->warn("config reloaded; server.listen, server.tls, data_dir, database, relay and engine take effect "
-                     "after a restart");
+  if (config.server.listen != old.server.listen || config.database != old.database || config.data_dir != old.data_dir ||
+      config.tls_cert != old.tls_cert || config.tls_key != old.tls_key || config.relay != old.relay ||
+      config.engine != old.engine) {
+    impl_->log->warn(
+        "config reloaded; server.listen, server.tls, data_dir, database, relay and engine take effect "
+        "after a restart");
   }
   impl_->log->info("config reloaded: log level {}, {} configured peer(s)", config.log_level, config.peers.size());
   return {};

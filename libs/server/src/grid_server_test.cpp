@@ -8,16 +8,16 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <fstream>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <thread>
 
 #include "http_test_client.hpp"
-#include "vgi/engine/engine_runner.hpp"
-#include "vgi/engine/regulator.hpp"
 #include "vgi/console/password.hpp"
 #include "vgi/console/roles.hpp"
+#include "vgi/engine/engine_runner.hpp"
+#include "vgi/engine/regulator.hpp"
 
 namespace vgi::server {
 namespace {
@@ -166,8 +166,8 @@ TEST(GridServerConsole, ServesTheApiAndTheFilesOnTheSamePort) {
   testing::TestClient client((dir.path / "tls" / "server.crt").string());
   ASSERT_FALSE(client.Connect((*server)->port()));
   auto get = [&](std::string_view target, std::string_view cookie = {}) {
-    testing::http::request<testing::http::string_body> req(testing::http::verb::get,
-                                                           {target.data(), target.size()}, 11);
+    testing::http::request<testing::http::string_body> req(testing::http::verb::get, {target.data(), target.size()},
+                                                           11);
     req.set(testing::http::field::host, "localhost");
     if (!cookie.empty()) req.set(testing::http::field::cookie, {cookie.data(), cookie.size()});
     testing::TestClient::Exchange x;
@@ -203,6 +203,53 @@ TEST(GridServerConsole, ServesTheApiAndTheFilesOnTheSamePort) {
   auto overview = get("/api/v1/overview", cookie);
   EXPECT_EQ(overview.response.result_int(), 200) << overview.response.body();
   EXPECT_NE(overview.response.body().find(R"("total")"), std::string::npos) << overview.response.body();
+
+  // Peer onboarding through the console: the system administrator gets the inbound keys once,
+  // the registry has the peer; the security administrator rotates them.
+  for (auto [name, role] : {std::pair{"root", console::Role::kSystemAdmin}, {"sec", console::Role::kSecurityAdmin}}) {
+    user.username = name;
+    user.roles = console::ToSet({role});
+    ASSERT_TRUE((*server)->store().PutUser(user).ok());
+  }
+  auto session = [&](const std::string& name) {
+    auto r = client.Post("/api/v1/login", R"({"username":")" + name + R"(","password":"Grid-Dispatch-2026"})");
+    EXPECT_EQ(r.response.result_int(), 200) << r.response.body();
+    const std::string c(r.response[testing::http::field::set_cookie]);
+    const std::string body = r.response.body();
+    const auto at = body.find(R"("csrf_token":")") + 14;
+    return std::pair{c.substr(0, c.find(';')), body.substr(at, body.find('"', at) - at)};
+  };
+  auto post = [&](const std::string& target, const std::string& body, const std::pair<std::string, std::string>& s) {
+    testing::http::request<testing::http::string_body> req(testing::http::verb::post, target, 11);
+    req.set(testing::http::field::host, "localhost");
+    req.set(testing::http::field::cookie, s.first);
+    req.set("X-CSRF-Token", s.second);
+    req.body() = body;
+    req.prepare_payload();
+    testing::TestClient::Exchange x;
+    x.ec = client.Send(req);
+    if (!x.ec) x.ec = client.Read(x.response);
+    return x;
+  };
+  const auto admin = session("root");
+  auto onboard = post("/api/v1/peers",
+                      R"({"operator_id":"MA0OPER01","name":"Op One","base_url":"https://op.example/evcs/v1"})", admin);
+  ASSERT_EQ(onboard.response.result_int(), 201) << onboard.response.body();
+  EXPECT_NE(onboard.response.body().find(R"("sig_secret":")"), std::string::npos);
+  ASSERT_NE((*server)->peers().Find("MA0OPER01"), nullptr);
+  EXPECT_EQ(post("/api/v1/peers", R"({"operator_id":"MA0OPER01","name":"again","base_url":"https://x"})", admin)
+                .response.result_int(),
+            409);
+  EXPECT_EQ(
+      post("/api/v1/peers", R"({"operator_id":"bad","name":"x","base_url":"https://x"})", admin).response.result_int(),
+      400);
+  const auto sec = session("sec");
+  auto rotated = post("/api/v1/peers/MA0OPER01/rotate", "", sec);
+  ASSERT_EQ(rotated.response.result_int(), 200) << rotated.response.body();
+  EXPECT_NE(rotated.response.body(), onboard.response.body());
+  EXPECT_EQ((*server)->peers().Find("MA0OPER01")->inbound.size(), 2u);  // the old set in its overlap
+  EXPECT_EQ(post("/api/v1/peers/MA0OPER01/disable", "", admin).response.result_int(), 200);
+  EXPECT_FALSE((*server)->peers().Find("MA0OPER01")->enabled);
   (*server)->Stop();
 }
 

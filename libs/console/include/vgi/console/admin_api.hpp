@@ -65,6 +65,22 @@ struct ApiConfig {
   int area_digits = 2;                       // the overview's default area grouping
 };
 
+// What the console may do to operator platforms. The server implements it over its peer
+// registry (the console module does not depend on the server). Thread-safe.
+class PeerAdmin {
+ public:
+  struct Keys {  // the inbound key set the grid issued: shown once, never stored in clear
+    std::string operator_secret, data_secret, data_iv, sig_secret;
+  };
+  virtual ~PeerAdmin() = default;
+  // Onboards with fresh inbound keys. Invalid naming the field; Conflict when the OperatorID exists.
+  virtual Result<Keys> Add(const std::string& operator_id, const std::string& name, const std::string& base_url) = 0;
+  // New inbound keys; the old set stays valid for the configured overlap. NotFound when unknown.
+  virtual Result<Keys> Rotate(const std::string& operator_id) = 0;
+  // Disabling refuses the operator's requests and revokes its tokens. NotFound when unknown.
+  virtual Status SetEnabled(const std::string& operator_id, bool enabled) = 0;
+};
+
 class AdminApi {
  public:
   // Everything passed must outlive the AdminApi; `log` may be null. `audit_log` gets one line per
@@ -74,6 +90,10 @@ class AdminApi {
   ~AdminApi();
   AdminApi(const AdminApi&) = delete;
   AdminApi& operator=(const AdminApi&) = delete;
+
+  // Peer onboarding, rotation, enabling (null: those routes answer 503). Before the first Handle;
+  // `peers` must outlive the AdminApi.
+  void SetPeerAdmin(PeerAdmin* peers);
 
   ApiResponse Handle(const ApiRequest& request);
 

@@ -26,6 +26,7 @@ struct ConsoleOptions {
   int workers = 2;
   console::ApiConfig api;
   std::shared_ptr<spdlog::logger> login_log;  // logins and audit rows (logs.hpp); null = the main log
+  console::PeerAdmin* peers = nullptr;         // peer administration; must outlive the routes
 };
 
 class ConsoleRoutes {
