@@ -286,8 +286,9 @@ int RunConsoleBench(const Options& o) {
   const std::string code = StationCode(kFleetCodePrefix, loader.Global(mid_op, per_op / 2));
   const Session* d = &*dispatcher;
   // Today has only the minutes up to now; yesterday (with --history-days) is a whole day.
-  const std::string yesterday =
-      "day=" + proto::FormatDate(proto::BeijingDate{proto::DateOf(proto::ToBeijingMinute(Clock::System().Now())).days - 1});
+  const proto::BeijingDate today = proto::DateOf(proto::ToBeijingMinute(Clock::System().Now()));
+  const std::string yesterday = "day=" + proto::FormatDate(proto::BeijingDate{today.days - 1});
+  const std::string today_text = proto::FormatDate(today);  // yyyy-MM-dd
   std::vector<RouteCase> cases = {
       {"overview", d, "/api/v1/overview", ""},
       {"overview/curve", d, "/api/v1/overview/curve", ""},
@@ -305,6 +306,9 @@ int RunConsoleBench(const Options& o) {
       {"settlements", d, "/api/v1/settlements", ""},
       {"statements?period=day", d, "/api/v1/statements", "period=day"},
       {"statements?period=month", d, "/api/v1/statements", "period=month"},
+      {"reports?period=day", d, "/api/v1/reports", "period=day&date=" + today_text},
+      {"reports?period=month", d, "/api/v1/reports", "period=month&date=" + today_text.substr(0, 7)},
+      {"reports?period=year", d, "/api/v1/reports", "period=year&date=" + today_text.substr(0, 4)},
       {"alarms", d, "/api/v1/alarms", ""},
       {"users", &*sysadmin, "/api/v1/users", ""},
       {"audit", &*auditor, "/api/v1/audit", "limit=200"},
