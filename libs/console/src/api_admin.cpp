@@ -271,16 +271,12 @@ ApiResponse DisablePeer(Services& s, Call& call) {
 }
 
 ApiResponse ListAudit(Services& s, Call& call) {
-  std::int64_t after = 0;
-  std::int64_t limit = 200;
-  try {
-    if (auto a = call.query.Get("after")) after = std::stoll(*a);
-    if (auto l = call.query.Get("limit")) limit = std::stoll(*l);
-  } catch (const std::exception&) {
-    return ErrorResponse(400, "after and limit must be whole numbers", "limit");
-  }
-  if (after < 0) return ErrorResponse(400, "after: must be 0 or more", "after");
-  if (limit < 1 || limit > 1000) return ErrorResponse(400, "limit: must be 1..1000", "limit");
+  auto after_param = IntParam(call, "after", 0, INT64_MAX, "must be a row number from 0");
+  if (!after_param.ok()) return StatusResponse(s, after_param.status());
+  auto limit_param = IntParam(call, "limit", 1, 1000, "must be from 1 to 1000");
+  if (!limit_param.ok()) return StatusResponse(s, limit_param.status());
+  const std::int64_t after = after_param->value_or(0);
+  const std::int64_t limit = limit_param->value_or(200);
   auto rows = s.store.ListAudit(after, static_cast<std::size_t>(limit));
   if (!rows.ok()) return StatusResponse(s, rows.status());
   JsonOut out;

@@ -32,19 +32,6 @@ proto::BeijingMinute NowMinute(const Services& s) {
   return proto::ToBeijingMinute(s.clock.Now());
 }
 
-// An integer query parameter: nullopt when absent, Invalid naming it when not an integer in range.
-Result<std::optional<std::int64_t>> IntParam(const Call& call, std::string_view name, std::int64_t lo, std::int64_t hi,
-                                             std::string_view rule) {
-  const auto raw = call.query.Get(name);
-  if (!raw) return std::optional<std::int64_t>();
-  std::int64_t v = 0;
-  const auto [ptr, ec] = std::from_chars(raw->data(), raw->data() + raw->size(), v);
-  if (raw->empty() || ec != std::errc() || ptr != raw->data() + raw->size() || v < lo || v > hi) {
-    return Status::Invalid(std::string(name) + ": \"" + *raw + "\" " + std::string(rule));
-  }
-  return std::optional<std::int64_t>(v);
-}
-
 // The `day` query parameter (default today, Beijing).
 Result<proto::BeijingDate> DayParam(const Services& s, const Call& call) {
   const auto raw = call.query.Get("day");

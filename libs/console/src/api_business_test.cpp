@@ -10,6 +10,7 @@
 #include <map>
 
 #include "api_internal.hpp"
+#include "api_test_fixture.hpp"
 #include "vgi/engine/regulator.hpp"
 #include "vgi/store/memory_store.hpp"
 #include "vgi/testing/fake_clock.hpp"
@@ -173,19 +174,10 @@ proto::BeijingMinute At(int day, int hour, int minute) {
   return proto::ToBeijingMinute(BeijingTime(2026, 12, day, hour, minute));
 }
 
-class ApiBusinessTest : public ::testing::Test {
+class ApiBusinessTest : public ApiFixture {
  protected:
   void SetUp() override {
-    auto sealer = store::Sealer::Create(std::string(store::kMasterKeyBytes, 'k'));
-    ASSERT_TRUE(sealer.ok());
-    sealer_ = std::make_unique<store::Sealer>(std::move(*sealer));
-    clock_.Set(BeijingTime(2026, 12, 4, 16, 0));
-    store::StoreOptions o;
-    o.clock = &clock_;
-    o.sealer = sealer_.get();
-    store_ = store::NewMemoryStore(o);
-    regulator_ = std::make_unique<engine::Regulator>(*store_, clock_, engine::RegulatorConfig{}, nullptr);
-    services_ = std::make_unique<Services>(Services{*store_, *regulator_, clock_, random_, ApiConfig{}, nullptr, nullptr});
+    Build();
 
     Peer(kA, "Alpha", true);
     Peer(kB, "Beta", true);
@@ -294,12 +286,6 @@ class ApiBusinessTest : public ::testing::Test {
     }
   }
 
-  testing::FakeClock clock_;
-  testing::FakeRandom random_;
-  std::unique_ptr<store::Sealer> sealer_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<engine::Regulator> regulator_;
-  std::unique_ptr<Services> services_;
   simdjson::dom::parser parser_;
 };
 

@@ -52,18 +52,6 @@ ApiResponse BadRequest(const Status& st) {
 
 // ---- query parameters
 
-Result<std::optional<std::int64_t>> IntParam(const Call& call, std::string_view name, std::int64_t lo, std::int64_t hi,
-                                             std::string_view rule) {
-  const auto raw = call.query.Get(name);
-  if (!raw) return std::optional<std::int64_t>();
-  std::int64_t v = 0;
-  const auto [ptr, ec] = std::from_chars(raw->data(), raw->data() + raw->size(), v);
-  if (raw->empty() || ec != std::errc() || ptr != raw->data() + raw->size() || v < lo || v > hi) {
-    return Status::Invalid(std::string(name) + ": \"" + *raw + "\" " + std::string(rule));
-  }
-  return std::optional<std::int64_t>(v);
-}
-
 Result<std::optional<proto::BeijingDate>> DateParam(const Call& call, std::string_view name) {
   const auto raw = call.query.Get(name);
   if (!raw || raw->empty()) return std::optional<proto::BeijingDate>();

@@ -7,6 +7,7 @@
 #include <simdjson.h>
 
 #include "api_internal.hpp"
+#include "api_test_fixture.hpp"
 #include "vgi/engine/regulator.hpp"
 #include "vgi/store/memory_store.hpp"
 #include "vgi/testing/fake_clock.hpp"
@@ -31,21 +32,12 @@ constexpr const char* kCreate = R"({"task_id": "T1", "type": "peak", "scope": {"
   "windows": [{"start": "2026-12-04 18:00", "end": "2026-12-04 19:59", "target_kw": "20000"}],
   "note": "evening peak"})";
 
-class ApiDemandsTest : public ::testing::Test {
+class ApiDemandsTest : public ApiFixture {
  protected:
   void SetUp() override {
-    auto sealer = store::Sealer::Create(std::string(store::kMasterKeyBytes, 'k'));
-    ASSERT_TRUE(sealer.ok());
-    sealer_ = std::make_unique<store::Sealer>(std::move(*sealer));
-    clock_.Set(BeijingTime(2026, 12, 4, 16, 0));
-    store::StoreOptions o;
-    o.clock = &clock_;
-    o.sealer = sealer_.get();
-    store_ = store::NewMemoryStore(o);
     engine::RegulatorConfig config;
     config.forecast_days = 0;
-    regulator_ = std::make_unique<engine::Regulator>(*store_, clock_, config, nullptr);
-    services_ = std::make_unique<Services>(Services{*store_, *regulator_, clock_, random_, ApiConfig{}, nullptr, nullptr});
+    Build(config);
     for (const char* op : {kA, kB}) {
       store::PeerRow peer;
       peer.operator_id = op;
@@ -116,12 +108,6 @@ class ApiDemandsTest : public ::testing::Test {
     }
   }
 
-  testing::FakeClock clock_;
-  testing::FakeRandom random_;
-  std::unique_ptr<store::Sealer> sealer_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<engine::Regulator> regulator_;
-  std::unique_ptr<Services> services_;
   AuditNote audit_;
   simdjson::dom::parser parser_;
 };

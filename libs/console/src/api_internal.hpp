@@ -68,6 +68,11 @@ struct Services {
 
 using Handler = ApiResponse (*)(Services& s, Call& call);
 
+// An integer query parameter: nullopt when absent; Invalid "<name>: \"<raw>\" <rule>" when it
+// is not a whole number in [lo, hi].
+Result<std::optional<std::int64_t>> IntParam(const Call& call, std::string_view name, std::int64_t lo, std::int64_t hi,
+                                             std::string_view rule);
+
 // ---- responses
 
 ApiResponse JsonResponse(int status, std::string body);

@@ -120,11 +120,26 @@ const std::vector<Route>& Table() {
        api::DisableUser},
       {"GET", "/api/v1/peers", Access::kPermission, P::kManagePeers, {}, nullptr, api::ListPeers},
       {"POST", "/api/v1/peers", Access::kPermission, P::kManagePeers, {}, "peer.add", api::AddPeer},
-      {"POST", "/api/v1/peers/{operator}/rotate", Access::kPermission, P::kManageRoles, {}, "peer.rotate",
+      {"POST",
+       "/api/v1/peers/{operator}/rotate",
+       Access::kPermission,
+       P::kManageRoles,
+       {},
+       "peer.rotate",
        api::RotatePeer},
-      {"POST", "/api/v1/peers/{operator}/enable", Access::kPermission, P::kManagePeers, {}, "peer.enable",
+      {"POST",
+       "/api/v1/peers/{operator}/enable",
+       Access::kPermission,
+       P::kManagePeers,
+       {},
+       "peer.enable",
        api::EnablePeer},
-      {"POST", "/api/v1/peers/{operator}/disable", Access::kPermission, P::kManagePeers, {}, "peer.disable",
+      {"POST",
+       "/api/v1/peers/{operator}/disable",
+       Access::kPermission,
+       P::kManagePeers,
+       {},
+       "peer.disable",
        api::DisablePeer},
       {"GET", "/api/v1/audit", Access::kPermission, P::kReadAudit, {}, nullptr, api::ListAudit},
       {"GET", "/api/v1/audit/verify", Access::kPermission, P::kReadAudit, {}, nullptr, api::VerifyAudit},
@@ -460,7 +475,9 @@ ApiResponse AdminApi::Handle(const ApiRequest& request) {
   return r;
 }
 
-void AdminApi::SetPeerAdmin(PeerAdmin* peers) { impl_->services.peers = peers; }
+void AdminApi::SetPeerAdmin(PeerAdmin* peers) {
+  impl_->services.peers = peers;
+}
 
 std::string_view AdminApi::OpenApiDocument() {
   return api::kOpenApiJson;

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cctype>
+#include <charconv>
 
 #include "api_internal.hpp"
 #include "vgi/proto/civil_time.hpp"
@@ -51,6 +52,18 @@ std::optional<std::string> Query::Get(std::string_view name) const {
     if (k == name) return v;
   }
   return std::nullopt;
+}
+
+Result<std::optional<std::int64_t>> IntParam(const Call& call, std::string_view name, std::int64_t lo, std::int64_t hi,
+                                             std::string_view rule) {
+  const auto raw = call.query.Get(name);
+  if (!raw) return std::optional<std::int64_t>();
+  std::int64_t v = 0;
+  const auto [ptr, ec] = std::from_chars(raw->data(), raw->data() + raw->size(), v);
+  if (raw->empty() || ec != std::errc() || ptr != raw->data() + raw->size() || v < lo || v > hi) {
+    return Status::Invalid(std::string(name) + ": \"" + *raw + "\" " + std::string(rule));
+  }
+  return std::optional<std::int64_t>(v);
 }
 
 ApiResponse JsonResponse(int status, std::string body) {

@@ -1,0 +1,43 @@
+#pragma once
+// Private to the console API's handler tests (api_*_test.cpp): a memory store with a sealer, a
+// fake clock at 2026-12-04 16:00 Beijing (a Friday), a Regulator over them and the Services the
+// handlers take.
+
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "api_internal.hpp"
+#include "vgi/engine/regulator.hpp"
+#include "vgi/store/memory_store.hpp"
+#include "vgi/testing/fake_clock.hpp"
+#include "vgi/testing/fake_random.hpp"
+
+namespace vgi::console::api {
+
+class ApiFixture : public ::testing::Test {
+ protected:
+  // Call first in SetUp; `config` is the Regulator's.
+  void Build(const engine::RegulatorConfig& config = {}) {
+    auto sealer = store::Sealer::Create(std::string(store::kMasterKeyBytes, 'k'));
+    ASSERT_TRUE(sealer.ok());
+    sealer_ = std::make_unique<store::Sealer>(std::move(*sealer));
+    clock_.Set(testing::BeijingTime(2026, 12, 4, 16, 0));
+    store::StoreOptions o;
+    o.clock = &clock_;
+    o.sealer = sealer_.get();
+    store_ = store::NewMemoryStore(o);
+    regulator_ = std::make_unique<engine::Regulator>(*store_, clock_, config, nullptr);
+    services_ =
+        std::make_unique<Services>(Services{*store_, *regulator_, clock_, random_, ApiConfig{}, nullptr, nullptr});
+  }
+
+  testing::FakeClock clock_;
+  testing::FakeRandom random_;
+  std::unique_ptr<store::Sealer> sealer_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<engine::Regulator> regulator_;
+  std::unique_ptr<Services> services_;
+};
+
+}  // namespace vgi::console::api
