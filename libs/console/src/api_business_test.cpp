@@ -250,26 +250,6 @@ class ApiBusinessTest : public ApiFixture {
     return Run(h, ToSet({Role::kViewer}), std::move(params), std::move(query));
   }
 
-  simdjson::dom::element Json(const ApiResponse& r) {
-    simdjson::dom::element e;
-    EXPECT_EQ(parser_.parse(r.body).get(e), simdjson::SUCCESS) << r.body;
-    return e;
-  }
-  static double Num(simdjson::dom::element e) {
-    double d = -1;
-    EXPECT_EQ(e.get(d), simdjson::SUCCESS);
-    return d;
-  }
-  static std::int64_t Int(simdjson::dom::element e) {
-    std::int64_t v = -1;
-    EXPECT_EQ(e.get(v), simdjson::SUCCESS);
-    return v;
-  }
-  static std::string Str(simdjson::dom::element e) {
-    std::string_view s;
-    EXPECT_EQ(e.get(s), simdjson::SUCCESS);
-    return std::string(s);
-  }
   static bool Bool(simdjson::dom::element e) {
     bool b = false;
     EXPECT_EQ(e.get(b), simdjson::SUCCESS);
@@ -285,8 +265,6 @@ class ApiBusinessTest : public ApiFixture {
       EXPECT_EQ(Str(e["field"]), field);
     }
   }
-
-  simdjson::dom::parser parser_;
 };
 
 void ExpectTotals(simdjson::dom::element t, const std::string& key, std::int64_t stations, double load, double top,

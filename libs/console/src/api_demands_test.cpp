@@ -77,26 +77,6 @@ class ApiDemandsTest : public ApiFixture {
     return h(*services_, call);
   }
 
-  simdjson::dom::element Json(const ApiResponse& r) {
-    simdjson::dom::element e;
-    EXPECT_EQ(parser_.parse(r.body).get(e), simdjson::SUCCESS) << r.body;
-    return e;
-  }
-  static std::string Str(simdjson::dom::element e) {
-    std::string_view s;
-    EXPECT_EQ(e.get(s), simdjson::SUCCESS);
-    return std::string(s);
-  }
-  static double Num(simdjson::dom::element e) {
-    double d = -1;
-    EXPECT_EQ(e.get(d), simdjson::SUCCESS);
-    return d;
-  }
-  static std::int64_t Int(simdjson::dom::element e) {
-    std::int64_t v = -1;
-    EXPECT_EQ(e.get(v), simdjson::SUCCESS);
-    return v;
-  }
   void ExpectError(const ApiResponse& r, int status, const std::string& field, const std::string& part) {
     EXPECT_EQ(r.status, status) << r.body;
     auto e = Json(r);
@@ -109,7 +89,6 @@ class ApiDemandsTest : public ApiFixture {
   }
 
   AuditNote audit_;
-  simdjson::dom::parser parser_;
 };
 
 TEST_F(ApiDemandsTest, CreateStoresTheDemandAndAnswers201WithItsDocument) {

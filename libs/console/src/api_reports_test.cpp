@@ -103,21 +103,6 @@ class ApiReportsTest : public ApiFixture {
   }
   ApiResponse Report(const std::string& query) { return Run(GetReport, query); }
 
-  simdjson::dom::element Json(const ApiResponse& r) {
-    simdjson::dom::element e;
-    EXPECT_EQ(parser_.parse(r.body).get(e), simdjson::SUCCESS) << r.body;
-    return e;
-  }
-  static std::string Str(simdjson::dom::element e) {
-    std::string_view s;
-    EXPECT_EQ(e.get(s), simdjson::SUCCESS);
-    return std::string(s);
-  }
-  static double Num(simdjson::dom::element e) {
-    double d = -1;
-    EXPECT_EQ(e.get(d), simdjson::SUCCESS);
-    return d;
-  }
   void ExpectError(const ApiResponse& r, const std::string& field, const std::string& part) {
     EXPECT_EQ(r.status, 400) << r.body;
     auto e = Json(r);
@@ -126,7 +111,6 @@ class ApiReportsTest : public ApiFixture {
   }
 
   AuditNote audit_;
-  simdjson::dom::parser parser_;
 };
 
 TEST_F(ApiReportsTest, DayReportHasEnergyPeakValleyAverageAndQualityPerOperatorAndInTotal) {

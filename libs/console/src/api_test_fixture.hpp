@@ -1,9 +1,10 @@
 #pragma once
 // Private to the console API's handler tests (api_*_test.cpp): a memory store with a sealer, a
 // fake clock at 2026-12-04 16:00 Beijing (a Friday), a Regulator over them and the Services the
-// handlers take.
+// handlers take; reading answers with simdjson.
 
 #include <gtest/gtest.h>
+#include <simdjson.h>
 
 #include <memory>
 
@@ -32,6 +33,28 @@ class ApiFixture : public ::testing::Test {
         std::make_unique<Services>(Services{*store_, *regulator_, clock_, random_, ApiConfig{}, nullptr, nullptr});
   }
 
+  simdjson::dom::element Json(const ApiResponse& r) {
+    simdjson::dom::element e;
+    EXPECT_EQ(parser_.parse(r.body).get(e), simdjson::SUCCESS) << r.body;
+    return e;
+  }
+  static std::string Str(simdjson::dom::element e) {
+    std::string_view s;
+    EXPECT_EQ(e.get(s), simdjson::SUCCESS);
+    return std::string(s);
+  }
+  static double Num(simdjson::dom::element e) {
+    double d = -1;
+    EXPECT_EQ(e.get(d), simdjson::SUCCESS);
+    return d;
+  }
+  static std::int64_t Int(simdjson::dom::element e) {
+    std::int64_t v = -1;
+    EXPECT_EQ(e.get(v), simdjson::SUCCESS);
+    return v;
+  }
+
+  simdjson::dom::parser parser_;
   testing::FakeClock clock_;
   testing::FakeRandom random_;
   std::unique_ptr<store::Sealer> sealer_;
