@@ -57,6 +57,16 @@ schemas["DemandSummary"] = obj({"task_id": st, "type": st, "state": st, "scope":
 schemas["Demand"] = {"allOf": [ref("DemandSummary"), obj({"version": it, "accept_deadline": minute, "note": st,
                                                           "coverage": arr(ref("Coverage")), "instructions_list": arr(ref("Instruction")),
                                                           "events": arr(st)})]}
+schemas["ExecutionMinute"] = obj({"minute": minute, "baseline_kw": {"type": ["number", "null"]},
+                                  "actual_kw": {"type": ["number", "null"]}, "response_kw": {"type": ["number", "null"]}})
+schemas["ExecutionTrace"] = obj({"operator_id": st, "regulation_id": st, "state": st, "start": minute, "end": minute,
+                                 "target_kw": S(type="number", description="The accepted target of the window"),
+                                 "reference": S(type="string", description="What the baseline is, or empty before the window starts"),
+                                 "minutes": S(type="array", items=ref("ExecutionMinute"),
+                                              description="From the window's start to the last complete minute (or its end)"),
+                                 "response_avg_kw": {"type": ["number", "null"]},
+                                 "completion_percent": {"type": ["number", "null"]}})
+schemas["Execution"] = obj({"task_id": st, "type": st, "at": minute, "traces": arr(ref("ExecutionTrace"))})
 schemas["Settlement"] = obj({"operator_id": st, "regulation_id": st, "task_id": st, "day": day, "delivered_kwh": num,
                              "earnings_yuan": num, "state": st})
 schemas["Statement"] = obj({"operator_id": st, "period": st, "instructions": it, "target_kwh": num, "delivered_kwh": num,
@@ -158,6 +168,9 @@ op("/api/v1/demands", "post", "Create a demand (decomposed at the engine's next 
     "503": err("The regulation engine is not running on this server")}, req=body(ref("DemandCreate")), audited="demand.create")
 op("/api/v1/demands/{task}", "get", "A demand: its decomposition and why, instructions, negotiation, coverage, events",
    "read_business", {**ok(ref("Demand")), "404": err("No such demand")}, [p("task", "taskID")])
+op("/api/v1/demands/{task}/execution", "get",
+   "Live execution: per accepted window and operator, target, baseline and actual minute by minute so far",
+   "read_business", {**ok(ref("Execution")), "404": err("No such demand")}, [p("task", "taskID")])
 op("/api/v1/demands/{task}/change", "post", "Change a demand's windows (synchroType 2 to every live instruction)", "manage_demands",
    {**ok(ref("Demand")), "400": err("A field breaks a rule"), "404": err("No such demand"), "409": err("The demand can no longer change")},
    [p("task", "taskID")], body(ref("DemandChange")), audited="demand.change")

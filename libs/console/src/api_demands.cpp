@@ -3,6 +3,7 @@
 // rows and statements (JSON or CSV), and alarms (list, acknowledge, close). Shapes:
 // api/openapi.json.
 #include <charconv>
+#include <cmath>
 #include <map>
 
 #include "api_internal.hpp"
@@ -400,6 +401,56 @@ ApiResponse GetDemand(Services& s, Call& call) {
   auto view = s.regulator.GetDemand(call.params.at(0));
   if (!view.ok()) return EngineError(s, view.status(), call.params.at(0));
   return JsonResponse(200, DemandJson(*view));
+}
+
+ApiResponse GetExecution(Services& s, Call& call) {
+  const std::string& task = call.params.at(0);
+  auto view = s.regulator.GetDemand(task);
+  if (!view.ok()) return EngineError(s, view.status(), task);
+  auto traces = s.regulator.Execution(task);
+  if (!traces.ok()) return EngineError(s, traces.status(), task);
+  auto kw = [](JsonOut& out, const std::optional<proto::Kilowatts>& v) -> JsonOut& {
+    return v ? out.Kw(*v) : out.Null();
+  };
+  JsonOut out;
+  out.StartObject().Key("task_id").String(task).Key("type").String(engine::RegulationTypeName(view->spec.type));
+  out.Key("at").Minute(s.clock.Now()).Key("traces").StartArray();
+  for (const auto& t : *traces) {
+    out.StartObject().Key("operator_id").String(t.operator_id).Key("regulation_id").String(t.regulation_id);
+    out.Key("state").String(engine::RegulationStateName(t.state));
+    out.Key("start").String(proto::FormatMinute(t.window.start_time));
+    out.Key("end").String(proto::FormatMinute(t.window.end_time));
+    out.Key("target_kw").Kw(t.window.target_power).Key("reference").String(t.reference);
+    out.Key("minutes").StartArray();
+    std::int64_t sum = 0;
+    std::int64_t counted = 0;
+    for (const auto& m : t.minutes) {
+      out.StartObject().Key("minute").String(proto::FormatMinute(m.at)).Key("baseline_kw");
+      kw(out, m.baseline).Key("actual_kw");
+      kw(out, m.actual).Key("response_kw");
+      kw(out, m.response).EndObject();
+      if (m.baseline) {  // a judged minute; a missing one responds 0 (as the measurement counts it)
+        sum += m.response ? m.response->units() : 0;
+        ++counted;
+      }
+    }
+    out.EndArray().Key("response_avg_kw");
+    if (counted == 0) {
+      out.Null().Key("completion_percent").Null();
+    } else {
+      const auto avg = proto::Kilowatts::FromUnits(sum / counted);
+      out.Kw(avg).Key("completion_percent");
+      const std::int64_t target = t.window.target_power.units();
+      if (target > 0) {
+        out.Number(std::round(static_cast<double>(avg.units()) * 1000.0 / static_cast<double>(target)) / 10.0);
+      } else {
+        out.Null();
+      }
+    }
+    out.EndObject();
+  }
+  out.EndArray().EndObject();
+  return JsonResponse(200, out.Take());
 }
 
 ApiResponse CreateDemand(Services& s, Call& call) {

@@ -355,6 +355,65 @@ TEST_F(ApiSettlementTest, StatementsAsJsonAndAsCsvAttachment) {
   ExpectError(Run(GetStatements, {}, "", "to=2026-1-1x"), 400, "to", "yyyy-MM-dd");
 }
 
+TEST_F(ApiDemandsTest, ExecutionShowsTargetBaselineAndActualMinuteByMinute) {
+  ASSERT_EQ(
+      Run(CreateDemand, {}, R"({"task_id": "T9", "type": "peak", "scope": {"kind": "operators", "ids": ["OPA000001"]},
+      "windows": [{"start": "2026-12-04 16:10", "end": "2026-12-04 16:29", "target_kw": 30}],
+      "accept_deadline": "2026-12-04 16:05"})")
+          .status,
+      201);
+  ASSERT_TRUE(regulator_->Tick().ok());
+  auto regs = store_->ListRegulations(store::RegulationFilter{});
+  ASSERT_TRUE(regs.ok());
+  ASSERT_EQ(regs->size(), 1u);
+  store::WriteBatch accept;
+  accept.feedback.push_back({kA, "T9", (*regs)[0].regulation_id, store::FeedbackKind::kOverview,
+                             proto::Feedback::kAccept, std::nullopt, clock_.Now()});
+  ASSERT_TRUE(store_->Commit(accept).ok());
+  ASSERT_TRUE(regulator_->Tick().ok());
+  // Not started: the trace is there without minutes.
+  auto before = Json(Run(GetExecution, {"T9"}));
+  EXPECT_EQ(Str(before["type"]), "peak");
+  ASSERT_EQ(before["traces"].get_array().size(), 1u);
+  EXPECT_EQ(before["traces"].at(0)["minutes"].get_array().size(), 0u);
+  EXPECT_TRUE(before["traces"].at(0)["completion_percent"].is_null());
+  // 100 kW up to the window (the watch's same-day reference), then 80 kW: 20 of 30 kW.
+  auto power = [&](int from, int to, std::int64_t kw) {
+    proto::StationPower p;
+    p.station_code = std::string("ST-") + kA;
+    p.credit_code = testing::kSampleCreditCode;
+    p.adjust_top_power = Kilowatts::FromInt(200);
+    for (int m = from; m < to; ++m)
+      p.points.push_back({proto::BeijingMinute{At(16, 0).minutes + m}, Kilowatts::FromInt(kw)});
+    store::WriteBatch b;
+    b.power.push_back({kA, p});
+    ASSERT_TRUE(store_->Commit(b).ok());
+  };
+  power(0, 10, 100);
+  clock_.Set(BeijingTime(2026, 12, 4, 16, 10));
+  ASSERT_TRUE(regulator_->Tick().ok());
+  power(10, 15, 80);
+  clock_.Set(BeijingTime(2026, 12, 4, 16, 15));
+  ASSERT_TRUE(regulator_->Tick().ok());
+  auto r = Run(GetExecution, {"T9"});
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto t = Json(r)["traces"].at(0);
+  EXPECT_EQ(Str(t["operator_id"]), kA);
+  EXPECT_EQ(Str(t["start"]), "2026-12-04 16:10");
+  EXPECT_DOUBLE_EQ(Num(t["target_kw"]), 30);
+  EXPECT_FALSE(Str(t["reference"]).empty());
+  simdjson::dom::array minutes;
+  ASSERT_EQ(t["minutes"].get(minutes), simdjson::SUCCESS);
+  ASSERT_EQ(minutes.size(), 5u);  // 16:10 .. 16:14
+  EXPECT_EQ(Str(minutes.at(0)["minute"]), "2026-12-04 16:10");
+  EXPECT_DOUBLE_EQ(Num(minutes.at(4)["baseline_kw"]), 100);
+  EXPECT_DOUBLE_EQ(Num(minutes.at(4)["actual_kw"]), 80);
+  EXPECT_DOUBLE_EQ(Num(minutes.at(4)["response_kw"]), 20);
+  EXPECT_DOUBLE_EQ(Num(t["response_avg_kw"]), 20);
+  EXPECT_DOUBLE_EQ(Num(t["completion_percent"]), 66.7);
+  ExpectError(Run(GetExecution, {"nope"}), 404, "", "no such demand");
+}
+
 TEST_F(ApiDemandsTest, AlarmsAreAcknowledgedAndClosedAsStored) {
   store::AlarmRow a;
   a.type = "outbox.dead_letter";
@@ -432,6 +491,7 @@ TEST_F(ApiSettlementTest, AnswersMatchTheOpenApiSchemas) {
   ASSERT_EQ(Run(CreateDemand, {}, kCreate).status, 201);
   ASSERT_TRUE(regulator_->Tick().ok());
   EXPECT_THAT(Violations(Run(GetDemand, {"T1"}).body, "Demand"), IsEmpty());
+  EXPECT_THAT(Violations(Run(GetExecution, {"T1"}).body, "Execution"), IsEmpty());
   EXPECT_THAT(EachViolation(Run(ListDemands).body, "DemandSummary"), IsEmpty());
   EXPECT_THAT(EachViolation(Run(ListSettlements).body, "Settlement"), IsEmpty());
   EXPECT_THAT(EachViolation(Run(GetStatements).body, "Statement"), IsEmpty());

@@ -131,6 +131,7 @@ ApiResponse GetStationCurve(Services& s, Call& call);
 ApiResponse ListDemands(Services& s, Call& call);
 ApiResponse CreateDemand(Services& s, Call& call);
 ApiResponse GetDemand(Services& s, Call& call);
+ApiResponse GetExecution(Services& s, Call& call);
 ApiResponse ChangeDemand(Services& s, Call& call);
 ApiResponse CancelDemand(Services& s, Call& call);
 ApiResponse ListSettlements(Services& s, Call& call);

@@ -187,16 +187,16 @@ Status Watch(Regulator::Impl& impl, Loaded& d, StepOut& out, Reg& r, proto::Beij
       if (!(*agg)->present.test(slot) && m > now.minutes - 3) break;
       const std::int64_t actual = (*agg)->centi_kw[slot];
       const std::int64_t base = reference[static_cast<std::size_t>(m - w.start_time.minutes)];
-      const std::int64_t response = !(*agg)->present.test(slot) ? 0
+      const std::int64_t response = !(*agg)->present.test(slot)                          ? 0
                                     : DirectionOf(r.doc.type) == Direction::kPeakShaving ? base - actual
                                                                                          : actual - base;
       if (response * 100 < static_cast<std::int64_t>(cfg.shortfall_share_percent) * target) {
         if (++r.doc.below_run >= cfg.shortfall_minutes && !r.doc.shortfall_alarmed) {
           r.doc.shortfall_alarmed = true;
           const std::string detail = r.row.operator_id + " " + r.row.regulation_id + ": below " +
-                                     std::to_string(cfg.shortfall_share_percent) + " % of its " + w.target_power.ToString() +
-                                     " kW target for " + std::to_string(r.doc.below_run) + " minutes up to " +
-                                     proto::FormatMinute(proto::BeijingMinute{m}) + " (response " +
+                                     std::to_string(cfg.shortfall_share_percent) + " % of its " +
+                                     w.target_power.ToString() + " kW target for " + std::to_string(r.doc.below_run) +
+                                     " minutes up to " + proto::FormatMinute(proto::BeijingMinute{m}) + " (response " +
                                      proto::Kilowatts::FromUnits(response).ToString() + " kW" +
                                      ((*agg)->present.test(slot) ? "" : ", no data") + ")";
           out.alarms.push_back(impl.Alarm("execution.shortfall", r.row.operator_id + "/" + r.row.regulation_id,
@@ -260,8 +260,8 @@ Status Measure(Regulator::Impl& impl, Loaded& d, StepOut& out, Reg& r) {
   if (!push.ok()) return push.status();
   out.commands.push_back(std::move(*push));
   out.settlements.push_back(store::SettlementRow{op, r.row.regulation_id, r.row.task_id,
-                                                 proto::DateOf(windows.front().start_time),
-                                                 doc::Encode(*settlement), now});
+                                                 proto::DateOf(windows.front().start_time), doc::Encode(*settlement),
+                                                 now});
   r.doc.measured = std::move(measured);
   r.doc.baseline = baseline_text;
   r.doc.earnings = settlement->earnings;
@@ -307,10 +307,10 @@ Status Regulator::Impl::Execute(Loaded& d, StepOut& out) {
         r.doc.measure_retry_at = now.minutes + kMeasureRetry.count();
         r.Set(RegulationState::kCompleted, "not measured yet: " + s.message());
         Event(d, r.row.operator_id + " " + r.row.regulation_id + ": " + r.doc.note + " (retried in 10 minutes)");
-        out.alarms.push_back(Alarm("measurement.refused", r.row.operator_id + "/" + r.row.regulation_id,
-                                   store::AlarmLevel::kMajor, "instruction cannot be measured",
-                                   r.row.operator_id + " " + r.row.regulation_id + ": " + s.message() +
-                                       " (retried every 10 minutes)"));
+        out.alarms.push_back(
+            Alarm("measurement.refused", r.row.operator_id + "/" + r.row.regulation_id, store::AlarmLevel::kMajor,
+                  "instruction cannot be measured",
+                  r.row.operator_id + " " + r.row.regulation_id + ": " + s.message() + " (retried every 10 minutes)"));
       }
     }
     if (r.state() == RegulationState::kEvaluated && r.doc.push_enqueued) {
@@ -322,24 +322,70 @@ Status Regulator::Impl::Execute(Loaded& d, StepOut& out) {
       for (const auto& c : *commands) {
         if (c.interface != proto::Interface::kExchangeInviteplanPush) continue;
         if (c.state == store::OutboxState::kSent && c.ret == 0) {
-          r.Set(RegulationState::kSettled, "settled: " + (r.doc.earnings ? r.doc.earnings->ToString() : std::string("0.00")) +
-                                               " yuan pushed and acknowledged");
+          r.Set(RegulationState::kSettled,
+                "settled: " + (r.doc.earnings ? r.doc.earnings->ToString() : std::string("0.00")) +
+                    " yuan pushed and acknowledged");
           ++out.stats.settled;
           Event(d, r.row.operator_id + " " + r.row.regulation_id + ": " + r.doc.note);
         } else if (c.state != store::OutboxState::kPending) {
           r.doc.push_enqueued = false;  // alarmed once; a person re-sends it (vgi outbox shows it)
-          r.Set(RegulationState::kEvaluated, "settlement push not acknowledged: " +
-                                                 (c.last_error.empty() ? c.msg : c.last_error));
-          out.alarms.push_back(Alarm("settlement.push_failed", r.row.operator_id + "/" + r.row.regulation_id,
-                                     store::AlarmLevel::kMajor, "settlement not acknowledged",
-                                     r.row.operator_id + " " + r.row.regulation_id + ": " +
-                                         (c.last_error.empty() ? "Ret " + std::to_string(c.ret.value_or(-1)) + " " + c.msg
-                                                               : c.last_error)));
+          r.Set(RegulationState::kEvaluated,
+                "settlement push not acknowledged: " + (c.last_error.empty() ? c.msg : c.last_error));
+          out.alarms.push_back(Alarm(
+              "settlement.push_failed", r.row.operator_id + "/" + r.row.regulation_id, store::AlarmLevel::kMajor,
+              "settlement not acknowledged",
+              r.row.operator_id + " " + r.row.regulation_id + ": " +
+                  (c.last_error.empty() ? "Ret " + std::to_string(c.ret.value_or(-1)) + " " + c.msg : c.last_error)));
         }
       }
     }
   }
   return Status::Ok();
+}
+
+Result<std::vector<ExecutionTrace>> Regulator::Execution(std::string_view task_id) {
+  auto d = impl_->Load(task_id);
+  if (!d.ok()) return d.status();
+  const proto::BeijingMinute last_complete{impl_->NowMinute().minutes - 1};
+  std::vector<ExecutionTrace> out;
+  for (const Reg& r : d->regs) {
+    const RegulationState s = r.state();
+    if (s != RegulationState::kAccepted && s != RegulationState::kPartial && s != RegulationState::kExecuting &&
+        s != RegulationState::kCompleted && s != RegulationState::kEvaluated && s != RegulationState::kSettled) {
+      continue;
+    }
+    History history(impl_->store, r);
+    const auto windows = Active(r.doc.accepted);
+    for (std::size_t wi = 0; wi < windows.size(); ++wi) {
+      const auto& w = windows[wi];
+      ExecutionTrace t{r.row.operator_id, r.row.regulation_id, s, w, {}, {}};
+      const bool referenced = r.doc.live_reference.size() > wi;
+      if (referenced) t.reference = "the live watch's reference (taken at the window's start)";
+      const auto day = proto::DateOf(w.start_time);
+      auto agg = history.Day(day);
+      if (!agg.ok()) return agg.status();
+      const std::int64_t through = std::min(last_complete.minutes, w.end_time.minutes);
+      for (std::int64_t m = w.start_time.minutes; m <= through; ++m) {
+        ExecutionTrace::Minute minute{proto::BeijingMinute{m}, {}, {}, {}};
+        const int slot = static_cast<int>(m - proto::StartOf(day).minutes);
+        if ((*agg)->present.test(static_cast<std::size_t>(slot))) {
+          minute.actual = proto::Kilowatts::FromUnits((*agg)->centi_kw[static_cast<std::size_t>(slot)]);
+        }
+        const auto i = static_cast<std::size_t>(m - w.start_time.minutes);
+        if (referenced && i < r.doc.live_reference[wi].size()) {
+          minute.baseline = proto::Kilowatts::FromUnits(r.doc.live_reference[wi][i]);
+          if (minute.actual) {
+            const std::int64_t base = minute.baseline->units(), actual = minute.actual->units();
+            minute.response = proto::Kilowatts::FromUnits(
+                DirectionOf(r.doc.type) == Direction::kPeakShaving ? base - actual : actual - base);
+          }
+        }
+        t.minutes.push_back(minute);
+      }
+      out.push_back(std::move(t));
+    }
+  }
+  return out;
 }
 
 }  // namespace vgi::engine

@@ -19,10 +19,10 @@
 namespace vgi::engine {
 namespace {
 
-using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 using proto::Kilowatts;
 using testing::BeijingTime;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 namespace fs = std::filesystem;
 using namespace std::string_literals;
 
@@ -30,7 +30,9 @@ constexpr const char* kA = "OPA000001";
 constexpr const char* kB = "OPB000002";
 constexpr const char* kC = "OPC000003";
 
-Kilowatts Kw(std::int64_t kw) { return Kilowatts::FromInt(kw); }
+Kilowatts Kw(std::int64_t kw) {
+  return Kilowatts::FromInt(kw);
+}
 proto::BeijingMinute At(int hour, int minute) {
   return proto::ToBeijingMinute(BeijingTime(2026, 12, 4, hour, minute));
 }
@@ -128,17 +130,23 @@ class RegulatorTest : public ::testing::Test {
 
   void Overview(const std::string& op, const std::string& task, const std::string& reg, bool accept) {
     store::WriteBatch b;
-    store::FeedbackRecord f{op, task, reg, store::FeedbackKind::kOverview,
-                            accept ? proto::Feedback::kAccept : proto::Feedback::kReject, std::nullopt, clock_.Now()};
+    store::FeedbackRecord f{op,
+                            task,
+                            reg,
+                            store::FeedbackKind::kOverview,
+                            accept ? proto::Feedback::kAccept : proto::Feedback::kReject,
+                            std::nullopt,
+                            clock_.Now()};
     b.feedback.push_back(f);
     ASSERT_TRUE(store_->Commit(b).ok());
   }
   void Check(const std::string& op, const proto::Instruction& in, Kilowatts kw) {
-    proto::InstructionAdjustment a{in.task_id, in.regulation_id, in.type, in.synchro_type, in.range_type,
-                                   in.adjust_ids, in.credit_code, in.targets};
+    proto::InstructionAdjustment a{in.task_id,    in.regulation_id, in.type,        in.synchro_type,
+                                   in.range_type, in.adjust_ids,    in.credit_code, in.targets};
     for (auto& t : a.targets) t.target_power = kw;
     store::WriteBatch b;
-    b.feedback.push_back({op, in.task_id, in.regulation_id, store::FeedbackKind::kCheck, std::nullopt, a, clock_.Now()});
+    b.feedback.push_back(
+        {op, in.task_id, in.regulation_id, store::FeedbackKind::kCheck, std::nullopt, a, clock_.Now()});
     ASSERT_TRUE(store_->Commit(b).ok());
   }
 
@@ -245,7 +253,7 @@ TEST_F(RegulatorTest, WholeLifecycleWithRejectionPartialRedispatchMeasurementAnd
   EXPECT_DOUBLE_EQ(a->measured[0].completion_percent, 100.0);
   EXPECT_EQ(a->measured[0].delivered.ToString(), "75.00");  // 75 kW for 60 minutes
   EXPECT_EQ(a->measured[0].baseline_average, Kw(100));
-  EXPECT_EQ(a->earnings->ToString(), "225.00");             // 75 kWh × 3 yuan
+  EXPECT_EQ(a->earnings->ToString(), "225.00");  // 75 kWh × 3 yuan
   EXPECT_EQ(Of(v, kC, RegulationState::kEvaluated)->earnings->ToString(), "45.00");
 
   // The settlement pushes go out; acknowledged, the instructions are settled and the demand done.
@@ -313,7 +321,8 @@ TEST_F(RegulatorTest, SilentOperatorIsAskedAtTheDeadlineAndFailsAtTheStart) {
   Deliver();
   clock_.Set(BeijingTime(2026, 12, 4, 17, 0));
   Tick();
-  auto queries = Deliver(proto::EncodeData(proto::InstructionResult{testing::SampleInstruction(), proto::InstructionStatus::kProcessing}));
+  auto queries = Deliver(
+      proto::EncodeData(proto::InstructionResult{testing::SampleInstruction(), proto::InstructionStatus::kProcessing}));
   ASSERT_EQ(queries.size(), 3u);
   EXPECT_EQ(queries[0].interface, proto::Interface::kQueryTaskResult);
   clock_.Set(BeijingTime(2026, 12, 4, 18, 0));
@@ -355,20 +364,48 @@ TEST_F(RegulatorTest, QueryAnswerAcceptsAndUnderDeliveryRaisesTheLiveAlarm) {
   ASSERT_EQ(alarms->size(), 1u);
   EXPECT_EQ((*alarms)[0].type, "execution.shortfall");
   EXPECT_THAT((*alarms)[0].detail, HasSubstr("below 80 % of its 30.00 kW target for 3 minutes"));
+
+  // The console's live view: the accepted window minute by minute against the watch's reference
+  // (same-day baseline here: 100 kW), 95 kW actual, 5 kW response; a missing minute has no actual.
+  auto trace = regulator_->Execution("T1");
+  ASSERT_TRUE(trace.ok()) << trace.status();
+  ASSERT_EQ(trace->size(), 1u);
+  const ExecutionTrace& t = (*trace)[0];
+  EXPECT_EQ(t.operator_id, kA);
+  EXPECT_EQ(t.window.target_power, Kw(30));
+  EXPECT_FALSE(t.reference.empty());
+  ASSERT_EQ(t.minutes.size(), 5u);  // 18:00 .. 18:04, the last complete minute
+  for (const auto& m : t.minutes) {
+    ASSERT_TRUE(m.baseline && m.actual && m.response) << proto::FormatMinute(m.at);
+    EXPECT_EQ(*m.baseline, Kw(100));
+    EXPECT_EQ(*m.actual, Kw(95));
+    EXPECT_EQ(*m.response, Kw(5));
+  }
+  clock_.Set(BeijingTime(2026, 12, 4, 18, 8));  // 18:05..18:07 not reported
+  trace = regulator_->Execution("T1");
+  ASSERT_TRUE(trace.ok());
+  ASSERT_EQ((*trace)[0].minutes.size(), 8u);
+  EXPECT_FALSE((*trace)[0].minutes[6].actual.has_value());
+  EXPECT_FALSE((*trace)[0].minutes[6].response.has_value());
+  EXPECT_EQ(regulator_->Execution("nope").status().code(), StatusCode::kNotFound);
 }
 
 TEST_F(RegulatorTest, BadDemandsAreRefusedNamingTheField) {
   auto spec = PeakSpec(0);
-  EXPECT_THAT(regulator_->CreateDemand(spec).status().message(), HasSubstr("windows[0].target: 0.00 kW must be greater than 0"));
+  EXPECT_THAT(regulator_->CreateDemand(spec).status().message(),
+              HasSubstr("windows[0].target: 0.00 kW must be greater than 0"));
   spec = PeakSpec(10);
   spec.windows[0].start_time = At(15, 0);
-  EXPECT_THAT(regulator_->CreateDemand(spec).status().message(), HasSubstr("windows[0].start: 2026-12-04 15:00 has passed"));
+  EXPECT_THAT(regulator_->CreateDemand(spec).status().message(),
+              HasSubstr("windows[0].start: 2026-12-04 15:00 has passed"));
   spec = PeakSpec(10);
   spec.scope = {ScopeKind::kAreas, {"1"}};
-  EXPECT_THAT(regulator_->CreateDemand(spec).status().message(), HasSubstr("scope.ids[0]: \"1\" is not an area code prefix"));
+  EXPECT_THAT(regulator_->CreateDemand(spec).status().message(),
+              HasSubstr("scope.ids[0]: \"1\" is not an area code prefix"));
   spec = PeakSpec(10);
   spec.windows.push_back({Kw(5), At(18, 30), At(19, 0)});
-  EXPECT_THAT(regulator_->CreateDemand(spec).status().message(), HasSubstr("windows[1].start: 2026-12-04 18:30 overlaps windows[0]"));
+  EXPECT_THAT(regulator_->CreateDemand(spec).status().message(),
+              HasSubstr("windows[1].start: 2026-12-04 18:30 overlaps windows[0]"));
   ASSERT_TRUE(regulator_->CreateDemand(PeakSpec(10)).ok());
   EXPECT_EQ(regulator_->CreateDemand(PeakSpec(10)).status().code(), StatusCode::kConflict);
 }
@@ -412,7 +449,8 @@ TEST_F(RegulatorTest, AreaScopeSendsOneStationInstructionPerStationInTheArea) {
                                           "OPB000002/ST-OPB000002", "OPC000003/ST-OPC000003"));
   // One station rejecting is re-dispatched over the other three stations.
   Overview(kA, "T1", Decode(sent[0]).regulation_id, false);
-  for (std::size_t i = 1; i < sent.size(); ++i) Overview(sent[i].operator_id, "T1", Decode(sent[i]).regulation_id, true);
+  for (std::size_t i = 1; i < sent.size(); ++i)
+    Overview(sent[i].operator_id, "T1", Decode(sent[i]).regulation_id, true);
   EXPECT_EQ(Tick().redispatched, 1);
   auto changes = Deliver();
   ASSERT_EQ(changes.size(), 3u);

@@ -38,7 +38,9 @@
 #include "vgi/engine/settlement.hpp"
 #include "vgi/store/store.hpp"
 
-namespace spdlog { class logger; }
+namespace spdlog {
+class logger;
+}
 
 namespace vgi::engine {
 
@@ -61,18 +63,18 @@ std::string_view DemandStateName(store::DemandState state);   // "draft", "dispa
 bool IsFinal(RegulationState state);
 
 struct RegulatorConfig {
-  int reserve_margin_bp = 1000;                   // keep 10 % of each potential back
-  std::chrono::minutes accept_lead{10};           // default acceptance deadline before the first window
-  int reading_max_age_minutes = 15;               // older power data offers no potential
-  int forecast_days = 5;                          // similar days for the expected potential
-  BaselineConfig baseline;                        // measurement (default high 5 of 10)
-  bool check_baseline_accuracy = true;            // refuse a baseline that fails its RRMSE check
-  std::chrono::minutes measure_delay{5};          // after the last window, wait for late data
-  int shortfall_share_percent = 80;               // live alarm: below this share of the target
-  int shortfall_minutes = 5;                      //   for this many minutes in a row
-  SettlementRules settlement;                     // price, bands, penalty
+  int reserve_margin_bp = 1000;           // keep 10 % of each potential back
+  std::chrono::minutes accept_lead{10};   // default acceptance deadline before the first window
+  int reading_max_age_minutes = 15;       // older power data offers no potential
+  int forecast_days = 5;                  // similar days for the expected potential
+  BaselineConfig baseline;                // measurement (default high 5 of 10)
+  bool check_baseline_accuracy = true;    // refuse a baseline that fails its RRMSE check
+  std::chrono::minutes measure_delay{5};  // after the last window, wait for late data
+  int shortfall_share_percent = 80;       // live alarm: below this share of the target
+  int shortfall_minutes = 5;              //   for this many minutes in a row
+  SettlementRules settlement;             // price, bands, penalty
   std::chrono::hours settlement_push_deadline{24};
-  std::string node_id = "engine";                 // written into alarms' detail
+  std::string node_id = "engine";  // written into alarms' detail
 };
 
 // A demand as stored, decoded, with its instructions.
@@ -132,6 +134,25 @@ struct TickStats {
   int forecasts_made = 0;  // operators whose similar-day forecasts for today this tick made
 };
 
+// One accepted window of an instruction as it executes: what the live watch judges by, minute by
+// minute from the window's start to the last complete minute (or the window's end).
+struct ExecutionTrace {
+  std::string operator_id;
+  std::string regulation_id;
+  RegulationState state = RegulationState::kAccepted;
+  proto::AdjustTarget window;  // the accepted target
+  // The reference the watch uses (the configured baseline without its back-test, else the
+  // hours before the window); "" before the window starts (no reference yet).
+  std::string reference;
+  struct Minute {
+    proto::BeijingMinute at;
+    std::optional<proto::Kilowatts> baseline;
+    std::optional<proto::Kilowatts> actual;    // nullopt: not reported (counts as missing)
+    std::optional<proto::Kilowatts> response;  // baseline − actual (peak) / actual − baseline (valley)
+  };
+  std::vector<Minute> minutes;
+};
+
 class Regulator {
  public:
   // `store` and `clock` must outlive the Regulator; `log` may be null (no logging).
@@ -151,6 +172,11 @@ class Regulator {
   Result<DemandView> CancelDemand(std::string_view task_id, std::string_view reason);
 
   Result<DemandView> GetDemand(std::string_view task_id);
+  // Every accepted window of the demand's instructions that execute or executed (accepted,
+  // partial, executing, completed, evaluated, settled), by instruction then window. Reads the
+  // instructions' stations' power of the windows' days; the reference is the one the live watch
+  // stored at the window's start (none before). NotFound for an unknown demand.
+  Result<std::vector<ExecutionTrace>> Execution(std::string_view task_id);
   Result<std::vector<DemandView>> ListDemands(const store::DemandFilter& filter);
 
   // The clock-driven work for every demand not done or cancelled: decompose drafts, take the
