@@ -1,7 +1,6 @@
-// The console API's demand, settlement and alarm routes (api_internal.hpp): demands through the
-// engine's Regulator (create, change, cancel, views with coverage and instructions), settlement
-// rows and statements (JSON or CSV), and alarms (list, acknowledge, close). Shapes:
-// api/openapi.json.
+// The console API's demand routes (api_internal.hpp): demands through the engine's Regulator
+// (create, change, cancel, views with coverage and instructions, live execution). Shapes:
+// api/openapi.json. Settlements and alarms: api_settlement.cpp.
 #include <charconv>
 #include <cmath>
 #include <map>
@@ -43,33 +42,6 @@ ApiResponse EngineError(const Services& s, const Status& st, std::string_view ta
   return StatusResponse(s, st);
 }
 
-ApiResponse BadRequest(const Status& st) {
-  const std::string& m = st.message();
-  // "windows[0].start: ..." names the field; "request body: ..." does not.
-  const auto colon = m.find(':');
-  const bool named = colon != std::string::npos && colon > 0 && m.find(' ') > colon;
-  return ErrorResponse(400, m, named ? std::string_view(m).substr(0, colon) : std::string_view());
-}
-
-// ---- query parameters
-
-Result<std::optional<proto::BeijingDate>> DateParam(const Call& call, std::string_view name) {
-  const auto raw = call.query.Get(name);
-  if (!raw || raw->empty()) return std::optional<proto::BeijingDate>();
-  const auto d = proto::ParseDate(*raw);
-  if (!d) return Status::Invalid(std::string(name) + ": \"" + *raw + "\" is not a date; use yyyy-MM-dd (Beijing)");
-  return std::optional<proto::BeijingDate>(*d);
-}
-
-Result<store::SettlementFilter> SettlementFilterOf(const Call& call) {
-  store::SettlementFilter f;
-  if (auto op = call.query.Get("operator"); op && !op->empty()) f.operator_id = *op;
-  VGI_ASSIGN_OR_RETURN(f.from_day, DateParam(call, "from"));
-  VGI_ASSIGN_OR_RETURN(f.to_day, DateParam(call, "to"));
-  if (f.from_day && f.to_day && *f.to_day < *f.from_day) return Status::Invalid("to: must not be before from");
-  return f;
-}
-
 // ---- demands as JSON
 
 std::string Range(const proto::AdjustTarget& w) {
@@ -95,10 +67,19 @@ std::string WindowsText(const std::vector<proto::AdjustTarget>& windows) {
 std::string CreateSummary(const engine::DemandSpec& d) {
   std::string out(engine::RegulationTypeName(d.type));
   if (d.windows.empty()) return out + " " + ScopeText(d.scope) + " (no window)";
+  // Appended piece by piece: GCC 12's -Wrestrict misfires on `" " + std::string` (PR 105329).
   const auto& w = d.windows.front();
-  out += " " + w.target_power.ToString() + " kW " + ScopeText(d.scope) + " " + Range(w);
+  out += ' ';
+  out += w.target_power.ToString();
+  out += " kW ";
+  out += ScopeText(d.scope);
+  out += ' ';
+  out += Range(w);
   for (std::size_t i = 1; i < d.windows.size(); ++i) {
-    out += ", " + d.windows[i].target_power.ToString() + " kW " + Range(d.windows[i]);
+    out += ", ";
+    out += d.windows[i].target_power.ToString();
+    out += " kW ";
+    out += Range(d.windows[i]);
   }
   if (d.is_force) out += " (forced)";
   return out;
@@ -278,92 +259,6 @@ std::string DemandObject(std::string_view task) {
   return "demand:" + std::string(task.empty() ? "(new)" : task);
 }
 
-// ---- alarms
-
-std::string_view LevelName(store::AlarmLevel l) {
-  switch (l) {
-    case store::AlarmLevel::kInfo:
-      return "info";
-    case store::AlarmLevel::kWarning:
-      return "warning";
-    case store::AlarmLevel::kMajor:
-      return "major";
-    case store::AlarmLevel::kCritical:
-      return "critical";
-  }
-  return "warning";
-}
-
-std::string_view AlarmStateName(store::AlarmState s) {
-  switch (s) {
-    case store::AlarmState::kOpen:
-      return "open";
-    case store::AlarmState::kAcknowledged:
-      return "acknowledged";
-    case store::AlarmState::kClosed:
-      return "closed";
-  }
-  return "open";
-}
-
-// `time` is the latest occurrence (the list is ordered by it).
-void WriteAlarm(JsonOut& out, const store::AlarmRow& a) {
-  out.StartObject().Key("id").Int(a.id).Key("time").Minute(a.last_at).Key("type").String(a.type);
-  out.Key("level").String(LevelName(a.level)).Key("state").String(AlarmStateName(a.state));
-  out.Key("module").String(a.module).Key("title").String(a.title).Key("detail").String(a.detail);
-  out.Key("count").Int(a.count).Key("first_at").Minute(a.first_at).Key("last_at").Minute(a.last_at).EndObject();
-}
-
-ApiResponse SetAlarm(Services& s, Call& call, store::AlarmState to) {
-  const std::string& raw = call.params.at(0);
-  call.audit->object = "alarm:" + raw;
-  std::int64_t id = 0;
-  const auto [ptr, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), id);
-  if (raw.empty() || ec != std::errc() || ptr != raw.data() + raw.size() || id <= 0) {
-    return ErrorResponse(400, "id: \"" + raw + "\" is not an alarm number", "id");
-  }
-  auto find = [&]() -> Result<std::optional<store::AlarmRow>> {
-    VGI_ASSIGN_OR_RETURN(auto all, s.store.ListAlarms(true));
-    for (auto& a : all) {
-      if (a.id == id) return std::optional<store::AlarmRow>(std::move(a));
-    }
-    return std::optional<store::AlarmRow>();
-  };
-  auto before = find();
-  if (!before.ok()) return StatusResponse(s, before.status());
-  if (!*before) return ErrorResponse(404, "no such alarm " + raw + " (see the alarm list)");
-  if ((*before)->state == store::AlarmState::kClosed) {
-    // Closing again changes nothing; acknowledging would reopen it: refuse.
-    if (to != store::AlarmState::kClosed) return ErrorResponse(409, "alarm " + raw + " is already closed");
-    JsonOut out;
-    WriteAlarm(out, **before);
-    return JsonResponse(200, out.Take());
-  }
-  call.audit->detail = std::string(AlarmStateName((*before)->state)) + " -> " + std::string(AlarmStateName(to)) + ": " +
-                       (*before)->type + " " + (*before)->object;
-  if (Status st = s.store.SetAlarmState(id, to); !st.ok()) return StatusResponse(s, st);
-  auto after = find();
-  if (!after.ok()) return StatusResponse(s, after.status());
-  if (!*after) return ErrorResponse(404, "no such alarm " + raw + " (see the alarm list)");
-  JsonOut out;
-  WriteAlarm(out, **after);
-  return JsonResponse(200, out.Take());
-}
-
-std::string CsvCell(std::string_view v) {
-  // Quote what a spreadsheet would split or evaluate as a formula.
-  const bool quote = v.find_first_of(",\"\r\n") != std::string_view::npos ||
-                     (!v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '@'));
-  if (!quote) return std::string(v);
-  std::string out = "\"";
-  if (!v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '@')) out += '\'';
-  for (char c : v) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 }  // namespace
 
 // ---- demands
@@ -382,7 +277,7 @@ ApiResponse ListDemands(Services& s, Call& call) {
     if (!found) return ErrorResponse(400, "state: must be draft, dispatched, done or cancelled", "state");
   }
   auto limit = IntParam(call, "limit", 1, 1000, "must be from 1 to 1000");
-  if (!limit.ok()) return BadRequest(limit.status());
+  if (!limit.ok()) return StatusResponse(s, limit.status());
   f.limit = static_cast<std::size_t>(limit->value_or(100));
   auto demands = s.regulator.ListDemands(f);
   if (!demands.ok()) return StatusResponse(s, demands.status());
@@ -457,11 +352,11 @@ ApiResponse CreateDemand(Services& s, Call& call) {
   call.audit->object = DemandObject("");
   simdjson::dom::parser parser;
   auto body = ParseBody(parser, call.request.body);
-  if (!body.ok()) return BadRequest(body.status());
+  if (!body.ok()) return StatusResponse(s, body.status());
   // Name the demand in the audit row as early as the body allows.
   if (auto task = StringField(*body, "task_id", "task_id", false); task.ok()) call.audit->object = DemandObject(*task);
   auto spec = SpecOf(*body);
-  if (!spec.ok()) return BadRequest(spec.status());
+  if (!spec.ok()) return StatusResponse(s, spec.status());
   spec->created_by = call.caller.username;
   call.audit->detail = CreateSummary(*spec);
   auto view = s.regulator.CreateDemand(std::move(*spec));
@@ -475,9 +370,9 @@ ApiResponse ChangeDemand(Services& s, Call& call) {
   call.audit->object = DemandObject(task);
   simdjson::dom::parser parser;
   auto body = ParseBody(parser, call.request.body);
-  if (!body.ok()) return BadRequest(body.status());
+  if (!body.ok()) return StatusResponse(s, body.status());
   auto windows = WindowsField(*body);
-  if (!windows.ok()) return BadRequest(windows.status());
+  if (!windows.ok()) return StatusResponse(s, windows.status());
   call.audit->detail = "windows: " + WindowsText(*windows);
   auto view = s.regulator.ChangeDemand(task, std::move(*windows));
   if (!view.ok()) return EngineError(s, view.status(), task);
@@ -491,9 +386,9 @@ ApiResponse CancelDemand(Services& s, Call& call) {
   if (call.request.body.find_first_not_of(" \t\r\n") != std::string::npos) {  // the body is optional
     simdjson::dom::parser parser;
     auto body = ParseBody(parser, call.request.body);
-    if (!body.ok()) return BadRequest(body.status());
+    if (!body.ok()) return StatusResponse(s, body.status());
     auto r = StringField(*body, "reason", "reason", false);
-    if (!r.ok()) return BadRequest(r.status());
+    if (!r.ok()) return StatusResponse(s, r.status());
     reason = std::move(*r);
   }
   if (reason.empty()) reason = "cancelled from the console by " + call.caller.username;
@@ -501,133 +396,6 @@ ApiResponse CancelDemand(Services& s, Call& call) {
   auto view = s.regulator.CancelDemand(task, reason);
   if (!view.ok()) return EngineError(s, view.status(), task);
   return JsonResponse(200, DemandJson(*view));
-}
-
-// ---- settlements
-
-ApiResponse ListSettlements(Services& s, Call& call) {
-  auto f = SettlementFilterOf(call);
-  if (!f.ok()) return BadRequest(f.status());
-  auto rows = s.store.ListSettlements(*f);
-  if (!rows.ok()) return StatusResponse(s, rows.status());
-  // The state is the instruction's: evaluated (push pending) or settled (the operator has it).
-  std::map<std::string, std::map<std::string, int>> states;  // task -> "op/reg" -> state
-  JsonOut out;
-  out.StartArray();
-  simdjson::dom::parser parser;
-  for (const auto& r : *rows) {
-    auto [it, fresh] = states.try_emplace(r.task_id);
-    if (fresh) {
-      store::RegulationFilter rf;
-      rf.task_id = r.task_id;
-      auto regs = s.store.ListRegulations(rf);
-      if (!regs.ok()) return StatusResponse(s, regs.status());
-      for (const auto& g : *regs) it->second[g.operator_id + "/" + g.regulation_id] = g.state;
-    }
-    // The engine's settlement document: {"earnings": "12.34", "periods": [{"deliveredKwh": "5.00", ...}]}.
-    proto::KilowattHours delivered;
-    proto::Yuan earnings;
-    simdjson::dom::element doc;
-    std::string_view text;
-    bool ok = parser.parse(r.doc_json).get(doc) == simdjson::SUCCESS && doc["earnings"].get(text) == simdjson::SUCCESS;
-    if (ok) {
-      const auto e = proto::Yuan::Parse(text);
-      ok = e.has_value();
-      if (e) earnings = *e;
-    }
-    simdjson::dom::array periods;
-    if (ok && doc["periods"].get(periods) == simdjson::SUCCESS) {
-      for (simdjson::dom::element p : periods) {
-        std::optional<proto::KilowattHours> kwh;
-        if (p["deliveredKwh"].get(text) == simdjson::SUCCESS) kwh = proto::KilowattHours::Parse(text);
-        if (!kwh) {
-          ok = false;
-          break;
-        }
-        delivered = delivered + *kwh;
-      }
-    } else {
-      ok = false;
-    }
-    if (!ok) {
-      return StatusResponse(s, Status::Internal("settlement " + r.operator_id + "/" + r.regulation_id +
-                                                ": the stored document does not decode"));
-    }
-    const auto st = it->second.find(r.operator_id + "/" + r.regulation_id);
-    out.StartObject().Key("operator_id").String(r.operator_id).Key("regulation_id").String(r.regulation_id);
-    out.Key("task_id").String(r.task_id).Key("day").String(proto::FormatDate(r.day));
-    out.Key("delivered_kwh").Decimal(delivered.ToString()).Key("earnings_yuan").Decimal(earnings.ToString());
-    out.Key("state").String(st == it->second.end()
-                                ? std::string_view("unknown")
-                                : engine::RegulationStateName(static_cast<engine::RegulationState>(st->second)));
-    out.EndObject();
-  }
-  out.EndArray();
-  return JsonResponse(200, out.Take());
-}
-
-ApiResponse GetStatements(Services& s, Call& call) {
-  const std::string period = call.query.Get("period").value_or("day");
-  if (period != "day" && period != "month") return ErrorResponse(400, "period: must be day or month", "period");
-  const std::string format = call.query.Get("format").value_or("json");
-  if (format != "json" && format != "csv") return ErrorResponse(400, "format: must be json or csv", "format");
-  auto f = SettlementFilterOf(call);
-  if (!f.ok()) return BadRequest(f.status());
-  auto statements = s.regulator.Statements(*f, period == "month");
-  if (!statements.ok()) return StatusResponse(s, statements.status());
-  if (format == "csv") {
-    std::string csv =
-        "operator_id,period,instructions,target_kwh,delivered_kwh,paid_kwh,payments_yuan,penalties_yuan,"
-        "earnings_yuan\r\n";
-    for (const auto& st : *statements) {
-      csv += CsvCell(st.operator_id) + "," + CsvCell(st.period) + "," + std::to_string(st.instructions) + "," +
-             st.target_energy.ToString() + "," + st.delivered_energy.ToString() + "," + st.paid_energy.ToString() +
-             "," + st.payments.ToString() + "," + st.penalties.ToString() + "," + st.earnings.ToString() + "\r\n";
-    }
-    ApiResponse r = JsonResponse(200, std::move(csv));
-    r.content_type = "text/csv; charset=utf-8";
-    r.headers.emplace_back("Content-Disposition", "attachment; filename=\"vgi-statements-" + period + ".csv\"");
-    return r;
-  }
-  JsonOut out;
-  out.StartArray();
-  for (const auto& st : *statements) {
-    out.StartObject().Key("operator_id").String(st.operator_id).Key("period").String(st.period);
-    out.Key("instructions").Int(static_cast<std::int64_t>(st.instructions));
-    out.Key("target_kwh")
-        .Decimal(st.target_energy.ToString())
-        .Key("delivered_kwh")
-        .Decimal(st.delivered_energy.ToString());
-    out.Key("paid_kwh").Decimal(st.paid_energy.ToString()).Key("payments_yuan").Decimal(st.payments.ToString());
-    out.Key("penalties_yuan").Decimal(st.penalties.ToString()).Key("earnings_yuan").Decimal(st.earnings.ToString());
-    out.EndObject();
-  }
-  out.EndArray();
-  return JsonResponse(200, out.Take());
-}
-
-// ---- alarms
-
-ApiResponse ListAlarms(Services& s, Call& call) {
-  const std::string raw = call.query.Get("include_closed").value_or("false");
-  if (raw != "true" && raw != "false" && raw != "1" && raw != "0") {
-    return ErrorResponse(400, "include_closed: must be true or false", "include_closed");
-  }
-  auto alarms = s.store.ListAlarms(raw == "true" || raw == "1");
-  if (!alarms.ok()) return StatusResponse(s, alarms.status());
-  JsonOut out;
-  out.StartArray();
-  for (const auto& a : *alarms) WriteAlarm(out, a);
-  out.EndArray();
-  return JsonResponse(200, out.Take());
-}
-
-ApiResponse AckAlarm(Services& s, Call& call) {
-  return SetAlarm(s, call, store::AlarmState::kAcknowledged);
-}
-
-ApiResponse CloseAlarm(Services& s, Call& call) {
-  return SetAlarm(s, call, store::AlarmState::kClosed);
 }
 
 }  // namespace vgi::console::api

@@ -73,6 +73,10 @@ using Handler = ApiResponse (*)(Services& s, Call& call);
 Result<std::optional<std::int64_t>> IntParam(const Call& call, std::string_view name, std::int64_t lo, std::int64_t hi,
                                              std::string_view rule);
 
+// One CSV cell of text: quoted when it holds a comma, quote or line break; a leading = + - @ or
+// tab is defused with an apostrophe (CSV injection: a spreadsheet would evaluate it).
+std::string CsvCell(std::string_view v);
+
 // ---- responses
 
 ApiResponse JsonResponse(int status, std::string body);

@@ -328,19 +328,6 @@ void WriteSettlement(JsonOut& out, const SettlementSum& s) {
   out.Key("earnings_yuan").Decimal(s.earnings.ToString()).EndObject();
 }
 
-std::string Cell(std::string_view v) {
-  // Quote what a spreadsheet would split or evaluate as a formula (as the statements' CSV).
-  const bool formula = !v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '@' || v[0] == '-');
-  if (!formula && v.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(v);
-  std::string out = "\"";
-  if (formula) out += '\'';
-  for (char c : v) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 std::string Opt(const std::optional<std::int64_t>& v) {
   return v ? proto::Kilowatts::FromUnits(*v).ToString() : "";
 }
@@ -400,8 +387,8 @@ ApiResponse GetReport(Services& s, Call& call) {
     auto load_line = [&](const LoadStats& l) {
       char q[32];
       std::snprintf(q, sizeof q, "%.1f", QualityOf(l));
-      csv += Cell(l.key) + "," + Cell(l.name) + "," + EnergyOf(l.centi_kw_minutes).ToString() + "," + Opt(l.peak) +
-             "," + (l.peak ? proto::FormatMinute(l.peak_at) : "") + "," + Opt(l.valley) + "," +
+      csv += CsvCell(l.key) + "," + CsvCell(l.name) + "," + EnergyOf(l.centi_kw_minutes).ToString() + "," +
+             Opt(l.peak) + "," + (l.peak ? proto::FormatMinute(l.peak_at) : "") + "," + Opt(l.valley) + "," +
              (l.valley ? proto::FormatMinute(l.valley_at) : "") + "," + AverageOf(l).ToString() + "," + q + "\r\n";
     };
     for (const auto& l : load->by_operator) load_line(l);
@@ -415,7 +402,7 @@ ApiResponse GetReport(Services& s, Call& call) {
       return std::string(b);
     };
     for (const auto& d : *demands) {
-      csv += Cell(d.task_id) + "," + d.type + "," + d.state + "," + proto::FormatMinute(d.start) + "," +
+      csv += CsvCell(d.task_id) + "," + d.type + "," + d.state + "," + proto::FormatMinute(d.start) + "," +
              d.target.ToString() + "," + d.accepted.ToString() + "," + d.delivered.ToString() + "," +
              completion(d.target, d.delivered) + "\r\n";
     }
@@ -425,7 +412,7 @@ ApiResponse GetReport(Services& s, Call& call) {
         "\r\n# settlement\r\noperator_id,instructions,target_kwh,delivered_kwh,payments_yuan,penalties_yuan,"
         "earnings_yuan\r\n";
     auto settle_line = [&](const SettlementSum& x) {
-      csv += Cell(x.key) + "," + std::to_string(x.instructions) + "," + x.target.ToString() + "," +
+      csv += CsvCell(x.key) + "," + std::to_string(x.instructions) + "," + x.target.ToString() + "," +
              x.delivered.ToString() + "," + x.payments.ToString() + "," + x.penalties.ToString() + "," +
              x.earnings.ToString() + "\r\n";
     };
