@@ -109,6 +109,41 @@ function demandDoc(f, d) {
     instructions_list: instructions, events: [d.created_at + ' created by ' + d.created_by, ...(accepted ? [f.minute + ' SIM000001 accepted', f.minute + ' SIM000002 rejected'] : [])] };
 }
 
+// Minute strings ('yyyy-MM-dd HH:mm', Beijing): n minutes later, and whole minutes from a to b.
+const toMs = (m) => Date.parse(m.replace(' ', 'T') + ':00Z');
+export const addMinutes = (m, n) => new Date(toMs(m) + n * 60e3).toISOString().slice(0, 16).replace('T', ' ');
+const minutesBetween = (a, b) => Math.round((toMs(b) - toMs(a)) / 60e3);
+const r2 = (v) => Math.round(v * 100) / 100;
+
+// GET /demands/{task}/execution: a trace per accepted window and operator. A started window has its
+// minutes up to the last complete one, plus one more per call made so far (so that a test sees the
+// chart move between two polls without waiting a real minute); a window not started has none.
+function executionDoc(f, d) {
+  d.execCalls = (d.execCalls || 0) + 1;
+  const doc = demandDoc(f, d);
+  const now = bjNow().minute;
+  const traces = [];
+  for (const i of doc.instructions_list) {
+    if (!['accepted', 'partially accepted', 'executing', 'completed', 'evaluated', 'settled'].includes(i.state)) continue;
+    for (const w of i.accepted) {
+      const len = minutesBetween(w.start, w.end) + 1;
+      const elapsed = minutesBetween(w.start, now);
+      const n = elapsed <= 0 ? 0 : Math.min(len, elapsed + d.execCalls - 1);
+      const minutes = Array.from({ length: n }, (_, k) => {
+        const baseline = r2(1000 + 40 * Math.sin(k / 7));
+        const shift = w.target_kw * 0.9 * Math.min(1, k / 4) + 6 * Math.sin(k * 1.3);  // ramps to ~90 % of the target
+        const actual = r2(d.type === 'valley' ? baseline + shift : baseline - shift);
+        return { minute: addMinutes(w.start, k), baseline_kw: baseline, actual_kw: actual, response_kw: r2(d.type === 'valley' ? actual - baseline : baseline - actual) };
+      });
+      const avg = n ? r2(minutes.reduce((a, m) => a + m.response_kw, 0) / n) : null;
+      traces.push({ operator_id: i.operator_id, regulation_id: i.regulation_id, state: n === 0 ? i.state : n >= len ? 'completed' : 'executing', start: w.start, end: w.end,
+        target_kw: w.target_kw, reference: n ? 'high-5-of-10：前 10 个工作日同时段负荷最高 5 日平均' : '', minutes, response_avg_kw: avg,
+        completion_percent: n ? r2((avg / w.target_kw) * 100) : null });
+    }
+  }
+  return { task_id: d.task_id, type: d.type, at: now, traces };
+}
+
 function summary(doc) {
   const { task_id, type, state, scope, windows, is_force, created_by, created_at, updated_at, instructions } = doc;
   return { task_id, type, state, scope, windows, is_force, created_by, created_at, updated_at, instructions };
@@ -123,6 +158,12 @@ export async function startMock({ webDir, openapiPath, users }) {
   const requests = [];
   const seed = { task_id: 'MOCK-SEED-1', type: 'peak', state: 'dispatched', scope: { kind: 'all' }, windows: [{ start: f.day + ' 18:00', end: f.day + ' 18:59', target_kw: 800 }],
     is_force: false, created_by: 'disp', created_at: f.day + ' 08:00', version: 1, accept_deadline: f.day + ' 17:30', note: '晚高峰削峰', createdMs: 0 };
+  // For the live execution view: one window started 20 minutes ago, one starting in two hours
+  // (SIM000001 accepts both: two traces). Set first so that the seed stays the default demand.
+  const execDemand = { task_id: 'MOCK-EXEC-1', type: 'peak', state: 'dispatched', scope: { kind: 'all' },
+    windows: [{ start: addMinutes(f.minute, -20), end: addMinutes(f.minute, 39), target_kw: 600 }, { start: addMinutes(f.minute, 120), end: addMinutes(f.minute, 179), target_kw: 600 }],
+    is_force: false, created_by: 'disp', created_at: addMinutes(f.minute, -90), version: 1, accept_deadline: addMinutes(f.minute, -30), note: '实时执行演示', createdMs: 0 };
+  f.demands.set(execDemand.task_id, execDemand);
   f.demands.set(seed.task_id, seed);
   let nextTask = 1;
   // Peers: seeded from the operators; every key set the mock hands out is kept in `issued` so the
@@ -246,6 +287,7 @@ export async function startMock({ webDir, openapiPath, users }) {
     if (parts[0] === 'demands') {
       const d = f.demands.get(parts[1]);
       if (!d) return send(404, { error: 'No such demand' });
+      if (parts[2] === 'execution') return send(200, executionDoc(f, d));
       if (parts[2] === 'cancel') {
         if (d.state === 'cancelled' || d.state === 'done') return send(409, { error: 'The demand is already done or cancelled' });
         d.state = 'cancelled';

@@ -43,6 +43,68 @@ function assertTranslated(text, lang) {
   assert.deepEqual(leaked, [], lang + ': untranslated keys on the page');
 }
 
+// The chart of one live trace panel: point count per series and legend names, read from ECharts.
+const traceChart = (page, sel) => page.$eval(sel + ' .exec-trace-chart', (el) => {
+  const o = window.echarts.getInstanceByDom(el).getOption();
+  return { legend: o.legend[0].data, names: o.series.map((s) => s.name), lengths: o.series.map((s) => s.data.length), data: o.series.map((s) => s.data),
+    axis: o.xAxis[0].data.length };
+});
+const execRequests = () => mock.requests.filter((r) => r === 'GET /api/v1/demands/MOCK-EXEC-1/execution').length;
+
+// MOCK-EXEC-1: SIM000001 accepted two windows of 600/2 kW peak shaving, the first started 20
+// minutes ago (the mock adds a minute per call), the second starts in two hours.
+async function liveExecution(page, lang, dict) {
+  const before = execRequests();
+  await visit(page, '#/execution?task=MOCK-EXEC-1', '#exec-live .exec-trace-chart canvas');
+  assert.equal(await page.inputValue('#exec-demand'), 'MOCK-EXEC-1');
+  assert.equal(await page.$$eval('#exec-live .exec-trace', (e) => e.length), 2, 'two traces');
+  const started = '#exec-live .exec-trace:nth-child(1)';
+  const waiting = '#exec-live .exec-trace:nth-child(2)';
+  assert.equal(await page.getAttribute(started, 'data-operator'), 'SIM000001');
+  const first = await traceChart(page, started);
+  const names = [dict('ex.target_load'), dict('ex.baseline'), dict('ex.actual')];
+  assert.deepEqual(first.legend, names, lang + ': legend names');
+  assert.deepEqual(first.names, names, lang + ': series names');
+  assert.equal(first.axis, 60, 'the x axis spans the whole 60-minute window');
+  const n0 = first.lengths[2];
+  assert.ok(n0 >= 20 && first.lengths.every((l) => l === n0), 'three series of the same length, at least 20 minutes: ' + first.lengths);
+  assert.equal(Number(await page.getAttribute(started, 'data-points')), n0);
+  const [target, baseline, actual] = first.data.map((d) => d.map(Number));
+  baseline.forEach((b, k) => assert.equal(target[k], Math.round((b - 300) * 100) / 100, 'target load = baseline - 300 kW at minute ' + k));
+  assert.ok(actual.slice(5).every((a, k) => a < baseline[k + 5] - 200), 'actual is well under the baseline once the ramp is done');
+  assert.ok((await page.textContent(started + ' .trace-reference')).startsWith('high-5-of-10'), 'the baseline reference is shown as text');
+  const completion = await page.textContent(started + ' .trace-completion');
+  const response = await page.textContent(started + ' .trace-response');
+  assert.ok(/^\d+\.\d$/.test(completion) && Number(completion) > 70 && Number(completion) < 95, 'completion so far 70..95 % (a ramp to 90 %): ' + completion);
+  assert.ok(/^\d+\.\d\d$/.test(response) && Math.abs(Number(response) / 3 - Number(completion)) < 0.1, 'average response ' + response + ' kW = completion × 300 kW');
+  // the table row of the started window carries the same live figures; the waiting one has none
+  const startedAt = await page.getAttribute(started, 'data-start');
+  const waitingAt = await page.getAttribute(waiting, 'data-start');
+  assert.equal(await page.textContent('#exec-table tr[data-operator="SIM000001"][data-start="' + startedAt + '"] .live-completion'), completion);
+  assert.equal(await page.textContent('#exec-table tr[data-operator="SIM000001"][data-start="' + waitingAt + '"] .live-completion'), '—');
+  // the window not started: no chart, a note naming its start, no reference yet
+  assert.equal(await page.$(waiting + ' .exec-trace-chart'), null, 'no chart before the window starts');
+  assert.equal(await page.textContent(waiting + ' .exec-not-started'), dict('ex.not_started').replace('{start}', waitingAt));
+  assert.equal(await page.textContent(waiting + ' .trace-reference'), dict('ex.reference_pending'));
+  assert.equal(await page.getAttribute(waiting, 'data-points'), '0');
+  await shot(page, lang + '-execution-live');
+  // the next poll (5 s) asks the route again and the lines grow
+  const asked = execRequests();
+  await page.waitForFunction(([sel, n]) => Number(document.querySelector(sel).dataset.points) > n, [started, n0], { timeout: 12000 });
+  assert.ok(execRequests() > asked, 'a second poll requested the route again');
+  const second = await traceChart(page, started);
+  assert.ok(second.lengths.every((l) => l > n0), 'every series grew: ' + n0 + ' -> ' + second.lengths);
+  assert.deepEqual(second.legend, names);
+  await shot(page, lang + '-execution-live-polled');
+  ok('execution live (' + lang + '): ' + names.join(' / ') + ', ' + n0 + ' -> ' + second.lengths[0] + ' minutes after a poll, not-started note, ' + (execRequests() - before) + ' request(s)');
+  // leaving the page stops the polling
+  await visit(page, '#/overview', '#overview-chart canvas');
+  const left = execRequests();
+  await page.waitForTimeout(6000);
+  assert.equal(execRequests(), left, 'no execution requests after leaving the page');
+  ok('execution live: polling stops when leaving the page');
+}
+
 const mock = await startMock({ webDir: path.join(root, 'web'), openapiPath: path.join(root, 'libs/console/api/openapi.json'), users: USERS });
 const base = mock.url;
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
@@ -116,6 +178,7 @@ try {
     await shot(page, lang + '-reports-print');
     await page.emulateMedia({ media: 'screen' });
     ok('reports: tables with totals, CSV attachment link, year and operator filter, print layout');
+    await liveExecution(page, lang, dict);
     await visit(page, '#/demands/MOCK-SEED-1', '#instructions-table');
     assert.ok((await page.innerText('#instructions-table')).includes('SIM000001'));
     assert.ok(await page.$('#change-demand'));

@@ -139,7 +139,37 @@ export async function dispatcherFlow(page, base, opts = {}) {
   const execRows = await page.$$eval('#exec-table tbody tr:not(:has(td.empty))', (trs) => trs.length);
   assert.ok(execRows >= 1, 'execution has a row per window and operator');
   ok('execution chart drawn, ' + execRows + ' window×operator row(s)');
+  // The live view: the accepted window starts in two hours, so its trace has no minutes yet and
+  // says so instead of drawing a chart.
+  await page.waitForSelector('#exec-live .exec-trace, #exec-live-none, #exec-live-error');
+  assert.equal(await page.$('#exec-live-error'), null, 'GET /api/v1/demands/{task}/execution answered');
+  const waiting = await page.$$eval('#exec-live .exec-trace', (els) => els.map((e) => ({ points: e.dataset.points, note: !!e.querySelector('.exec-not-started') })));
+  assert.ok(waiting.length >= 1, 'a live trace per accepted window and operator');
+  assert.ok(waiting.every((w) => w.points === '0' && w.note), 'the window has not started: a note, no chart: ' + JSON.stringify(waiting));
+  ok('execution live: ' + waiting.length + ' trace(s), not started yet');
   await shot(page, prefix + '-execution');
+
+  // The chart moves: a demand of the demo's that is executing now (one is, most of the time: a
+  // 30-minute window every 30 simulated minutes) gains points between two polls.
+  let running = null;
+  const runUntil = Date.now() + (opts.executingTimeoutMs || 180000);
+  while (!running) {
+    assert.ok(Date.now() < runUntil, 'a demand executes within the time limit');
+    const list = JSON.parse((await apiFetch(page, 'GET', '/api/v1/demands?state=dispatched&limit=50')).text);
+    for (const d of list) {
+      const ex = JSON.parse((await apiFetch(page, 'GET', '/api/v1/demands/' + encodeURIComponent(d.task_id) + '/execution')).text);
+      if (ex.traces.some((t) => t.minutes.length > 0 && t.end > ex.at)) { running = d.task_id; break; }
+    }
+    if (!running) await page.waitForTimeout(5000);
+  }
+  await visit(page, '#/execution?task=' + encodeURIComponent(running), '#exec-live .exec-trace-chart canvas');
+  const points = () => page.$$eval('#exec-live .exec-trace', (els) => els.map((e) => Number(e.dataset.points)).reduce((a, b) => a + b, 0));
+  const before = await points();
+  await page.waitForTimeout(8000);  // two refreshes; the demo's clock runs a minute a second
+  const after = await points();
+  assert.ok(after > before, 'the live chart of ' + running + ' moved: ' + before + ' -> ' + after + ' points');
+  ok('execution live: ' + running + ' moved from ' + before + ' to ' + after + ' minute points in 8 s');
+  await shot(page, prefix + '-execution-live');
 
   // A statement exists once the engine has measured and settled a demand (the demo's first one
   // settles a few real minutes after start): look again every 5 s, by month, up to the limit.
