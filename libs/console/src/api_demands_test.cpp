@@ -15,10 +15,6 @@
 #include "vgi/testing/samples.hpp"
 
 namespace vgi::console::api {
-namespace schema_check {
-// api_business_test.cpp: the answer against components.schemas[schema] of api/openapi.json.
-std::vector<std::string> Violations(std::string_view json, std::string_view schema);
-}  // namespace schema_check
 namespace {
 
 using proto::Kilowatts;

@@ -7,6 +7,9 @@
 #include <simdjson.h>
 
 #include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "api_internal.hpp"
 #include "vgi/engine/regulator.hpp"
@@ -15,6 +18,12 @@
 #include "vgi/testing/fake_random.hpp"
 
 namespace vgi::console::api {
+
+namespace schema_check {
+// api_business_test.cpp: the answer's violations of components.schemas[schema] in
+// api/openapi.json (required fields, no extra fields, JSON types); empty when it conforms.
+std::vector<std::string> Violations(std::string_view json, std::string_view schema);
+}  // namespace schema_check
 
 class ApiFixture : public ::testing::Test {
  protected:
