@@ -31,19 +31,9 @@ constexpr const char* kCreate = R"({"task_id": "T1", "type": "peak", "scope": {"
 class ApiDemandsTest : public ApiFixture {
  protected:
   void SetUp() override {
-    engine::RegulatorConfig config;
-    config.forecast_days = 0;
-    Build(config);
+    Build(WithoutForecast());
     for (const char* op : {kA, kB}) {
-      store::PeerRow peer;
-      peer.operator_id = op;
-      peer.name = op;
-      peer.base_url = "https://127.0.0.1:1/evcs/v1";
-      ASSERT_TRUE(store_->PutPeer(peer).ok());
-      proto::StationInfoPage page = testing::SampleStationInfoPage(1, 2);
-      page.stations[0].operator_id = op;
-      page.stations[0].code = std::string("ST-") + op;
-      ASSERT_TRUE(store_->PutStationPage(op, page).ok());
+      AddOperator(op, op, 2);
       // 100 kW from 14:00 to now, bounds 0..200 kW.
       proto::StationPower p;
       p.station_code = std::string("ST-") + op;

@@ -28,20 +28,8 @@ constexpr const char* kB = "OPB000002";
 class ApiReportsTest : public ApiFixture {
  protected:
   void SetUp() override {
-    engine::RegulatorConfig config;
-    config.forecast_days = 0;
-    Build(config);
-    for (const char* op : {kA, kB}) {
-      store::PeerRow peer;
-      peer.operator_id = op;
-      peer.name = std::string("Name ") + op;
-      peer.base_url = "https://127.0.0.1:1/evcs/v1";
-      ASSERT_TRUE(store_->PutPeer(peer).ok());
-      proto::StationInfoPage page = testing::SampleStationInfoPage(1, 1);
-      page.stations[0].operator_id = op;
-      page.stations[0].code = std::string("ST-") + op;
-      ASSERT_TRUE(store_->PutStationPage(op, page).ok());
-    }
+    Build(WithoutForecast());
+    for (const char* op : {kA, kB}) AddOperator(op, std::string("Name ") + op, 1);
     // 2026-12-03: A 10 kW 00:00-00:09 and 50 kW at 10:00; B 30 kW at 10:00 and 20 kW at 10:01.
     for (int m = 0; m < 10; ++m) Power(kA, 3, m, 10);
     Power(kA, 3, 600, 50);

@@ -16,6 +16,7 @@
 #include "vgi/store/memory_store.hpp"
 #include "vgi/testing/fake_clock.hpp"
 #include "vgi/testing/fake_random.hpp"
+#include "vgi/testing/samples.hpp"
 
 namespace vgi::console::api {
 
@@ -40,6 +41,25 @@ class ApiFixture : public ::testing::Test {
     regulator_ = std::make_unique<engine::Regulator>(*store_, clock_, config, nullptr);
     services_ =
         std::make_unique<Services>(Services{*store_, *regulator_, clock_, random_, ApiConfig{}, nullptr, nullptr});
+  }
+
+  // An enabled operator with one station "ST-<op>" of `stakes` stakes (area 120101).
+  void AddOperator(const std::string& op, const std::string& name, int stakes) {
+    store::PeerRow peer;
+    peer.operator_id = op;
+    peer.name = name;
+    peer.base_url = "https://127.0.0.1:1/evcs/v1";
+    ASSERT_TRUE(store_->PutPeer(peer).ok());
+    proto::StationInfoPage page = testing::SampleStationInfoPage(1, stakes);
+    page.stations[0].operator_id = op;
+    page.stations[0].code = "ST-" + op;
+    ASSERT_TRUE(store_->PutStationPage(op, page).ok());
+  }
+
+  static engine::RegulatorConfig WithoutForecast() {
+    engine::RegulatorConfig config;
+    config.forecast_days = 0;
+    return config;
   }
 
   simdjson::dom::element Json(const ApiResponse& r) {
