@@ -182,29 +182,9 @@ PotentialSummary SummarizePotential(std::span<const StationReading> readings, st
 }
 
 PotentialCurve PotentialByTime(proto::BeijingDate day, std::span<const store::StationDay> days) {
-  constexpr auto kSlots = static_cast<std::size_t>(kSlotsPerDay);
-  PotentialCurve out;
-  out.day = day;
-  out.load.assign(kSlots, 0);
-  out.down.assign(kSlots, 0);
-  out.up.assign(kSlots, 0);
-  out.stations_present.assign(kSlots, 0);
-  for (const store::StationDay& d : days) {
-    if (d.day != day || d.centi_kw.size() != kSlots) continue;  // another day's data is not this curve's
-    const std::int64_t top = d.adjust_top_power.units();
-    const std::int64_t bottom = d.adjust_bottom_power.units();
-    const bool full = d.present.all();  // the common case: a branch-free loop that vectorizes
-    for (std::size_t m = 0; m < kSlots; ++m) {
-      // A minute without data adds no load and, like a stale reading, no potential.
-      const std::int64_t here = full || d.present.test(m) ? 1 : 0;
-      const std::int64_t load = here * d.centi_kw[m];
-      out.load[m] += load;
-      out.down[m] += here * std::max<std::int64_t>(load - bottom, 0);
-      out.up[m] += here * std::max<std::int64_t>(top - load, 0);
-      out.stations_present[m] += static_cast<std::int32_t>(here);
-    }
-  }
-  return out;
+  // The store sums an operator's day the same way (OperatorDay); one definition for both.
+  store::OperatorDay sum = store::SumStationDays("", day, days);
+  return PotentialCurve{day, std::move(sum.load), std::move(sum.down), std::move(sum.up), std::move(sum.present)};
 }
 
 }  // namespace vgi::engine

@@ -115,6 +115,14 @@ class FlakyStore final : public store::Store {
   Result<std::vector<store::StationDay>> ListStationDays(std::string_view op, proto::BeijingDate day) override {
     return inner_->ListStationDays(op, day);
   }
+  Result<std::vector<store::StationDay>> ListStationHistory(std::string_view op, std::string_view station,
+                                                     proto::BeijingDate from, proto::BeijingDate to) override {
+    return inner_->ListStationHistory(op, station, from, to);
+  }
+  Result<std::vector<store::OperatorDay>> ListOperatorDays(std::string_view op, proto::BeijingDate from,
+                                                    proto::BeijingDate to) override {
+    return inner_->ListOperatorDays(op, from, to);
+  }
   Result<bool> AcquireLease(std::string_view name, std::string_view holder, SystemTime now,
                             std::chrono::milliseconds ttl) override {
     return inner_->AcquireLease(name, holder, now, ttl);

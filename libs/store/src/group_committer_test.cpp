@@ -140,6 +140,14 @@ class GatedStore final : public Store {
   Result<std::vector<StationDay>> ListStationDays(std::string_view op, proto::BeijingDate day) override {
     return inner_->ListStationDays(op, day);
   }
+  Result<std::vector<StationDay>> ListStationHistory(std::string_view op, std::string_view station,
+                                                     proto::BeijingDate from, proto::BeijingDate to) override {
+    return inner_->ListStationHistory(op, station, from, to);
+  }
+  Result<std::vector<OperatorDay>> ListOperatorDays(std::string_view op, proto::BeijingDate from,
+                                                    proto::BeijingDate to) override {
+    return inner_->ListOperatorDays(op, from, to);
+  }
   Result<bool> AcquireLease(std::string_view name, std::string_view holder, SystemTime now,
                             std::chrono::milliseconds ttl) override {
     return inner_->AcquireLease(name, holder, now, ttl);

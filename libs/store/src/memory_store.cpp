@@ -333,6 +333,29 @@ class MemoryStore final : public Store {
     return out;
   }
 
+  Result<std::vector<StationDay>> ListStationHistory(std::string_view operator_id, std::string_view station_code,
+                                                     proto::BeijingDate from, proto::BeijingDate to) override {
+    VGI_RETURN_IF_ERROR(record::CheckDayRange(from, to));
+    std::vector<StationDay> out;
+    for (proto::BeijingDate d = from; d <= to; d = proto::BeijingDate{d.days + 1}) {
+      VGI_ASSIGN_OR_RETURN(auto day, GetStationDay(operator_id, station_code, d));
+      if (day) out.push_back(std::move(*day));
+    }
+    return out;
+  }
+
+  // Summed at every read: the fake has no stored sums to keep fresh.
+  Result<std::vector<OperatorDay>> ListOperatorDays(std::string_view operator_id, proto::BeijingDate from,
+                                                    proto::BeijingDate to) override {
+    VGI_RETURN_IF_ERROR(record::CheckDayRange(from, to));
+    std::vector<OperatorDay> out;
+    for (proto::BeijingDate d = from; d <= to; d = proto::BeijingDate{d.days + 1}) {
+      VGI_ASSIGN_OR_RETURN(auto days, ListStationDays(operator_id, d));
+      if (!days.empty()) out.push_back(SumStationDays(operator_id, d, days));
+    }
+    return out;
+  }
+
   Status PutInstruction(const InstructionRow& row) override {
     VGI_ASSIGN_OR_RETURN(InstructionState s, PrepareInstruction(row));
     std::lock_guard lock(mu_);

@@ -28,9 +28,9 @@ void ExpectWellFormed(std::span<const Migration> migrations, const char* backend
 TEST(Migrations, SqliteListIsNumberedAndStrictlyIncreasing) {
   ASSERT_FALSE(SqliteMigrations().empty());
   EXPECT_EQ(SqliteMigrations().front().version, 1);
-  EXPECT_EQ(SqliteMigrations().back().version, 6);  // 0006_console
+  EXPECT_EQ(SqliteMigrations().back().version, 7);  // 0007_operator_day
   ASSERT_FALSE(PostgresMigrations().empty());
-  EXPECT_EQ(PostgresMigrations().back().version, 6);
+  EXPECT_EQ(PostgresMigrations().back().version, 7);
   ExpectWellFormed(SqliteMigrations(), "sqlite");
 }
 

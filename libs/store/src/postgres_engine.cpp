@@ -283,34 +283,6 @@ Result<std::vector<SettlementRow>> PostgresStore::ListSettlements(const Settleme
   return ReadAll<SettlementRow>(r, ReadSettlement);
 }
 
-Result<std::vector<StationDay>> PostgresStore::ListStationDays(std::string_view operator_id, proto::BeijingDate day) {
-  VGI_ASSIGN_OR_RETURN(pg::Pool::Lease c, pool_->Acquire());
-  VGI_ASSIGN_OR_RETURN(
-      pg::Rows r,
-      c->Prepared("vgi_list_station_days",
-                  "SELECT station_code, hour, slots, present, adjust_top, adjust_bottom, updated_at, write_seq "
-                  "FROM power_hours WHERE operator_id = $1 AND day = $2 ORDER BY station_code, hour",
-                  pg::Params().Text(operator_id).Date(day.days)));
-  std::vector<StationDay> out;
-  // Rows come grouped by station: each run of one code is one station-day.
-  for (int begin = 0; begin < r.size();) {
-    VGI_ASSIGN_OR_RETURN(std::string_view code, r.Bytes(begin, 0));
-    int end = begin + 1;
-    for (; end < r.size(); ++end) {
-      VGI_ASSIGN_OR_RETURN(std::string_view next, r.Bytes(end, 0));
-      if (next != code) break;
-    }
-    StationDay d;
-    d.operator_id = operator_id;
-    d.station_code = code;
-    d.day = day;
-    VGI_RETURN_IF_ERROR(ReadStationDayHours(r, begin, end, 1, d));
-    out.push_back(std::move(d));
-    begin = end;
-  }
-  return out;
-}
-
 // ---- leases -------------------------------------------------------------------------------------
 
 Result<bool> PostgresStore::AcquireLease(std::string_view name, std::string_view holder, SystemTime now,

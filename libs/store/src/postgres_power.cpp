@@ -13,9 +13,13 @@
 // row's ordinal in the statement: ($n::int4[])[ordinal] is an O(1) lookup in a fixed-width array
 // parameter. A run must be contiguous; a row written at scattered minutes (rare: two requests for
 // the same station and hour in one group) is written in several passes, one run per pass.
+//
+// Each operator-day a Commit writes gets its version bumped in the same transaction
+// (power_operator_days); ListOperatorDays recomputes the stored sums of days whose version moved.
 #include <algorithm>
 #include <array>
 #include <map>
+#include <set>
 #include <unordered_map>
 
 #include "postgres_store_impl.hpp"
@@ -269,6 +273,32 @@ std::vector<pg::Params> PowerUpsertParams(const std::vector<PowerUpdate>& power,
   return statements;
 }
 
+const char* const kOperatorDayBumpName = "vgi_operator_day_bump";
+const char* const kOperatorDayBumpSql = R"sql(
+INSERT INTO power_operator_days AS t (operator_id, day, version)
+SELECT op, day, 1 FROM unnest($1::text[], $2::date[]) AS s(op, day)
+ON CONFLICT (operator_id, day) DO UPDATE SET version = t.version + 1
+)sql";
+
+std::optional<pg::Params> OperatorDayBumpParams(const std::vector<PowerUpdate>& power,
+                                                const std::vector<std::vector<record::DaySlice>>& slices) {
+  // Each (operator, day) once (ON CONFLICT may not touch a row twice), in key order like the
+  // power rows so that concurrent commits lock them in the same order.
+  std::set<std::pair<std::string_view, std::int32_t>> keys;
+  for (std::size_t i = 0; i < power.size(); ++i) {
+    for (const record::DaySlice& slice : slices[i]) keys.emplace(power[i].operator_id, slice.day.days);
+  }
+  if (keys.empty()) return std::nullopt;
+  pg::ArrayBuilder op(pg::kTextOid), day(pg::kDateOid);
+  for (const auto& [o, d] : keys) {
+    op.Add(o);
+    day.AddDate(d);
+  }
+  pg::Params p;
+  p.Array(pg::kTextArrayOid, op).Array(pg::kDateArrayOid, day);
+  return p;
+}
+
 const char* const kLatestUpsertName = "vgi_power_latest_upsert";
 const char* const kLatestUpsertSql = R"sql(
 INSERT INTO power_latest AS t (operator_id, station_code, minute, centi_kw, adjust_top, adjust_bottom)
@@ -310,6 +340,120 @@ std::optional<pg::Params> LatestUpsertParams(const std::vector<PowerUpdate>& pow
       .Array(pg::kInt8ArrayOid, top)
       .Array(pg::kInt8ArrayOid, bottom);
   return p;
+}
+
+Result<std::vector<StationDay>> PostgresStore::ListStationDays(std::string_view operator_id, proto::BeijingDate day) {
+  VGI_ASSIGN_OR_RETURN(pg::Pool::Lease c, pool_->Acquire());
+  VGI_ASSIGN_OR_RETURN(
+      pg::Rows r,
+      c->Prepared("vgi_list_station_days",
+                  "SELECT station_code, hour, slots, present, adjust_top, adjust_bottom, updated_at, write_seq "
+                  "FROM power_hours WHERE operator_id = $1 AND day = $2 ORDER BY station_code, hour",
+                  pg::Params().Text(operator_id).Date(day.days)));
+  std::vector<StationDay> out;
+  // Rows come grouped by station: each run of one code is one station-day.
+  for (int begin = 0; begin < r.size();) {
+    VGI_ASSIGN_OR_RETURN(std::string_view code, r.Bytes(begin, 0));
+    int end = begin + 1;
+    for (; end < r.size(); ++end) {
+      VGI_ASSIGN_OR_RETURN(std::string_view next, r.Bytes(end, 0));
+      if (next != code) break;
+    }
+    StationDay d;
+    d.operator_id = operator_id;
+    d.station_code = code;
+    d.day = day;
+    VGI_RETURN_IF_ERROR(ReadStationDayHours(r, begin, end, 1, d));
+    out.push_back(std::move(d));
+    begin = end;
+  }
+  return out;
+}
+
+Result<std::vector<StationDay>> PostgresStore::ListStationHistory(std::string_view operator_id,
+                                                                  std::string_view station_code,
+                                                                  proto::BeijingDate from, proto::BeijingDate to) {
+  VGI_RETURN_IF_ERROR(record::CheckDayRange(from, to));
+  VGI_ASSIGN_OR_RETURN(pg::Pool::Lease c, pool_->Acquire());
+  VGI_ASSIGN_OR_RETURN(
+      pg::Rows r,
+      c->Prepared("vgi_list_station_history",
+                  "SELECT day, hour, slots, present, adjust_top, adjust_bottom, updated_at, write_seq "
+                  "FROM power_hours WHERE operator_id = $1 AND station_code = $2 AND day BETWEEN $3 AND $4 "
+                  "ORDER BY day, hour",
+                  pg::Params().Text(operator_id).Text(station_code).Date(from.days).Date(to.days)));
+  std::vector<StationDay> out;
+  // Rows come grouped by day: each run of one day is one station-day.
+  for (int begin = 0; begin < r.size();) {
+    VGI_ASSIGN_OR_RETURN(const std::int32_t day, r.Date(begin, 0));
+    int end = begin + 1;
+    for (; end < r.size(); ++end) {
+      VGI_ASSIGN_OR_RETURN(const std::int32_t next, r.Date(end, 0));
+      if (next != day) break;
+    }
+    StationDay d;
+    d.operator_id = operator_id;
+    d.station_code = station_code;
+    d.day = proto::BeijingDate{day};
+    VGI_RETURN_IF_ERROR(ReadStationDayHours(r, begin, end, 1, d));
+    out.push_back(std::move(d));
+    begin = end;
+  }
+  return out;
+}
+
+Result<std::vector<OperatorDay>> PostgresStore::ListOperatorDays(std::string_view operator_id,
+                                                                 proto::BeijingDate from, proto::BeijingDate to) {
+  VGI_RETURN_IF_ERROR(record::CheckDayRange(from, to));
+  std::vector<OperatorDay> out;
+  struct Recomputed {
+    std::size_t index;
+    std::int64_t version;
+  };
+  std::vector<Recomputed> recomputed;
+  {
+    VGI_ASSIGN_OR_RETURN(pg::Pool::Lease c, pool_->Acquire());
+    VGI_ASSIGN_OR_RETURN(pg::Rows r, c->Prepared("vgi_list_operator_days",
+                                                 "SELECT day, version, sums_version, sums FROM power_operator_days "
+                                                 "WHERE operator_id = $1 AND day BETWEEN $2 AND $3 ORDER BY day",
+                                                 pg::Params().Text(operator_id).Date(from.days).Date(to.days)));
+    for (int i = 0; i < r.size(); ++i) {
+      OperatorDay& d = out.emplace_back();
+      d.operator_id = operator_id;
+      VGI_ASSIGN_OR_RETURN(d.day.days, r.Date(i, 0));
+      VGI_ASSIGN_OR_RETURN(const std::int64_t version, r.Int64(i, 1));
+      VGI_ASSIGN_OR_RETURN(const std::int64_t sums_version, r.Int64(i, 2));
+      std::string_view sums;
+      if (!r.IsNull(i, 3)) {
+        VGI_ASSIGN_OR_RETURN(sums, r.Bytes(i, 3));
+      }
+      if (sums_version != version || !record::DecodeOperatorDay(sums, d)) recomputed.push_back({out.size() - 1, version});
+    }
+  }
+  // The station-days are read after the versions (READ COMMITTED): they are as new as the
+  // version or newer, so sums are never tagged with a version newer than their data.
+  for (const Recomputed& x : recomputed) {
+    VGI_ASSIGN_OR_RETURN(auto days, ListStationDays(operator_id, out[x.index].day));
+    out[x.index] = SumStationDays(operator_id, out[x.index].day, days);
+  }
+  // Keep the sums of past days (today's change every minute). A failure here costs only the
+  // next reader's recomputation, so the answer stands.
+  const proto::BeijingDate today = proto::DateOf(proto::ToBeijingMinute(options_.clock->Now()));
+  for (const Recomputed& x : recomputed) {
+    if (!(out[x.index].day < today)) continue;
+    auto c = pool_->Acquire();
+    if (!c.ok()) break;
+    (void)(*c)->Prepared("vgi_put_operator_day_sums",
+                         "UPDATE power_operator_days SET sums_version = $1, sums = $2 "
+                         "WHERE operator_id = $3 AND day = $4 AND version = $1",
+                         pg::Params()
+                             .Int64(x.version)
+                             .Bytes(record::EncodeOperatorDay(out[x.index]))
+                             .Text(operator_id)
+                             .Date(out[x.index].day.days));
+  }
+  std::erase_if(out, [](const OperatorDay& d) { return d.stations == 0; });
+  return out;
 }
 
 Result<std::vector<LatestPower>> PostgresStore::ListLatestPower(std::string_view operator_id) {

@@ -223,6 +223,7 @@ Status PostgresStore::Commit(const WriteBatch& batch) {
 
   const std::vector<pg::Params> power = PowerUpsertParams(batch.power, slices, now);
   const std::optional<pg::Params> latest = LatestUpsertParams(batch.power);
+  const std::optional<pg::Params> bump = OperatorDayBumpParams(batch.power, slices);
 
   // One transaction, one round trip.
   std::vector<pg::Statement> statements;
@@ -236,6 +237,7 @@ Status PostgresStore::Commit(const WriteBatch& batch) {
   }
   for (const pg::Params& p : power) statements.push_back({kPowerUpsertName, kPowerUpsertSql, &p});
   if (latest) statements.push_back({kLatestUpsertName, kLatestUpsertSql, &*latest});
+  if (bump) statements.push_back({kOperatorDayBumpName, kOperatorDayBumpSql, &*bump});
   if (!batch.feedback.empty()) {
     // ORDER BY n: the identity column numbers rows in batch order.
     statements.push_back({"vgi_put_feedback",

@@ -69,6 +69,10 @@ class PostgresStore final : public Store {
   Result<std::vector<RegulationRow>> ListRegulations(const RegulationFilter& filter) override;
   Result<std::vector<SettlementRow>> ListSettlements(const SettlementFilter& filter) override;
   Result<std::vector<StationDay>> ListStationDays(std::string_view operator_id, proto::BeijingDate day) override;
+  Result<std::vector<StationDay>> ListStationHistory(std::string_view operator_id, std::string_view station_code,
+                                                     proto::BeijingDate from, proto::BeijingDate to) override;
+  Result<std::vector<OperatorDay>> ListOperatorDays(std::string_view operator_id, proto::BeijingDate from,
+                                                    proto::BeijingDate to) override;
   Status PutUser(const UserRow& user) override;
   Result<std::optional<UserRow>> GetUser(std::string_view username) override;
   Result<std::vector<UserRow>> ListUsers() override;
@@ -117,6 +121,12 @@ std::vector<pg::Params> PowerUpsertParams(const std::vector<PowerUpdate>& power,
 extern const char* const kLatestUpsertName;
 extern const char* const kLatestUpsertSql;
 std::optional<pg::Params> LatestUpsertParams(const std::vector<PowerUpdate>& power);
+// The parameters of one kOperatorDayBumpSql statement: +1 on the version of every operator-day the
+// batch writes (nullopt when it writes none).
+extern const char* const kOperatorDayBumpName;
+extern const char* const kOperatorDayBumpSql;
+std::optional<pg::Params> OperatorDayBumpParams(const std::vector<PowerUpdate>& power,
+                                                const std::vector<std::vector<record::DaySlice>>& slices);
 
 // postgres_store.cpp: one station-day from rows [begin, end) of a result whose columns from
 // `col` are "hour, slots, present, adjust_top, adjust_bottom, updated_at, write_seq" (power_hours

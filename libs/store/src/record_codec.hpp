@@ -135,6 +135,14 @@ std::optional<LatestPower> LatestOf(const PowerUpdate& update);
 
 // Full arrays <-> StationDay fields.
 void UnpackDay(std::span<const std::uint8_t> slots, std::span<const std::uint8_t> present, StationDay& day);
+// An OperatorDay as stored (power_operator_day.sums): i32 stations, then load, down, up as
+// 1440 x i64 and present as 1440 x i32, little-endian (kOperatorDayBytes).
+inline constexpr std::size_t kOperatorDayBytes = 4 + kMinutesPerDay * (8 + 8 + 8 + 4);
+std::string EncodeOperatorDay(const OperatorDay& day);
+// False when `bytes` is not kOperatorDayBytes long (the reader then recomputes the sums).
+bool DecodeOperatorDay(std::string_view bytes, OperatorDay& day);
+// Invalid unless from <= to <= from + kMaxDayRange (ListStationHistory, ListOperatorDays).
+Status CheckDayRange(proto::BeijingDate from, proto::BeijingDate to);
 std::string EmptySlots();    // kSlotsBytes zero bytes
 std::string EmptyPresent();  // kPresentBytes zero bytes
 

@@ -246,28 +246,6 @@ Result<std::vector<SettlementRow>> SqliteStore::ListSettlements(const Settlement
   return out;
 }
 
-Result<std::vector<StationDay>> SqliteStore::ListStationDays(std::string_view operator_id, proto::BeijingDate day) {
-  std::vector<StationDay> out;
-  VGI_RETURN_IF_ERROR(ReadTx("ListStationDays", [&](Connection& c) -> Status {
-    VGI_ASSIGN_OR_RETURN(Stmt s, c.Prepare("SELECT station_code, adjust_top, adjust_bottom, updated_at, present, slots"
-                                           " FROM power_day INDEXED BY power_day_by_day"
-                                           " WHERE operator_id=? AND day=? ORDER BY station_code",
-                                           "ListStationDays"));
-    s.Text(1, operator_id).Int(2, record::DayNumber(day));
-    for (;;) {
-      VGI_ASSIGN_OR_RETURN(const bool row, s.Step());
-      if (!row) return Status::Ok();
-      StationDay d;
-      d.operator_id = operator_id;
-      d.station_code = s.ColText(0);
-      d.day = day;
-      ReadStationDay(s, 1, d);
-      out.push_back(std::move(d));
-    }
-  }));
-  return out;
-}
-
 // ---- leases -------------------------------------------------------------------------------------
 
 Result<bool> SqliteStore::AcquireLease(std::string_view name, std::string_view holder, SystemTime now,

@@ -1,7 +1,10 @@
 // The SQLite store's group-committed writes (WriteBatch: power, feedback, replay keys) and their
 // reads. A minute's power update is one UPDATE per station-day that patches the stored slots
-// inside SQLite (vgi_patch_slots / vgi_patch_present below), or an INSERT for a new day.
+// inside SQLite (vgi_patch_slots / vgi_patch_present below), or an INSERT for a new day; the
+// operator-day it wrote gets its version bumped (power_operator_day, read by ListOperatorDays).
+#include <algorithm>
 #include <cstring>
+#include <set>
 
 #include "record_codec.hpp"
 #include "sqlite_store_impl.hpp"
@@ -144,11 +147,21 @@ Status SqliteStore::Commit(const WriteBatch& batch) {
                                              "Commit"));
       VGI_RETURN_IF_ERROR(s.Text(1, k.operator_id).Text(2, k.timestamp).Text(3, k.seq).Int(4, ToMicros(k.forget_after)).Run());
     }
+    std::set<std::pair<std::string_view, std::int32_t>> operator_days;
     for (std::size_t i = 0; i < batch.power.size(); ++i) {
       const PowerUpdate& u = batch.power[i];
       VGI_ASSIGN_OR_RETURN(const auto slices, record::SliceByDay(u, i, today));
-      for (const record::DaySlice& slice : slices) VGI_RETURN_IF_ERROR(ApplyPowerSlice(c, u, slice, now));
+      for (const record::DaySlice& slice : slices) {
+        VGI_RETURN_IF_ERROR(ApplyPowerSlice(c, u, slice, now));
+        operator_days.emplace(u.operator_id, record::DayNumber(slice.day));
+      }
       VGI_RETURN_IF_ERROR(ApplyLatest(c, u));
+    }
+    for (const auto& [op, day] : operator_days) {
+      VGI_ASSIGN_OR_RETURN(Stmt s, c.Prepare("INSERT INTO power_operator_day(operator_id, day, version) VALUES(?,?,1)"
+                                             " ON CONFLICT(operator_id, day) DO UPDATE SET version=version+1",
+                                             "Commit"));
+      VGI_RETURN_IF_ERROR(s.Text(1, op).Int(2, day).Run());
     }
     for (std::size_t i = 0; i < batch.feedback.size(); ++i) {
       const FeedbackRecord& f = batch.feedback[i];
@@ -208,6 +221,118 @@ Result<std::optional<StationDay>> SqliteStore::GetStationDay(std::string_view op
     out = std::move(d);
     return Status::Ok();
   }));
+  return out;
+}
+
+namespace {
+
+// Every station-day of the operator's day, by station code.
+Status ReadStationDays(Connection& c, std::string_view operator_id, proto::BeijingDate day, std::vector<StationDay>& out) {
+  VGI_ASSIGN_OR_RETURN(Stmt s, c.Prepare("SELECT station_code, adjust_top, adjust_bottom, updated_at, present, slots"
+                                         " FROM power_day INDEXED BY power_day_by_day"
+                                         " WHERE operator_id=? AND day=? ORDER BY station_code",
+                                         "ListStationDays"));
+  s.Text(1, operator_id).Int(2, record::DayNumber(day));
+  for (;;) {
+    VGI_ASSIGN_OR_RETURN(const bool row, s.Step());
+    if (!row) return Status::Ok();
+    StationDay d;
+    d.operator_id = operator_id;
+    d.station_code = s.ColText(0);
+    d.day = day;
+    ReadStationDay(s, 1, d);
+    out.push_back(std::move(d));
+  }
+}
+
+}  // namespace
+
+Result<std::vector<StationDay>> SqliteStore::ListStationDays(std::string_view operator_id, proto::BeijingDate day) {
+  std::vector<StationDay> out;
+  VGI_RETURN_IF_ERROR(
+      ReadTx("ListStationDays", [&](Connection& c) -> Status { return ReadStationDays(c, operator_id, day, out); }));
+  return out;
+}
+
+Result<std::vector<StationDay>> SqliteStore::ListStationHistory(std::string_view operator_id,
+                                                                std::string_view station_code, proto::BeijingDate from,
+                                                                proto::BeijingDate to) {
+  VGI_RETURN_IF_ERROR(record::CheckDayRange(from, to));
+  std::vector<StationDay> out;
+  VGI_RETURN_IF_ERROR(ReadTx("ListStationHistory", [&](Connection& c) -> Status {
+    VGI_ASSIGN_OR_RETURN(Stmt s, c.Prepare("SELECT day, adjust_top, adjust_bottom, updated_at, present, slots FROM power_day"
+                                           " WHERE operator_id=? AND station_code=? AND day BETWEEN ? AND ? ORDER BY day",
+                                           "ListStationHistory"));
+    s.Text(1, operator_id).Text(2, station_code).Int(3, record::DayNumber(from)).Int(4, record::DayNumber(to));
+    for (;;) {
+      VGI_ASSIGN_OR_RETURN(const bool row, s.Step());
+      if (!row) return Status::Ok();
+      StationDay d;
+      d.operator_id = operator_id;
+      d.station_code = station_code;
+      VGI_ASSIGN_OR_RETURN(d.day, record::DateFromDayNumber(s.ColInt(0)));
+      ReadStationDay(s, 1, d);
+      out.push_back(std::move(d));
+    }
+  }));
+  return out;
+}
+
+Result<std::vector<OperatorDay>> SqliteStore::ListOperatorDays(std::string_view operator_id, proto::BeijingDate from,
+                                                               proto::BeijingDate to) {
+  VGI_RETURN_IF_ERROR(record::CheckDayRange(from, to));
+  std::vector<OperatorDay> out;
+  struct Recomputed {
+    std::size_t index;
+    std::int64_t version;
+  };
+  std::vector<Recomputed> recomputed;
+  // One read transaction: the versions and the station-days summed for stale ones are one
+  // snapshot, so sums are never tagged with a version newer than their data.
+  VGI_RETURN_IF_ERROR(ReadTx("ListOperatorDays", [&](Connection& c) -> Status {
+    out.clear();
+    recomputed.clear();
+    VGI_ASSIGN_OR_RETURN(Stmt s, c.Prepare("SELECT day, version, sums_version, sums FROM power_operator_day"
+                                           " WHERE operator_id=? AND day BETWEEN ? AND ? ORDER BY day",
+                                           "ListOperatorDays"));
+    s.Text(1, operator_id).Int(2, record::DayNumber(from)).Int(3, record::DayNumber(to));
+    for (;;) {
+      VGI_ASSIGN_OR_RETURN(const bool row, s.Step());
+      if (!row) break;
+      OperatorDay& d = out.emplace_back();
+      d.operator_id = operator_id;
+      VGI_ASSIGN_OR_RETURN(d.day, record::DateFromDayNumber(s.ColInt(0)));
+      const std::int64_t version = s.ColInt(1);
+      if (s.ColInt(2) != version || !record::DecodeOperatorDay(s.ColBlob(3), d)) {
+        recomputed.push_back({out.size() - 1, version});
+      }
+    }
+    for (const Recomputed& r : recomputed) {
+      std::vector<StationDay> days;
+      VGI_RETURN_IF_ERROR(ReadStationDays(c, operator_id, out[r.index].day, days));
+      out[r.index] = SumStationDays(operator_id, out[r.index].day, days);
+    }
+    return Status::Ok();
+  }));
+  // Keep the sums of past days (today's change every minute). A failure here costs only the
+  // next reader's recomputation, so the answer stands.
+  const proto::BeijingDate today = proto::DateOf(proto::ToBeijingMinute(FromMicros(NowMicros())));
+  if (std::any_of(recomputed.begin(), recomputed.end(), [&](const Recomputed& r) { return out[r.index].day < today; })) {
+    std::lock_guard lock(write_mu_);
+    (void)WriteTx("ListOperatorDays", [&](Connection& c) -> Status {
+      for (const Recomputed& r : recomputed) {
+        if (!(out[r.index].day < today)) continue;
+        VGI_ASSIGN_OR_RETURN(Stmt s, c.Prepare("UPDATE power_operator_day SET sums_version=?1, sums=?2"
+                                               " WHERE operator_id=?3 AND day=?4 AND version=?1",
+                                               "ListOperatorDays"));
+        const std::string sums = record::EncodeOperatorDay(out[r.index]);  // bound SQLITE_STATIC
+        s.Int(1, r.version).Blob(2, sums).Text(3, operator_id);
+        VGI_RETURN_IF_ERROR(s.Int(4, record::DayNumber(out[r.index].day)).Run());
+      }
+      return Status::Ok();
+    });
+  }
+  std::erase_if(out, [](const OperatorDay& d) { return d.stations == 0; });
   return out;
 }
 

@@ -80,6 +80,10 @@ class SqliteStore final : public Store {
   Result<std::vector<RegulationRow>> ListRegulations(const RegulationFilter& filter) override;
   Result<std::vector<SettlementRow>> ListSettlements(const SettlementFilter& filter) override;
   Result<std::vector<StationDay>> ListStationDays(std::string_view operator_id, proto::BeijingDate day) override;
+  Result<std::vector<StationDay>> ListStationHistory(std::string_view operator_id, std::string_view station_code,
+                                                     proto::BeijingDate from, proto::BeijingDate to) override;
+  Result<std::vector<OperatorDay>> ListOperatorDays(std::string_view operator_id, proto::BeijingDate from,
+                                                    proto::BeijingDate to) override;
   Status PutUser(const UserRow& user) override;
   Result<std::optional<UserRow>> GetUser(std::string_view username) override;
   Result<std::vector<UserRow>> ListUsers() override;

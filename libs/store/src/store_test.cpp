@@ -215,6 +215,51 @@ TEST(SqliteStore, OutboxDocumentsAreNotInTheFileInClear) {
   EXPECT_NE(db.find("REG-CLEAR"), std::string::npos);
 }
 
+TEST(SqliteStore, PastOperatorDaySumsAreKeptAndTodaysAreRecomputed) {
+  Fixture f;
+  f.clock.Set(vgi::testing::BeijingTime(2024, 4, 10, 12, 0));
+  auto opened = f.Open();
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  Store& store = **opened;
+  WriteBatch b;
+  b.power = {Update("STA0", 600, 500), Update("STA0", 1440 + 600, 700)};  // 04-09 and 04-10 10:00
+  ASSERT_TRUE(store.Commit(b).ok());
+  const auto d9 = *proto::ParseDate("2024-04-09");
+  const auto d10 = *proto::ParseDate("2024-04-10");
+  auto first = store.ListOperatorDays(kSampleOperatorId, d9, d10);
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_EQ(first->size(), 2u);
+  // With the station-days gone behind the store's back, only the kept sums (the past day) remain.
+  RawExec(f.file, "DELETE FROM power_day");
+  auto second = store.ListOperatorDays(kSampleOperatorId, d9, d10);
+  ASSERT_TRUE(second.ok()) << second.status();
+  ASSERT_EQ(second->size(), 1u);
+  EXPECT_EQ(second->front(), first->front());
+  EXPECT_EQ(second->front().load[600], 500);
+}
+
+TEST(SqliteStore, TheOperatorDayMigrationGivesDaysStoredBeforeItTheirSums) {
+  Fixture f;
+  {
+    auto opened = f.Open();
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    WriteBatch b;
+    b.power = {Update("STA0", 600, 500), Update("STA1", 600, 250)};
+    ASSERT_TRUE((*opened)->Commit(b).ok());
+  }
+  // The database as version 6 left it: station-days, no operator-days.
+  RawExec(f.file, "DROP TABLE power_operator_day; DELETE FROM schema_version WHERE version = 7");
+  auto reopened = f.Open();
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  ASSERT_EQ(*(*reopened)->SchemaVersion(), 7);
+  const auto d9 = *proto::ParseDate("2024-04-09");
+  auto days = (*reopened)->ListOperatorDays(kSampleOperatorId, d9, d9);
+  ASSERT_TRUE(days.ok()) << days.status();
+  ASSERT_EQ(days->size(), 1u);
+  EXPECT_EQ(days->front().stations, 2);
+  EXPECT_EQ(days->front().load[600], 750);
+}
+
 TEST(SqliteStore, AnEnqueueWhoseCommandFailsLeavesNoInstruction) {
   Fixture f;
   auto opened = f.Open();

@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -124,6 +125,29 @@ struct StationIndexEntry {
   std::string area_code;
   friend bool operator==(const StationIndexEntry&, const StationIndexEntry&) = default;
 };
+
+// One operator's station-days of one Beijing day summed minute by minute: what measurement, the
+// console's curves and its reports read instead of every station's 6 KB. Per minute, `present`
+// counts the stations whose slot is present and `load` sums the slots (a missing slot holds 0);
+// `down` and `up` sum, over the stations present in that minute, max(load − adjust_bottom, 0)
+// and max(adjust_top − load, 0) with the station-day's adjust powers.
+struct OperatorDay {
+  std::string operator_id;
+  proto::BeijingDate day;
+  std::int32_t stations = 0;  // station-days summed: the stations with a row for the day
+  std::vector<std::int64_t> load = std::vector<std::int64_t>(kMinutesPerDay, 0);  // centi-kW
+  std::vector<std::int64_t> down = std::vector<std::int64_t>(kMinutesPerDay, 0);  // centi-kW
+  std::vector<std::int64_t> up = std::vector<std::int64_t>(kMinutesPerDay, 0);    // centi-kW
+  std::vector<std::int32_t> present = std::vector<std::int32_t>(kMinutesPerDay, 0);
+  friend bool operator==(const OperatorDay&, const OperatorDay&) = default;
+};
+
+// Sums `days` as OperatorDay says, counting only those of `day` (what every backend stores and
+// returns for the operator's day).
+OperatorDay SumStationDays(std::string_view operator_id, proto::BeijingDate day, std::span<const StationDay> days);
+
+// The longest range ListOperatorDays and ListStationHistory read in one call.
+inline constexpr int kMaxDayRange = 1000;
 
 // One station's points from one request. Points may span days (the server admits today ± 1);
 // the store files each point under its own day. Later writes to a minute overwrite earlier ones.
@@ -444,6 +468,18 @@ class Store {
   virtual Result<std::optional<StationDay>> GetStationDay(std::string_view operator_id,
                                                           std::string_view station_code,
                                                           proto::BeijingDate day) = 0;
+  // One station's station-days in [from, to], ascending (a station's baseline history). Invalid
+  // when `to` is before `from` or more than kMaxDayRange days after it.
+  virtual Result<std::vector<StationDay>> ListStationHistory(std::string_view operator_id,
+                                                             std::string_view station_code, proto::BeijingDate from,
+                                                             proto::BeijingDate to) = 0;
+  // The operator's days in [from, to] that have station-days, summed (OperatorDay), ascending;
+  // each equals SumStationDays over that day's ListStationDays. Kept beside the station-days: each
+  // Commit that writes an operator's day bumps the day's version in the same transaction, and a
+  // read that finds the stored sums older than the version recomputes them (keeping them for days
+  // before the store clock's today, which rarely change again). Invalid as ListStationHistory.
+  virtual Result<std::vector<OperatorDay>> ListOperatorDays(std::string_view operator_id, proto::BeijingDate from,
+                                                            proto::BeijingDate to) = 0;
 
   virtual Status PutInstruction(const InstructionRow& row) = 0;  // replaces by regulation_id
   virtual Result<std::optional<InstructionRow>> GetInstruction(std::string_view operator_id,
