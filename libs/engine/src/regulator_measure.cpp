@@ -1,6 +1,7 @@
 // The Regulator's execution stage: start, the live shortfall watch, measurement against the
 // baseline after the last window, settlement and its push.
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -25,23 +26,17 @@ struct Aggregate {
   bool any = false;
 };
 
-Result<Aggregate> LoadAggregate(store::Store& store, const std::string& op, const std::vector<std::string>& stations,
-                                proto::BeijingDate day) {
-  auto days = store.ListStationDays(op, day);
-  if (!days.ok()) return days.status();
-  const std::set<std::string> only(stations.begin(), stations.end());
+Aggregate FromSums(const store::OperatorDay& sums) {
   Aggregate a;
-  a.day = day;
-  a.present.set();
-  std::vector<std::int64_t> sum(kSlotsPerDay, 0);
-  for (const auto& sd : *days) {
-    if (!only.empty() && !only.contains(sd.station_code)) continue;
-    a.any = true;
-    for (int m = 0; m < kSlotsPerDay; ++m) sum[m] += sd.centi_kw[m];
-    a.present &= sd.present;
+  a.day = sums.day;
+  a.any = sums.stations > 0;
+  for (int m = 0; m < kSlotsPerDay; ++m) {
+    const auto i = static_cast<std::size_t>(m);
+    // A slot holds ±21 474 836 kW: an operator's sum never nears it; saturate rather than wrap.
+    a.centi_kw[i] = static_cast<std::int32_t>(std::clamp<std::int64_t>(sums.load[i], std::numeric_limits<std::int32_t>::min(),
+                                                                        std::numeric_limits<std::int32_t>::max()));
+    if (a.any && sums.present[i] == sums.stations) a.present.set(i);
   }
-  if (!a.any) a.present.reset();
-  for (int m = 0; m < kSlotsPerDay; ++m) a.centi_kw[m] = static_cast<std::int32_t>(sum[m]);
   return a;
 }
 
@@ -61,20 +56,47 @@ Direction DirectionOf(proto::RegulationType t) {
   return t == proto::RegulationType::kValleyFilling ? Direction::kValleyFilling : Direction::kPeakShaving;
 }
 
-// The operator's aggregated days, loaded once per step, and the days it had settled events
-// (never baseline history).
+// The instruction's aggregated days, loaded once per step, and the days it had settled events
+// (never baseline history). An operator-wide instruction reads the store's operator-day sums
+// (one row per day, whatever the station count); one naming its stations reads those stations'
+// history (one range read each), never the operator's other stations.
 class History {
  public:
   History(store::Store& store, const Reg& r) : store_(store), r_(r) {}
 
-  Result<const Aggregate*> Day(proto::BeijingDate day) {
-    auto it = cache_.find(day.days);
-    if (it == cache_.end()) {
-      auto a = LoadAggregate(store_, r_.row.operator_id, r_.doc.stations, day);
-      if (!a.ok()) return a.status();
-      it = cache_.emplace(day.days, std::move(*a)).first;
+  // Loads [from, to] in one read per source; days already loaded are kept.
+  Status Load(proto::BeijingDate from, proto::BeijingDate to) {
+    bool all = true;
+    for (std::int32_t d = from.days; d <= to.days && all; ++d) all = cache_.contains(d);
+    if (all) return Status::Ok();
+    const std::string& op = r_.row.operator_id;
+    std::map<std::int32_t, store::OperatorDay> sums;
+    if (r_.doc.stations.empty()) {
+      auto days = store_.ListOperatorDays(op, from, to);
+      if (!days.ok()) return days.status();
+      for (auto& d : *days) sums.emplace(d.day.days, std::move(d));
+    } else {
+      std::map<std::int32_t, std::vector<store::StationDay>> by_day;
+      for (const auto& station : std::set<std::string>(r_.doc.stations.begin(), r_.doc.stations.end())) {
+        auto history = store_.ListStationHistory(op, station, from, to);
+        if (!history.ok()) return history.status();
+        for (auto& d : *history) by_day[d.day.days].push_back(std::move(d));
+      }
+      for (const auto& [day, days] : by_day) sums.emplace(day, store::SumStationDays(op, proto::BeijingDate{day}, days));
     }
-    return &it->second;
+    for (std::int32_t d = from.days; d <= to.days; ++d) {
+      if (cache_.contains(d)) continue;
+      auto it = sums.find(d);
+      Aggregate a = it == sums.end() ? Aggregate{} : FromSums(it->second);
+      a.day = proto::BeijingDate{d};
+      cache_.emplace(d, std::move(a));
+    }
+    return Status::Ok();
+  }
+
+  Result<const Aggregate*> Day(proto::BeijingDate day) {
+    if (!cache_.contains(day.days)) VGI_RETURN_IF_ERROR(Load(day, day));
+    return &cache_.at(day.days);
   }
 
   Result<std::set<std::int32_t>> EventDays() {
@@ -105,6 +127,10 @@ struct WindowBaseline {
 Result<WindowBaseline> BaselineOf(const RegulatorConfig& cfg, History& history, const proto::AdjustTarget& w,
                                   bool checked) {
   const auto day = proto::DateOf(w.start_time);
+  const int lookback = cfg.baseline.method == BaselineMethod::kSameDay
+                           ? 0
+                           : std::min(cfg.baseline.lookback_days, kMaxHistoryDays);
+  VGI_RETURN_IF_ERROR(history.Load(proto::BeijingDate{day.days - lookback}, day));
   auto today = history.Day(day);
   if (!today.ok()) return today.status();
   std::vector<DayCurve> days;
