@@ -46,6 +46,13 @@ constexpr const char* kFooter = R"(Scenarios:
                engine Tick. Reported per case: the Tick's wall time p50/max, instructions written,
                stations considered/reporting. forecast_days is 0, or 5 with --history-days. Then
                the store reads the engine makes for such a demand, timed alone (case=scope-reads).
+  measure      the engine's measurement with the store: the decompose fleet with --history-days
+               past days (60 for the default baseline's lookback); per case (scope all: one
+               operator-wide instruction per operator; scope areas 1201: one per station) a demand
+               for a 60-minute window earlier today is decomposed, accepted, executed and
+               measured on an engine clock the bench moves; the measuring Tick (baseline with its
+               back-test, response, settlement) is timed, and the first tick of the day (which sums
+               the past days) apart. --data-dir with a fleet of the same size reuses it.
   console      the dispatcher console's data calls: the decompose fleet (--operators 100 x --stations
                300 x --stakes-per-station 10, today's power and --history-days (1) past days) plus
                console users, 20 demands (8 decomposed by an engine Tick, 2 of them cancelled), 12
@@ -61,6 +68,7 @@ Examples:
   vgi bench --config vgi.yaml --port-file port --scenario power-small --connections 32 --duration 10
   vgi bench --config vgi.yaml --scenario power-small --rate 1000 --duration 10
   vgi bench --scenario decompose --history-days 14
+  vgi bench --scenario measure --history-days 60 --data-dir /var/tmp/vgi-measure
   vgi bench --scenario console --operators 2 --stations 20
   vgi bench --scenario raw --url https://127.0.0.1:8444/evcs/v1 --ca-file tls/server.crt)";
 
@@ -253,6 +261,7 @@ int RunBench(Options o, bool max_body_given) {
   if (o.scenario == "relay") return bench::RunRelayBench(o);
   if (o.scenario == "decompose") return bench::RunDecomposeBench(o);
   if (o.scenario == "console") return bench::RunConsoleBench(o);
+  if (o.scenario == "measure") return bench::RunMeasureBench(o);
   auto target = ResolveTarget(o, max_body_given);
   if (!target.ok()) {
     std::fprintf(stderr, "vgi bench: %s\n", target.status().message().c_str());
@@ -278,9 +287,9 @@ void RegisterBench(CLI::App& app, int* exit_code) {
   auto* cmd = app.add_subcommand("bench", "Load-test a grid server over the protocol (req/s, latency per interface)");
   auto o = std::make_shared<Options>();
   cmd->add_option("--scenario,-s", o->scenario,
-                  "power-small, power-fleet, model-sync, day-load, relay, decompose, console or raw")
+                  "power-small, power-fleet, model-sync, day-load, relay, decompose, measure, console or raw")
       ->check(CLI::IsMember(
-          {"power-small", "power-fleet", "model-sync", "day-load", "relay", "decompose", "console", "raw"}))
+          {"power-small", "power-fleet", "model-sync", "day-load", "relay", "decompose", "measure", "console", "raw"}))
       ->capture_default_str();
   cmd->add_option("--config,-c", o->config, "The server's YAML: the peer's inbound keys, listen address, TLS cert");
   cmd->add_option("--peer", o->peer, "OperatorID of the config's peer to act as (default: the first with keys)");
@@ -309,7 +318,7 @@ void RegisterBench(CLI::App& app, int* exit_code) {
       ->check(CLI::PositiveNumber);
   cmd->add_option("--stations", o->stations,
                   "Stations (power-small: distinct codes, 10000; power-fleet: 1000000; model-sync, day-load: 30000; "
-                  "decompose, console: per operator, 300)")
+                  "decompose, console, measure: per operator, 300)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--batch", o->batch, "Stations a power request (power-fleet: 500; day-load: what fits, <= 100)")
       ->check(CLI::Range(1, static_cast<int>(proto::kMaxStationPowers)));
@@ -336,29 +345,31 @@ void RegisterBench(CLI::App& app, int* exit_code) {
       ->delimiter(',');
   cmd->add_flag("--quiet,-q", o->quiet, "No progress lines on stderr");
   cmd->add_option("--database", o->database,
-                  "relay, decompose, console: an empty database's URL for the grid (default: SQLite in a temp folder)");
+                  "relay, decompose, console, measure: an empty database's URL for the grid (default: SQLite in a temp folder)");
   auto* operators =
-      cmd->add_option("--operators", o->operators, "relay: simulated operators (4); decompose, console: peers (100)")
+      cmd->add_option("--operators", o->operators, "relay: simulated operators (4); decompose, console, measure: peers (100)")
           ->check(CLI::Range(1, 100));
   auto* history = cmd->add_option(
       "--history-days", o->history_days,
-      "decompose, console: past days of power per station (decompose 0, console 1); > 0 turns the similar-day "
-      "forecast on (forecast_days 5)")
+      "decompose, console, measure: past days of power per station (decompose 0, console 1, measure 60); "
+      "decompose: > 0 turns the similar-day forecast on (forecast_days 5)")
       ->check(CLI::Range(0, 60))
       ->capture_default_str();
   cmd->add_option("--repeat", o->repeat, "decompose: demands timed per case; console: calls timed per route")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
   cmd->add_option("--data-dir", o->data_dir,
-                  "decompose, console: keep the store (SQLite, master key) in this folder (default: a temporary one, removed)");
+                  "decompose, console, measure: keep the store (SQLite, master key) in this folder (default: a temporary "
+                  "one, removed); measure reuses a fleet of the same size found there");
   cmd->add_option("--relay-workers", o->relay_workers, "relay: the relay's workers")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
   cmd->footer(kFooter);
   cmd->callback([o, max_body, operators, history, exit_code] {
-    const bool fleet = o->scenario == "decompose" || o->scenario == "console";
+    const bool fleet = o->scenario == "decompose" || o->scenario == "console" || o->scenario == "measure";
     if (fleet && operators->count() == 0) o->operators = 100;
     if (o->scenario == "console" && history->count() == 0) o->history_days = 1;
+    if (o->scenario == "measure" && history->count() == 0) o->history_days = 60;
     *exit_code = RunBench(*o, max_body->count() > 0);
   });
 }

@@ -63,6 +63,11 @@ Status FleetLoader::Run() {
       VGI_RETURN_IF_ERROR(PutPower(op, proto::StartOf(day), proto::kMinutesPerDay));
     }
   }
+  return RunToday();
+}
+
+Status FleetLoader::RunToday() {
+  const proto::BeijingDate today = proto::DateOf(proto::ToBeijingMinute(Clock::System().Now()));
   for (int op = 0; op < operators_; ++op) {
     Progress("today's power", op);
     const proto::BeijingMinute current = proto::ToBeijingMinute(Clock::System().Now());

@@ -58,6 +58,8 @@ class FleetLoader {
   // Peers, stations and past days first, today last (so the readings are as fresh as possible
   // when the timing starts).
   Status Run();
+  // Today's power only, up to now (a store that already holds the fleet's model and history).
+  Status RunToday();
 
   // Stations whose area starts with kAreaPrefix.
   [[nodiscard]] std::int64_t InPrefix() const;

@@ -83,6 +83,8 @@ int RunRelayBench(const Options& o);
 int RunDecomposeBench(const Options& o);
 // `--scenario console` (bench_console.cpp): needs no target; returns the exit code.
 int RunConsoleBench(const Options& o);
+// `--scenario measure` (bench_measure.cpp): needs no target; returns the exit code.
+int RunMeasureBench(const Options& o);
 
 // A folder made under the system's temporary directory, removed with everything in it when this
 // goes away. path() is "" when it could not be made.

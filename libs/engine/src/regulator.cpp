@@ -496,6 +496,13 @@ Result<TickStats> Regulator::Tick() {
       if (first.ok()) first = made.status();
     }
   }
+  auto warmed = impl_->WarmHistory();
+  if (warmed.ok()) {
+    stats.history_warmed = *warmed;
+  } else {
+    if (impl_->log) impl_->log->error("summing the baseline history: {}", warmed.status().ToString());
+    if (first.ok()) first = warmed.status();
+  }
   if (!first.ok()) return first;
   return stats;
 }

@@ -109,6 +109,12 @@ struct Regulator::Impl {
 
   // regulator_measure.cpp
   Status Execute(Loaded& d, StepOut& out);
+  // Once a day: reads every enabled operator's baseline lookback (ListOperatorDays), so that the
+  // store has summed each past day before a measurement needs it; returns the operators read
+  // (0 when already done today or the baseline needs no history).
+  Result<int> WarmHistory();
+  std::mutex history_mu;
+  std::optional<proto::BeijingDate> history_warmed_on;  // guarded by history_mu
 };
 
 // Per window of the demand: the target and what each live instruction holds of it.

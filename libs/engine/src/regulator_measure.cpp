@@ -307,6 +307,29 @@ Status Measure(Regulator::Impl& impl, Loaded& d, StepOut& out, Reg& r) {
 
 }  // namespace
 
+Result<int> Regulator::Impl::WarmHistory() {
+  const proto::BeijingDate today = proto::DateOf(NowMinute());
+  std::lock_guard lock(history_mu);  // one warm-up at a time; later callers find it done
+  if (history_warmed_on == today) return 0;
+  const int lookback = config.baseline.method == BaselineMethod::kSameDay
+                           ? 0
+                           : std::min(config.baseline.lookback_days, kMaxHistoryDays);
+  int warmed = 0;
+  if (lookback > 0) {
+    auto peers = store.ListPeers();
+    if (!peers.ok()) return peers.status();
+    for (const auto& peer : *peers) {
+      if (!peer.enabled) continue;
+      auto days = store.ListOperatorDays(peer.operator_id, proto::BeijingDate{today.days - lookback},
+                                         proto::BeijingDate{today.days - 1});
+      if (!days.ok()) return days.status();
+      ++warmed;
+    }
+  }
+  history_warmed_on = today;
+  return warmed;
+}
+
 Status Regulator::Impl::Execute(Loaded& d, StepOut& out) {
   const proto::BeijingMinute now = NowMinute();
   for (auto& r : d.regs) {

@@ -94,5 +94,22 @@ TEST_F(RegulatorMeasureTest, AnOperatorInstructionIsMeasuredOnAllItsStationsHist
   EXPECT_THAT(in->note, HasSubstr("against high-5-of-10"));
 }
 
+TEST_F(RegulatorMeasureTest, TheFirstTickOfADaySumsEveryOperatorsBaselineHistoryOnce) {
+  // The fixture's same-day baseline needs no history: nothing to sum.
+  EXPECT_EQ(Tick().history_warmed, 0);
+  config_.baseline = BaselineConfig{};  // high 5 of 10 over 60 days
+  Reopen();
+  auto first = regulator_->Tick();
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->history_warmed, 3);  // A, B and C
+  auto second = regulator_->Tick();
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->history_warmed, 0);
+  clock_.Set(BeijingTime(2026, 12, 5, 0, 1));
+  auto next_day = regulator_->Tick();
+  ASSERT_TRUE(next_day.ok());
+  EXPECT_EQ(next_day->history_warmed, 3);
+}
+
 }  // namespace
 }  // namespace vgi::engine

@@ -132,6 +132,7 @@ struct TickStats {
   int settled = 0;
   int alarms = 0;
   int forecasts_made = 0;  // operators whose similar-day forecasts for today this tick made
+  int history_warmed = 0;  // operators whose baseline history sums this tick brought up to date
 };
 
 // One accepted window of an instruction as it executes: what the live watch judges by, minute by
@@ -185,7 +186,10 @@ class Regulator {
   // window, settle and push the settlement, mark done. Errors of one demand are logged and do
   // not stop the others; the first is returned after all were tried. Last, with the forecast on,
   // the first tick of a day (or of a new leader) makes today's similar-day forecasts of every
-  // enabled operator (once; seconds at 30 000 stations), so decompositions find them ready.
+  // enabled operator (once; seconds at 30 000 stations), so decompositions find them ready; and
+  // (baseline methods with history) it reads every enabled operator's baseline lookback once, so
+  // the store keeps the operator-day sums measurement reads (the first day after an upgrade sums
+  // every past day once; later days only yesterday).
   Result<TickStats> Tick();
 
   // Daily ("yyyy-MM-dd") and monthly ("yyyy-MM") statements from the stored settlements.

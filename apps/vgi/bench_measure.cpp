@@ -1,0 +1,209 @@
+// `vgi bench --scenario measure`: the engine's measurement step with the store (issue 5: "a
+// day's baseline and response for 30 000 stations <= 5 s"). The fleet of `--scenario decompose`
+// (bench_fleet.hpp: --operators x --stations, --history-days past days and today's power up to
+// now) is measured by engine::Regulator with its default baseline (high 5 of 10 similar days
+// over 60 days, with the RRMSE back-test) on an engine clock the bench moves: each case's demand
+// is made for a 60-minute window earlier today (the cases one after the other), decomposed, accepted by every operator
+// (their callback_task_overview written as the server would), started, watched, and measured by
+// one Tick 6 minutes after the window's end — that Tick is timed (every instruction's baseline
+// with its back-test, response, deviation and settlement, and the store reads they need). Cases:
+// scope all (one operator-wide instruction per operator: its history is the store's operator-day
+// sums) and scope areas 1201 (one instruction per station in the area: each reads its station's
+// history). The engine's first tick of the day, which sums the past days the measurement reads,
+// is timed apart (first_tick_ms). With --data-dir holding a fleet from an earlier run of the same
+// size, the model and history are reused and only today's power is loaded again.
+#include <algorithm>
+#include <cstdio>
+#include <mutex>
+
+#include "bench_fleet.hpp"
+#include "bench_internal.hpp"
+#include "commands.hpp"
+#include "vgi/engine/regulator.hpp"
+#include "vgi/proto/civil_time.hpp"
+
+namespace vgi::app::bench {
+namespace {
+
+using namespace std::chrono_literals;
+
+// The engine's clock, set by the bench (the store keeps the real one for its own times).
+class StepClock final : public Clock {
+ public:
+  explicit StepClock(SystemTime t) : t_(t) {}
+  [[nodiscard]] SystemTime Now() const override {
+    std::lock_guard lock(mu_);
+    return t_;
+  }
+  void Set(SystemTime t) {
+    std::lock_guard lock(mu_);
+    t_ = t;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  SystemTime t_;
+};
+
+SystemTime TimeOf(proto::BeijingMinute m) { return proto::ToSystemTime(m); }
+
+// Every operator accepts every instruction waiting in the outbox (its send_task is left pending:
+// the engine takes answers from the callbacks, which the server would have stored).
+Result<int> AcceptAll(store::Store& store, const Clock& clock) {
+  store::OutboxFilter f;
+  f.state = store::OutboxState::kPending;
+  f.limit = 1'000'000;
+  VGI_ASSIGN_OR_RETURN(const auto pending, store.ListOutbox(f));
+  store::WriteBatch batch;
+  int accepted = 0;
+  for (const auto& c : pending) {
+    if (c.interface != proto::Interface::kSendTask) continue;
+    batch.feedback.push_back(store::FeedbackRecord{c.operator_id, c.task_id, c.regulation_id,
+                                                   store::FeedbackKind::kOverview, proto::Feedback::kAccept,
+                                                   std::nullopt, clock.Now()});
+    ++accepted;
+    if (batch.feedback.size() == 2000) {
+      VGI_RETURN_IF_ERROR(store.Commit(batch));
+      batch = store::WriteBatch{};
+    }
+  }
+  if (!batch.empty()) VGI_RETURN_IF_ERROR(store.Commit(batch));
+  return accepted;
+}
+
+struct CaseResult {
+  int instructions = 0;
+  int measured = 0;
+  double start_tick_ms = 0;    // the window's first minute: every instruction's live reference
+  double measure_tick_ms = 0;  // the measurement
+  std::string note;            // the last instruction's note (why it was not measured, if so)
+};
+
+Result<CaseResult> RunCase(engine::Regulator& regulator, store::Store& store, StepClock& clock,
+                           const std::string& name, const engine::DemandScope& scope, std::int64_t stations,
+                           proto::BeijingMinute window_start, bool quiet) {
+  CaseResult r;
+  const proto::BeijingMinute window_end{window_start.minutes + 59};
+  clock.Set(TimeOf(proto::BeijingMinute{window_start.minutes - 60}));
+  engine::DemandSpec spec;
+  spec.task_id = "MEASURE-" + proto::FormatTimeStamp(Clock::System().Now()) + "-" + name;
+  spec.type = proto::RegulationType::kPeakShaving;
+  spec.scope = scope;
+  spec.windows = {{proto::Kilowatts::FromInt(std::max<std::int64_t>(1, stations * 20)), window_start, window_end}};
+  spec.created_by = "bench";
+  VGI_RETURN_IF_ERROR(regulator.CreateDemand(spec).status());
+  VGI_ASSIGN_OR_RETURN(const engine::TickStats sent, regulator.Tick());
+  if (sent.demands_dispatched != 1) {
+    VGI_ASSIGN_OR_RETURN(const auto view, regulator.GetDemand(spec.task_id));
+    return Status::Internal(name + ": the demand was not dispatched: " +
+                            (view.events.empty() ? std::string("no event") : view.events.back()));
+  }
+  r.instructions = sent.instructions_sent;
+  clock.Set(TimeOf(proto::BeijingMinute{window_start.minutes - 50}));
+  VGI_ASSIGN_OR_RETURN(const int accepted, AcceptAll(store, clock));
+  if (!quiet) std::fprintf(stderr, "  %s: %d instructions sent, %d accepted\n", name.c_str(), r.instructions, accepted);
+  VGI_RETURN_IF_ERROR(regulator.Tick().status());
+
+  clock.Set(TimeOf(window_start));
+  auto t0 = SteadyClock::now();
+  VGI_RETURN_IF_ERROR(regulator.Tick().status());
+  r.start_tick_ms = MsSince(t0);
+  clock.Set(TimeOf(proto::BeijingMinute{window_end.minutes + 1}));
+  VGI_RETURN_IF_ERROR(regulator.Tick().status());  // the watch up to the window's end
+
+  clock.Set(TimeOf(proto::BeijingMinute{window_end.minutes + 6}));  // + the 5 minutes for late data
+  t0 = SteadyClock::now();
+  VGI_ASSIGN_OR_RETURN(const engine::TickStats measured, regulator.Tick());
+  r.measure_tick_ms = MsSince(t0);
+  r.measured = measured.measured;
+  VGI_ASSIGN_OR_RETURN(const auto view, regulator.GetDemand(spec.task_id));
+  if (!view.instructions.empty()) r.note = view.instructions.back().note;
+  return r;
+}
+
+}  // namespace
+
+int RunMeasureBench(const Options& o) {
+  const int operators = o.operators;
+  const int per_op = o.stations > 0 ? static_cast<int>(o.stations) : 300;
+  auto fleet = FleetStore::Open(o, "vgi-bench-measure");
+  if (!fleet.ok()) {
+    std::fprintf(stderr, "vgi bench measure: %s\n", fleet.status().ToString().c_str());
+    return kExitFailed;
+  }
+  store::Store& store = (*fleet)->store();
+  FleetLoader loader(store, o, operators, per_op);
+  const auto load0 = SteadyClock::now();
+  auto peers = store.ListPeers();
+  const bool reuse = !o.data_dir.empty() && peers.ok() && static_cast<int>(peers->size()) == operators;
+  if (Status st = reuse ? loader.RunToday() : loader.Run(); !st.ok()) {
+    std::fprintf(stderr, "\nvgi bench measure: loading: %s\n", st.ToString().c_str());
+    return kExitFailed;
+  }
+  const double load_s = MsSince(load0) / 1000;
+  const proto::BeijingMinute now = proto::ToBeijingMinute(Clock::System().Now());
+  // Two cases one after the other on the engine clock (it never goes back): windows starting
+  // 260 and 130 minutes ago, each created an hour before it starts and measured 6 minutes after
+  // it ends, all today.
+  if (proto::MinuteOfDay(now) < 330) {
+    std::fprintf(stderr, "vgi bench measure: the windows must lie within today: run it after 05:30 Beijing\n");
+    return kExitUsage;
+  }
+
+  engine::RegulatorConfig rc;
+  rc.forecast_days = 0;  // potential from the latest readings: this bench times measurement
+  StepClock clock(TimeOf(proto::BeijingMinute{now.minutes - 330}));
+  engine::Regulator regulator(store, clock, rc, nullptr);
+  const double rss_before_mb = MaxRssMb();
+  const auto w0 = SteadyClock::now();
+  auto warm = regulator.Tick();
+  const double warm_ms = MsSince(w0);
+  if (!warm.ok()) {
+    std::fprintf(stderr, "vgi bench measure: the first tick: %s\n", warm.status().ToString().c_str());
+    return kExitFailed;
+  }
+  std::printf(
+      "vgi bench measure: %d operators x %d stations (%lld), %d history day(s)%s, store %s, loaded in %.1f s; "
+      "baseline %s over %d days, accuracy check on; 60-minute windows earlier today\n",
+      operators, per_op, static_cast<long long>(loader.Total()), o.history_days, reuse ? " (reused)" : "",
+      store.backend().data(), load_s, engine::BaselineName(rc.baseline).c_str(), rc.baseline.lookback_days);
+  std::printf("summary scenario=measure case=first-tick store=%s history_warmed=%d first_tick_ms=%.1f "
+              "max_rss_before_mb=%.0f max_rss_after_mb=%.0f\n",
+              store.backend().data(), warm->history_warmed, warm_ms, rss_before_mb, MaxRssMb());
+  std::fflush(stdout);
+
+  struct Case {
+    std::string name;
+    engine::DemandScope scope;
+    std::int64_t stations;
+  };
+  const std::vector<Case> cases = {
+      {"all", {engine::ScopeKind::kAll, {}}, loader.Total()},
+      {std::string("areas-") + kAreaPrefix, {engine::ScopeKind::kAreas, {kAreaPrefix}}, loader.InPrefix()},
+  };
+  int exit_code = kExitOk;
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    const Case& c = cases[i];
+    const proto::BeijingMinute window_start{now.minutes - 130 * static_cast<std::int64_t>(cases.size() - i)};
+    auto r = RunCase(regulator, store, clock, c.name, c.scope, c.stations, window_start, o.quiet);
+    if (!r.ok()) {
+      std::fprintf(stderr, "vgi bench measure %s: %s\n", c.name.c_str(), r.status().ToString().c_str());
+      exit_code = kExitFailed;
+      continue;
+    }
+    std::printf(
+        "summary scenario=measure case=%s store=%s operators=%d stations=%lld in_scope=%lld history_days=%d "
+        "instructions=%d measured=%d start_tick_ms=%.1f measure_tick_ms=%.1f max_rss_mb=%.0f\n",
+        c.name.c_str(), store.backend().data(), operators, static_cast<long long>(loader.Total()),
+        static_cast<long long>(c.stations), o.history_days, r->instructions, r->measured, r->start_tick_ms,
+        r->measure_tick_ms, MaxRssMb());
+    if (r->measured != r->instructions) {
+      std::printf("  NOTE %s: %d of %d instruction(s) measured; the last one says: %s\n", c.name.c_str(), r->measured,
+                  r->instructions, r->note.c_str());
+    }
+    std::fflush(stdout);
+  }
+  return exit_code;
+}
+
+}  // namespace vgi::app::bench
