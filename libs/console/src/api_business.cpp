@@ -187,14 +187,26 @@ ApiResponse GetOverviewCurve(Services& s, Call& call) {
   if (!day.ok()) return Invalid(day.status(), "day");
   auto peers = s.store.ListPeers();
   if (!peers.ok()) return StatusResponse(s, peers.status());
-  std::vector<store::StationDay> days;
+  // The enabled operators' operator-day sums added minute by minute: what engine::PotentialByTime
+  // gives over their station-days (the store sums each operator's day the same way).
+  store::OperatorDay c;
   for (const auto& p : *peers) {
     if (!p.enabled) continue;
-    auto d = s.store.ListStationDays(p.operator_id, *day);
+    auto d = s.store.ListOperatorDays(p.operator_id, *day, *day);
     if (!d.ok()) return StatusResponse(s, d.status());
-    std::move(d->begin(), d->end(), std::back_inserter(days));
+    for (const store::OperatorDay& od : *d) {
+      const std::size_t n = c.load.size();
+      if (od.day != *day || od.load.size() != n || od.down.size() != n || od.up.size() != n || od.present.size() != n) {
+        continue;
+      }
+      for (std::size_t m = 0; m < n; ++m) {
+        c.load[m] += od.load[m];
+        c.down[m] += od.down[m];
+        c.up[m] += od.up[m];
+        c.present[m] += od.present[m];
+      }
+    }
   }
-  const engine::PotentialCurve c = engine::PotentialByTime(*day, days);
   JsonOut out;
   out.StartObject().Key("day").String(proto::FormatDate(*day));
   out.Key("load_kw").StartArray();
@@ -204,7 +216,7 @@ ApiResponse GetOverviewCurve(Services& s, Call& call) {
   out.EndArray().Key("up_kw").StartArray();
   for (auto v : c.up) WriteCentiKw(out, v);
   out.EndArray().Key("stations_present").StartArray();
-  for (auto v : c.stations_present) out.Int(v);
+  for (auto v : c.present) out.Int(v);
   out.EndArray().EndObject();
   return JsonResponse(200, out.Take());
 }
@@ -237,20 +249,27 @@ ApiResponse GetOperators(Services& s, Call& /*call*/) {
       stakes += CurrentStakes(rec);
       reporting += fresh.contains(Key(p.operator_id, rec.station.code)) ? 1 : 0;
     }
+    // Present station-minutes from the operator-day sums. They do not name stations, so a retired
+    // station's data (kept for its days) now counts too; capping at the possible count keeps the
+    // figure at most 100 %.
     std::int64_t present = 0;
-    for (const auto& [day, from, to] : {std::tuple{yesterday, cut, store::kMinutesPerDay}, std::tuple{today, 0, cut}}) {
-      if (codes.empty()) break;
-      auto days = s.store.ListStationDays(p.operator_id, day);
+    const auto possible = static_cast<std::int64_t>(codes.size()) * store::kMinutesPerDay;
+    if (!codes.empty()) {
+      auto days = s.store.ListOperatorDays(p.operator_id, yesterday, today);
       if (!days.ok()) return StatusResponse(s, days.status());
-      for (const auto& d : *days) {
-        if (!codes.contains(d.station_code)) continue;
-        for (int m = from; m < to; ++m) present += d.present.test(static_cast<std::size_t>(m)) ? 1 : 0;
+      for (const store::OperatorDay& d : *days) {
+        if (d.day != yesterday && d.day != today) continue;
+        const int from = d.day == yesterday ? cut : 0;
+        const int to = d.day == yesterday ? store::kMinutesPerDay : cut;
+        for (int m = from; m < to && static_cast<std::size_t>(m) < d.present.size(); ++m) {
+          present += d.present[static_cast<std::size_t>(m)];
+        }
       }
+      present = std::min(present, possible);
     }
     double quality = 0;
     if (!codes.empty()) {
-      const double all = static_cast<double>(codes.size()) * store::kMinutesPerDay;
-      quality = std::round(static_cast<double>(present) * 1000.0 / all) / 10.0;
+      quality = std::round(static_cast<double>(present) * 1000.0 / static_cast<double>(possible)) / 10.0;
     }
     out.StartObject().Key("operator_id").String(p.operator_id).Key("name").String(p.name);
     out.Key("enabled").Bool(p.enabled).Key("stations").Int(static_cast<std::int64_t>(codes.size()));

@@ -380,6 +380,78 @@ TEST_F(ApiBusinessTest, OverviewCurveAddsTheEnabledOperatorsStationsPerMinute) {
   ExpectError(Viewer(GetOverviewCurve, "day=2026-13-01"), 400, "day", "yyyy-MM-dd");
 }
 
+// A past day (2026-12-01) summed from the enabled operators' operator-day sums.
+TEST_F(ApiBusinessTest, OverviewCurveOfAPastDayIsTheHandComputedSum) {
+  Power(kA, "STA0", At(1, 10, 0), At(1, 10, 10), 100, 200, 20);   // down 80, up 100
+  Power(kA, "STA1", At(1, 10, 5), At(1, 10, 15), 50, 200, 20);    // down 30, up 150
+  Power(kB, "STB0", At(1, 10, 0), At(1, 10, 6), 80, 100, 0);      // down 80, up 20
+  Power(kB, "STB0", At(1, 10, 20), At(1, 10, 21), 120, 100, 0);   // above its top: down 120, up 0
+  Power(kC, "STC0", At(1, 10, 0), At(1, 10, 15), 1000, 2000, 0);  // disabled: not summed
+
+  auto r = Viewer(GetOverviewCurve, "day=2026-12-01");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_THAT(schema_check::Violations(r.body, "Curve"), ::testing::IsEmpty());
+  auto c = Json(r);
+  EXPECT_EQ(Str(c["day"]), "2026-12-01");
+  simdjson::dom::array load, down, up, present;
+  ASSERT_EQ(c["load_kw"].get(load), simdjson::SUCCESS);
+  ASSERT_EQ(c["down_kw"].get(down), simdjson::SUCCESS);
+  ASSERT_EQ(c["up_kw"].get(up), simdjson::SUCCESS);
+  ASSERT_EQ(c["stations_present"].get(present), simdjson::SUCCESS);
+  ASSERT_EQ(load.size(), 1440u);
+  ASSERT_EQ(down.size(), 1440u);
+  ASSERT_EQ(up.size(), 1440u);
+  ASSERT_EQ(present.size(), 1440u);
+  struct Minute {
+    std::size_t m;
+    double load, down, up;
+    std::int64_t present;
+  };
+  for (const Minute& x : {Minute{600, 180, 160, 120, 2},   // 10:00 STA0 + STB0
+                          Minute{605, 230, 190, 270, 3},   // 10:05 all three
+                          Minute{606, 150, 110, 250, 2},   // 10:06 STA0 + STA1
+                          Minute{612, 50, 30, 150, 1},     // 10:12 STA1
+                          Minute{615, 0, 0, 0, 0},         // 10:15 nobody
+                          Minute{620, 120, 120, 0, 1}}) {  // 10:20 STB0 above its top
+    EXPECT_DOUBLE_EQ(Num(load.at(x.m).value()), x.load) << x.m;
+    EXPECT_DOUBLE_EQ(Num(down.at(x.m).value()), x.down) << x.m;
+    EXPECT_DOUBLE_EQ(Num(up.at(x.m).value()), x.up) << x.m;
+    EXPECT_EQ(Int(present.at(x.m).value()), x.present) << x.m;
+  }
+  // The whole day: load 10 × 100 + 10 × 50 + 6 × 80 + 120 = 2100 kW·min, 27 station-minutes.
+  double load_sum = 0;
+  std::int64_t present_sum = 0;
+  for (auto v : load) load_sum += Num(v);
+  for (auto v : present) present_sum += Int(v);
+  EXPECT_DOUBLE_EQ(load_sum, 2100);
+  EXPECT_EQ(present_sum, 27);
+}
+
+TEST_F(ApiBusinessTest, OperatorsQualityCountsARetiredStationsDataButNeverPast100Percent) {
+  // B gains STB1, which a later sync retires; B's active STB0 has 1439 of the last 1440 minutes.
+  Stations(kB, "STB", {"120102", "120102"}, 2);
+  Stations(kB, "STB", {"120102"}, 2);
+  auto listed = store_->ListStations(kB, false);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  auto quality_of_b = [&] {
+    auto list = Json(Viewer(GetOperators));
+    auto b = list.at(1).value();
+    EXPECT_EQ(Str(b["operator_id"]), kB);
+    EXPECT_EQ(Int(b["stations"]), 1);
+    return Num(b["quality_24h_percent"]);
+  };
+  EXPECT_DOUBLE_EQ(quality_of_b(), 99.9);  // 1439 / 1440
+  // The retired station's minute (today 15:59, inside the 24 h) counts: 1440 / 1440.
+  Power(kB, "STB1", At(4, 15, 59), At(4, 16, 0), 10, 100, 0);
+  EXPECT_DOUBLE_EQ(quality_of_b(), 100);
+  // Its whole 24 h too, but the figure is capped at the possible 1 × 1440 (2879 present).
+  Power(kB, "STB1", At(3, 16, 0), At(4, 16, 0), 10, 100, 0);
+  EXPECT_DOUBLE_EQ(quality_of_b(), 100);
+  auto list = Json(Viewer(GetOperators));
+  EXPECT_TRUE(list.at(1)["quality_ok"].get_bool().value());
+}
+
 TEST_F(ApiBusinessTest, OperatorsShowStationsStakesReportingAndQualityOverTheLast24Hours) {
   auto r = Viewer(GetOperators);
   ASSERT_EQ(r.status, 200) << r.body;

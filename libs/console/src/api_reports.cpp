@@ -3,8 +3,10 @@
 // the demands answered in it (target, accepted, delivered energy, completion) and the
 // settlement per operator, as JSON (schema Report) or as one CSV with three sections.
 //
-// Memory stays bounded: the period is read day by day (every operator's station-days of one day,
-// then dropped), so a year report holds one day's curves at a time, never a year of them.
+// The load is read from the store's operator-day sums (store::OperatorDay: one ~40 KB row per
+// operator and day, not every station's 6 KB station-day). Memory stays bounded: the period is
+// read in chunks of at most kChunkDays days (each operator's sums of the chunk, then dropped), so
+// a year report holds about a month of one operator's sums at a time, never a year of them.
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -15,7 +17,6 @@
 #include <optional>
 #include <string>
 #include <tuple>
-#include <unordered_set>
 #include <vector>
 
 #include "api_internal.hpp"
@@ -97,12 +98,11 @@ double OneDecimal(double v) {
 }
 
 // Folds one day's aggregated curve (minutes with any station present) into `s`.
-void FoldCurve(LoadStats& s, BeijingDate day, const std::vector<std::int64_t>& curve, const std::vector<bool>& any,
-               int minutes) {
+void FoldCurve(LoadStats& s, BeijingDate day, const std::int64_t* curve, const std::int32_t* present, int minutes) {
   const BeijingMinute start = proto::StartOf(day);
   for (int m = 0; m < minutes; ++m) {
-    if (!any[static_cast<std::size_t>(m)]) continue;
-    const std::int64_t v = curve[static_cast<std::size_t>(m)];
+    if (present[m] <= 0) continue;
+    const std::int64_t v = curve[m];
     if (!s.peak || v > *s.peak) {
       s.peak = v;
       s.peak_at = BeijingMinute{start.minutes + m};
@@ -125,68 +125,77 @@ struct LoadReport {
   std::vector<SeriesPoint> series;  // hourly (day), daily (month), monthly (year) energy of the total
 };
 
+// Days read per ListOperatorDays call: a month's sums of one operator (31 × ~40 KB) at a time.
+constexpr int kChunkDays = 31;
+
 Result<LoadReport> Load(Services& s, const Period& p, const std::vector<store::PeerRow>& peers, BeijingMinute now) {
+  constexpr auto kSlots = static_cast<std::size_t>(store::kMinutesPerDay);
   LoadReport r;
   r.total.key = "total";
-  for (const auto& peer : peers) {
-    LoadStats& st = r.by_operator.emplace_back();
-    st.key = peer.operator_id;
-    st.name = peer.name;
-  }
-  std::vector<std::unordered_set<std::string>> index(peers.size());
+  std::vector<std::int64_t> active(peers.size());
   for (std::size_t i = 0; i < peers.size(); ++i) {
+    LoadStats& st = r.by_operator.emplace_back();
+    st.key = peers[i].operator_id;
+    st.name = peers[i].name;
     auto idx = s.store.ListStationIndex(peers[i].operator_id);
     if (!idx.ok()) return idx.status();
-    for (const auto& e : *idx) index[i].insert(e.station_code);
+    active[i] = static_cast<std::int64_t>(idx->size());
   }
   if (p.name == "day") {
     for (int h = 0; h < 24; ++h) r.series.push_back({(h < 10 ? "0" : "") + std::to_string(h) + ":00", 0});
   }
   const BeijingDate today = proto::DateOf(now);
-  std::vector<std::int64_t> total_curve(store::kMinutesPerDay), curve(store::kMinutesPerDay);
-  std::vector<bool> total_any(store::kMinutesPerDay), any(store::kMinutesPerDay);
-  for (BeijingDate d = p.from; d <= p.to; d = BeijingDate{d.days + 1}) {
-    const int minutes = d == today ? proto::MinuteOfDay(now) : store::kMinutesPerDay;
-    std::fill(total_curve.begin(), total_curve.end(), 0);
-    std::fill(total_any.begin(), total_any.end(), false);
-    std::int64_t day_energy = 0;
+  auto minutes_of = [&](BeijingDate d) { return d == today ? proto::MinuteOfDay(now) : store::kMinutesPerDay; };
+  for (BeijingDate from = p.from; from <= p.to; from = BeijingDate{from.days + kChunkDays}) {
+    const BeijingDate to{std::min(p.to.days, from.days + kChunkDays - 1)};
+    const auto n = static_cast<std::size_t>(to.days - from.days + 1);
+    // The chunk's total curve (every operator's load per minute) and stations present per minute.
+    std::vector<std::int64_t> total_curve(n * kSlots, 0), day_energy(n, 0);
+    std::vector<std::int32_t> total_present(n * kSlots, 0);
     for (std::size_t i = 0; i < peers.size(); ++i) {
-      auto days = s.store.ListStationDays(peers[i].operator_id, d);
+      auto days = s.store.ListOperatorDays(peers[i].operator_id, from, to);
       if (!days.ok()) return days.status();
       LoadStats& st = r.by_operator[i];
-      std::fill(curve.begin(), curve.end(), 0);
-      std::fill(any.begin(), any.end(), false);
-      std::unordered_set<std::string> stations = index[i];
-      for (const auto& sd : *days) {
-        stations.insert(sd.station_code);
+      std::vector<std::int64_t> reported(n, 0);  // stations with a station-day, per day of the chunk
+      for (const store::OperatorDay& od : *days) {
+        if (od.day < from || od.day > to || od.load.size() != kSlots || od.present.size() != kSlots) continue;
+        const auto k = static_cast<std::size_t>(od.day.days - from.days);
+        const int minutes = minutes_of(od.day);
+        reported[k] = od.stations;
         for (int m = 0; m < minutes; ++m) {
           const auto mm = static_cast<std::size_t>(m);
-          if (!sd.present.test(mm) || mm >= sd.centi_kw.size()) continue;
-          curve[mm] += sd.centi_kw[mm];
-          any[mm] = true;
-          ++st.present;
+          const std::int64_t load = od.load[mm];
+          st.present += od.present[mm];
+          st.centi_kw_minutes += load;
+          total_curve[k * kSlots + mm] += load;
+          total_present[k * kSlots + mm] += od.present[mm];
+          if (p.name == "day") r.series[mm / 60].centi_kw_minutes += load;
+          day_energy[k] += load;
         }
+        FoldCurve(st, od.day, od.load.data(), od.present.data(), minutes);
       }
-      st.possible += static_cast<std::int64_t>(stations.size()) * minutes;
-      st.elapsed += minutes;
-      for (int m = 0; m < minutes; ++m) {
-        const auto mm = static_cast<std::size_t>(m);
-        st.centi_kw_minutes += curve[mm];
-        total_curve[mm] += curve[mm];
-        total_any[mm] = total_any[mm] || any[mm];
-        if (p.name == "day") r.series[static_cast<std::size_t>(m / 60)].centi_kw_minutes += curve[mm];
-        day_energy += curve[mm];
+      // The possible station-minutes of a day were |active stations ∪ stations that reported| ×
+      // minutes; the sums count the reporting stations without naming them, so the union becomes
+      // max(active, reported): equal when one set holds the other (the usual case), lower when
+      // stations outside the active set (retired, unknown) reported on a day some active ones did not.
+      for (std::size_t k = 0; k < n; ++k) {
+        const int minutes = minutes_of(BeijingDate{from.days + static_cast<int>(k)});
+        st.possible += std::max(active[i], reported[k]) * minutes;
+        st.elapsed += minutes;
       }
-      FoldCurve(st, d, curve, any, minutes);
     }
-    FoldCurve(r.total, d, total_curve, total_any, minutes);
-    r.total.elapsed += minutes;
-    const std::string date = proto::FormatDate(d);
-    if (p.name == "month") r.series.push_back({date, day_energy});
-    if (p.name == "year") {
-      const std::string month = date.substr(0, 7);
-      if (r.series.empty() || r.series.back().label != month) r.series.push_back({month, 0});
-      r.series.back().centi_kw_minutes += day_energy;
+    for (std::size_t k = 0; k < n; ++k) {
+      const BeijingDate d{from.days + static_cast<int>(k)};
+      const int minutes = minutes_of(d);
+      FoldCurve(r.total, d, total_curve.data() + k * kSlots, total_present.data() + k * kSlots, minutes);
+      r.total.elapsed += minutes;
+      const std::string date = proto::FormatDate(d);
+      if (p.name == "month") r.series.push_back({date, day_energy[k]});
+      if (p.name == "year") {
+        const std::string month = date.substr(0, 7);
+        if (r.series.empty() || r.series.back().label != month) r.series.push_back({month, 0});
+        r.series.back().centi_kw_minutes += day_energy[k];
+      }
     }
   }
   r.total.present = r.total.possible = r.total.centi_kw_minutes = 0;

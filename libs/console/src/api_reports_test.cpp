@@ -51,6 +51,19 @@ class ApiReportsTest : public ApiFixture {
     ASSERT_TRUE(store_->Commit(b).ok());
   }
 
+  // `count` minutes from `minute` of 2026-`month`-`day` at `kw`, for station `code` of `op`.
+  void PowerIn(const char* op, const std::string& code, int month, int day, int minute, int count, int kw) {
+    proto::StationPower p;
+    p.station_code = code;
+    p.credit_code = testing::kSampleCreditCode;
+    p.adjust_top_power = Kilowatts::FromInt(200);
+    const int start = proto::ToBeijingMinute(BeijingTime(2026, month, day, 0, 0)).minutes + minute;
+    for (int m = start; m < start + count; ++m) p.points.push_back({proto::BeijingMinute{m}, Kilowatts::FromInt(kw)});
+    store::WriteBatch b;
+    b.power.push_back({op, p});
+    ASSERT_TRUE(store_->Commit(b).ok());
+  }
+
   // A demand T1 (20 000 kW 18:00-19:59 today) and its settlements: A delivered 380 kWh for
   // 1140 yuan, B 100 kWh for nothing (each 400 kWh asked).
   void DemandAndSettlements() {
@@ -183,6 +196,78 @@ TEST_F(ApiReportsTest, AMonthSumsItsDaysUpToNowAndAnOperatorFilterKeepsOnlyIt) {
   EXPECT_EQ(Str(past["to"]), "2025-12-31");
   EXPECT_TRUE(past["load"]["total"]["peak_kw"].is_null());
   EXPECT_DOUBLE_EQ(Num(past["load"]["total"]["data_quality_percent"]), 0);
+}
+
+// November 2026 (a past month: 30 whole days, 43 200 minutes) read from the operator-day sums.
+// A (1 active station): 60 kW 11-02 08:00-08:29, 5 kW all of 11-10, 120 kW 11-20 19:00-19:09.
+// B (1 active station): 40 kW 11-02 08:00-08:09; on 11-30 23:00-23:59 its station 30 kW and a
+// station outside its index ("ST-X") 5 kW, so that day 2 stations reported.
+TEST_F(ApiReportsTest, AMonthOfTwoOperatorsSumsTheirOperatorDays) {
+  const std::string sa = std::string("ST-") + kA, sb = std::string("ST-") + kB;
+  PowerIn(kA, sa, 11, 2, 8 * 60, 30, 60);
+  PowerIn(kA, sa, 11, 10, 0, 1440, 5);
+  PowerIn(kA, sa, 11, 20, 19 * 60, 10, 120);
+  PowerIn(kB, sb, 11, 2, 8 * 60, 10, 40);
+  PowerIn(kB, sb, 11, 30, 23 * 60, 60, 30);
+  PowerIn(kB, "ST-X", 11, 30, 23 * 60, 60, 5);
+
+  auto r = Report("period=month&date=2026-11");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_THAT(schema_check::Violations(r.body, "Report"), IsEmpty());
+  auto d = Json(r);
+  EXPECT_EQ(Str(d["from"]), "2026-11-01");
+  EXPECT_EQ(Str(d["to"]), "2026-11-30");
+  auto a = d["load"]["by_operator"].at(0).value();
+  EXPECT_EQ(Str(a["operator_id"]), kA);
+  EXPECT_DOUBLE_EQ(Num(a["energy_kwh"]), 170);  // (30 × 60 + 1440 × 5 + 10 × 120) = 10 200 kW·min
+  EXPECT_DOUBLE_EQ(Num(a["peak_kw"]), 120);
+  EXPECT_EQ(Str(a["peak_at"]), "2026-11-20 19:00");
+  EXPECT_DOUBLE_EQ(Num(a["valley_kw"]), 5);
+  EXPECT_EQ(Str(a["valley_at"]), "2026-11-10 00:00");
+  EXPECT_DOUBLE_EQ(Num(a["average_kw"]), 0.24);           // 10 200 / 43 200
+  EXPECT_DOUBLE_EQ(Num(a["data_quality_percent"]), 3.4);  // 1480 / (1 × 43 200) = 3.43 %
+  auto b = d["load"]["by_operator"].at(1).value();
+  EXPECT_EQ(Str(b["operator_id"]), kB);
+  EXPECT_DOUBLE_EQ(Num(b["energy_kwh"]), 41.67);  // (10 × 40 + 60 × 30 + 60 × 5) = 2500 kW·min
+  EXPECT_DOUBLE_EQ(Num(b["peak_kw"]), 40);
+  EXPECT_EQ(Str(b["peak_at"]), "2026-11-02 08:00");
+  EXPECT_DOUBLE_EQ(Num(b["valley_kw"]), 35);
+  EXPECT_EQ(Str(b["valley_at"]), "2026-11-30 23:00");
+  EXPECT_DOUBLE_EQ(Num(b["average_kw"]), 0.06);  // 2500 / 43 200
+  // Possible: 29 days × max(1 active, 0 or 1 reporting) + 11-30 × max(1 active, 2 reporting),
+  // × 1440 = 44 640; present 10 + 60 + 60 = 130 → 0.29 %.
+  EXPECT_DOUBLE_EQ(Num(b["data_quality_percent"]), 0.3);
+  // The total curve: 100 kW 11-02 08:00-08:09, 60 08:10-08:29, 5 all of 11-10, 120 11-20
+  // 19:00-19:09, 35 11-30 23:00-23:59.
+  auto t = d["load"]["total"];
+  EXPECT_DOUBLE_EQ(Num(t["energy_kwh"]), 211.67);  // 12 700 / 60
+  EXPECT_DOUBLE_EQ(Num(t["peak_kw"]), 120);
+  EXPECT_EQ(Str(t["peak_at"]), "2026-11-20 19:00");
+  EXPECT_DOUBLE_EQ(Num(t["valley_kw"]), 5);
+  EXPECT_EQ(Str(t["valley_at"]), "2026-11-10 00:00");
+  EXPECT_DOUBLE_EQ(Num(t["average_kw"]), 0.29);           // 12 700 / 43 200
+  EXPECT_DOUBLE_EQ(Num(t["data_quality_percent"]), 1.8);  // 1610 / 87 840 = 1.83 %
+  simdjson::dom::array series;
+  ASSERT_EQ(d["load"]["series"].get(series), simdjson::SUCCESS);
+  ASSERT_EQ(series.size(), 30u);
+  EXPECT_EQ(Str(series.at(1)["label"]), "2026-11-02");
+  EXPECT_DOUBLE_EQ(Num(series.at(1)["energy_kwh"]), 36.67);  // (1800 + 400) / 60
+  EXPECT_DOUBLE_EQ(Num(series.at(9)["energy_kwh"]), 120);
+  EXPECT_DOUBLE_EQ(Num(series.at(19)["energy_kwh"]), 20);
+  EXPECT_DOUBLE_EQ(Num(series.at(29)["energy_kwh"]), 35);
+  EXPECT_DOUBLE_EQ(Num(series.at(0)["energy_kwh"]), 0);
+
+  // The year is read in chunks of days; November and December (SetUp) both count.
+  auto y = Json(Report("period=year&date=2026"));
+  ASSERT_EQ(y["load"]["series"].get(series), simdjson::SUCCESS);
+  ASSERT_EQ(series.size(), 12u);
+  EXPECT_DOUBLE_EQ(Num(series.at(10)["energy_kwh"]), 211.67);
+  EXPECT_DOUBLE_EQ(Num(series.at(11)["energy_kwh"]), 103.33);
+  EXPECT_DOUBLE_EQ(Num(y["load"]["total"]["energy_kwh"]), 315);  // (12 700 + 6200) / 60
+  EXPECT_DOUBLE_EQ(Num(y["load"]["total"]["peak_kw"]), 120);
+  EXPECT_EQ(Str(y["load"]["total"]["peak_at"]), "2026-11-20 19:00");
+  EXPECT_DOUBLE_EQ(Num(y["load"]["total"]["valley_kw"]), 5);
+  EXPECT_EQ(Str(y["load"]["total"]["valley_at"]), "2026-11-10 00:00");
 }
 
 TEST_F(ApiReportsTest, ResponseAndSettlementSections) {
