@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The console in a real browser (issue 6): starts `vgi demo` on a free loopback port with a
 # dispatcher, a viewer and an auditor, then drives Debian's headless chromium through
-# tests/browser/console.test.mjs (playwright-core from npm). Screenshots of every page go to
+# tests/browser/console.test.mjs (playwright-core from npm), after the node unit tests of the
+# console's modules (tests/browser/engine_text.test.mjs). Screenshots of every page go to
 # $VGI_SCREENSHOT_DIR (default build/console-shots), for a person to look at.
 # Usage: scripts/browser-test.sh [VGI_BINARY]   (default build/release/apps/vgi/vgi)
 # Bounded: the demo stops itself after 600 s, the test after 480 s; the demo is killed at exit.
@@ -13,6 +14,9 @@ vgi=${1:-$root/build/release/apps/vgi/vgi}
 
 "$root/scripts/install-web.sh"
 (cd "$root/tests/browser" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+# The console's own logic first (no browser, no demo): the engine texts in Chinese.
+(cd "$root/tests/browser" && timeout 60 node --test --test-reporter=dot engine_text.test.mjs) ||
+  { echo "browser-test: engine_text.test.mjs FAILED" >&2; exit 1; }
 
 work=$(mktemp -d -t vgi-browser.XXXXXX)
 demo_pid=""

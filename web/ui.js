@@ -2,7 +2,8 @@
 // notice banner, the confirmation modal (a real dialog in the page, not window.confirm, so that
 // browser tests can click it) and ECharts set-up.
 
-import { t } from './i18n.js';
+import { t, getLang } from './i18n.js';
+import { engineText } from './engine_text.js';
 
 // h('div', {class: 'x', onclick: f}, 'text', child, [more]) -> Element. null/false children skipped.
 export function h(tag, attrs, ...children) {
@@ -40,6 +41,15 @@ export function table(columns, rows, opts = {}) {
     body.append(tr);
   }
   return h('table', { class: 'grid' + (opts.class ? ' ' + opts.class : ''), id: opts.id }, head, body);
+}
+
+// An element showing a text the engine wrote in English (an event, a note, an explanation line,
+// an alarm's title or detail) in the console's language; when translated, the English original
+// is its tooltip and data-en, so it can still be quoted to a developer or searched in the logs.
+export function engineEl(tag, attrs, text) {
+  const shown = engineText(text, getLang());
+  const orig = shown !== text ? { title: text, 'data-en': text } : null;
+  return h(tag, { ...attrs, ...orig, class: ['engine-text', attrs && attrs.class].filter(Boolean).join(' ') }, shown);
 }
 
 export function fmt(v, digits = 2) {

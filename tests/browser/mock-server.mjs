@@ -73,7 +73,8 @@ function fixtures() {
     operators: Object.entries(opNames).map(([k, n], i) => ({ operator_id: k, name: n, enabled: true, stations: 30, stakes: 300, stations_reporting: 30 - i * 5,
       quality_24h_percent: [99.6, 96.2, 88.4][i], quality_ok: i < 2 })),
     alarms: [
-      { id: 1, time: minute, type: 'execution', level: 'major', state: 'open', module: 'engine', title: 'SIM000003 低于目标', detail: '执行低于目标 10 分钟', count: 3, first_at: minute, last_at: minute },
+      { id: 1, time: minute, type: 'execution.shortfall', level: 'major', state: 'open', module: 'engine', title: 'operator below its target',
+        detail: 'SIM000003 MOCK-SEED-1-003: below 80 % of its 300.00 kW target for 10 minutes up to ' + minute + ' (response 120.00 kW)', count: 3, first_at: minute, last_at: minute },
       { id: 2, time: minute, type: 'data', level: 'warning', state: 'open', module: 'ingest', title: 'SIM000003 数据缺失', detail: '24 小时数据质量 88.4%', count: 1, first_at: minute, last_at: minute },
     ],
     users: [
@@ -97,8 +98,8 @@ function demandDoc(f, d) {
     const share = d.windows.map((w) => ({ ...w, target_kw: Math.round((w.target_kw / 2) * 100) / 100 }));
     const state = d.state === 'cancelled' ? 'cancelled' : accepted ? (i === 0 ? 'accepted' : 'rejected') : 'sent';
     return { operator_id: op, regulation_id: d.task_id + '-' + op + '-1', state, synchro_type: 1, range_type: 1, adjust_ids: [], allocated: share,
-      accepted: state === 'accepted' ? share : [], explanation: [op + ' 可下调 ' + (1500 - 300 * i) + ' kW，占总潜力 ' + (55 - 10 * i) + '%', '相似日预测 基线 1,020 kW'],
-      note: state === 'rejected' ? '运营商拒绝：车辆不足' : state === 'accepted' ? '已接受' : 'sent', round: 1, created_at: d.created_at, updated_at: f.minute,
+      accepted: state === 'accepted' ? share : [], explanation: d.windows.map((w) => explanationLine(w, op, 1500 - 300 * i, 30 - 5 * i)),
+      note: NOTES[state], round: 1, created_at: d.created_at, updated_at: f.minute,
       measured: state === 'accepted' ? share.map((w) => ({ start: w.start, end: w.end, completion_percent: 92.5, delivered_kwh: 55.5, baseline_kw: 1000, actual_kw: 1000 - w.target_kw * 0.925 })) : [],
       baseline: state === 'accepted' ? 'high-5-of-10' : '', earnings_yuan: state === 'accepted' ? 33.3 : null };
   });
@@ -106,7 +107,20 @@ function demandDoc(f, d) {
   return { task_id: d.task_id, type: d.type, state: d.state, scope: d.scope, windows: d.windows, is_force: d.is_force, created_by: d.created_by, created_at: d.created_at,
     updated_at: f.minute, instructions: instructions.length, version: d.version, accept_deadline: d.accept_deadline, note: d.note,
     coverage: d.windows.map((w) => ({ start: w.start, end: w.end, target_kw: w.target_kw, allocated_kw: w.target_kw, accepted_kw: acc(w), uncovered_kw: Math.round((w.target_kw - acc(w)) * 100) / 100 })),
-    instructions_list: instructions, events: [d.created_at + ' created by ' + d.created_by, ...(accepted ? [f.minute + ' SIM000001 accepted', f.minute + ' SIM000002 rejected'] : [])] };
+    instructions_list: instructions,
+    events: [d.created_at + ' created by ' + d.created_by, d.created_at + ' decomposed over 2 participant(s): ' + ops.join(', '),
+      ...(accepted ? instructions.map((x) => f.minute + ' ' + x.operator_id + ' ' + x.regulation_id + ': ' + x.note) : []),
+      d.created_at + ' a text no engine template has'] };
+}
+
+// Texts as the engine writes them (libs/engine/src/regulator*.cpp, allocation.cpp): the console
+// shows them in Chinese when it is in Chinese (web/engine_text.js).
+const NOTES = { sent: 'sent', accepted: 'accepted by the operator (callback_task_overview)', rejected: 'rejected by the operator (callback_task_overview)',
+  cancelled: 'cancelled by the dispatcher' };
+const kw = (v) => v.toFixed(2);
+export function explanationLine(w, op, potential, reporting) {
+  return w.start + '–' + w.end.slice(11) + ': ' + op + ': potential ' + kw(potential) + ' kW, usable ' + kw(potential * 0.9) + ' kW after 10.00% reserve, allocated ' +
+    kw(w.target_kw / 2) + ' kW (50.00% of ' + kw(w.target_kw) + ' kW); ' + reporting + ' of 30 stations reporting; similar-day forecast';
 }
 
 // Minute strings ('yyyy-MM-dd HH:mm', Beijing): n minutes later, and whole minutes from a to b.

@@ -105,6 +105,44 @@ async function liveExecution(page, lang, dict) {
   ok('execution live: polling stops when leaving the page');
 }
 
+// The engine's English texts (events, notes, explanation lines, alarm title and detail) in the
+// console's language: Chinese with the English original as the tooltip; in English unchanged. A
+// text no template knows is shown as it came. MOCK-SEED-1: window 18:00–18:59, 800 kW.
+async function engineTexts(page, lang) {
+  const texts = (sel) => page.$$eval(sel, (els) => els.map((e) => ({ text: e.textContent, title: e.getAttribute('title') })));
+  const shown = (en, zh) => lang === 'zh' ? { text: zh, title: en } : { text: en, title: null };
+  const events = await texts('#events li');
+  const created = events[0].text.slice(0, 16);
+  const accepted = events[2].text.slice(0, 16);
+  assert.deepEqual(events, [
+    shown(created + ' created by disp', created + ' 由 disp 创建'),
+    shown(created + ' decomposed over 2 participant(s): SIM000001, SIM000002', created + ' 已分解给 2 个参与方：SIM000001, SIM000002'),
+    shown(accepted + ' SIM000001 MOCK-SEED-1-SIM000001-1: accepted by the operator (callback_task_overview)',
+      accepted + ' SIM000001 MOCK-SEED-1-SIM000001-1：运营商已接受（callback_task_overview）'),
+    shown(accepted + ' SIM000002 MOCK-SEED-1-SIM000002-1: rejected by the operator (callback_task_overview)',
+      accepted + ' SIM000002 MOCK-SEED-1-SIM000002-1：运营商已拒绝（callback_task_overview）'),
+    { text: created + ' a text no engine template has', title: null },
+  ], lang + ': demand events');
+  assert.deepEqual(await texts('#instructions-table .instr-note'), [
+    shown('accepted by the operator (callback_task_overview)', '运营商已接受（callback_task_overview）'),
+    shown('rejected by the operator (callback_task_overview)', '运营商已拒绝（callback_task_overview）'),
+  ], lang + ': instruction notes');
+  const day = created.slice(0, 10);
+  assert.deepEqual((await texts('#instructions-table .explanation li'))[0], shown(
+    day + ' 18:00–18:59: SIM000001: potential 1500.00 kW, usable 1350.00 kW after 10.00% reserve, allocated 400.00 kW (50.00% of 800.00 kW); 30 of 30 stations reporting; similar-day forecast',
+    day + ' 18:00–18:59：SIM000001：潜力 1500.00 kW，预留 10.00% 备用后可用 1350.00 kW，分配 400.00 kW（占 800.00 kW 的 50.00%）；30 个场站中 30 个在报数；相似日预测'),
+  lang + ': explanation line');
+  await shot(page, lang + '-demand-engine-texts');
+  await visit(page, '#/alarms', '#alarms-table');
+  const [title] = await texts('#alarms-table tr[data-id="1"] .alarm-title');
+  const [detail] = await texts('#alarms-table tr[data-id="1"] .detail');
+  const at = /up to (\d{4}-\d\d-\d\d \d\d:\d\d) /.exec(detail.title ?? detail.text)[1];
+  assert.deepEqual([title, detail], [shown('operator below its target', '运营商低于目标'),
+    shown('SIM000003 MOCK-SEED-1-003: below 80 % of its 300.00 kW target for 10 minutes up to ' + at + ' (response 120.00 kW)',
+      'SIM000003 MOCK-SEED-1-003：连续 10 分钟低于 300.00 kW 目标的 80 %（截至 ' + at + '，响应 120.00 kW）')], lang + ': alarm title and detail');
+  ok('engine texts (' + lang + '): ' + events.length + ' events, notes, an explanation line, an alarm ' + (lang === 'zh' ? 'in Chinese with the English as tooltip' : 'as written'));
+}
+
 const mock = await startMock({ webDir: path.join(root, 'web'), openapiPath: path.join(root, 'libs/console/api/openapi.json'), users: USERS });
 const base = mock.url;
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
@@ -182,6 +220,7 @@ try {
     await visit(page, '#/demands/MOCK-SEED-1', '#instructions-table');
     assert.ok((await page.innerText('#instructions-table')).includes('SIM000001'));
     assert.ok(await page.$('#change-demand'));
+    await engineTexts(page, lang);
     await page.context().close();
   }
 

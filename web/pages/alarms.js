@@ -1,8 +1,9 @@
 // Alarms: latest first, optionally with closed ones; acknowledge and close ask for confirmation.
 
 import { api, can } from '../app.js';
-import { t } from '../i18n.js';
-import { h, table, fmtInt, badge, confirmDialog } from '../ui.js';
+import { t, getLang } from '../i18n.js';
+import { engineText } from '../engine_text.js';
+import { h, engineEl, table, fmtInt, badge, confirmDialog } from '../ui.js';
 
 export async function render(root, args, query, ctx) {
   const includeClosed = query.get('include_closed') === 'true';
@@ -10,7 +11,7 @@ export async function render(root, args, query, ctx) {
   if (!ctx.alive()) return;
   const reload = () => render(root, args, query, ctx);
   const act = async (a, what) => {
-    const message = t(what === 'ack' ? 'al.confirm_ack' : 'al.confirm_close', { title: a.title });
+    const message = t(what === 'ack' ? 'al.confirm_ack' : 'al.confirm_close', { title: engineText(a.title, getLang()) });
     if (!(await confirmDialog({ message, okLabel: t(what === 'ack' ? 'al.ack' : 'al.close'), danger: what === 'close' }))) return;
     try {
       await api('POST', '/api/v1/alarms/' + encodeURIComponent(a.id) + '/' + what);
@@ -25,8 +26,8 @@ export async function render(root, args, query, ctx) {
     { label: t('common.state'), cell: (a) => badge(t('al.state.' + a.state), 'astate-' + a.state, { 'data-state': a.state }) },
     { label: t('al.type'), cell: (a) => a.type },
     { label: t('al.module'), cell: (a) => a.module },
-    { label: t('al.title_col'), cell: (a) => a.title },
-    { label: t('al.detail'), cell: (a) => h('span', { class: 'detail' }, a.detail) },
+    { label: t('al.title_col'), cell: (a) => engineEl('span', { class: 'alarm-title' }, a.title) },
+    { label: t('al.detail'), cell: (a) => engineEl('span', { class: 'detail' }, a.detail) },
     { label: t('al.count'), cell: (a) => fmtInt(a.count), class: 'num' },
     { label: t('al.first'), cell: (a) => a.first_at },
     { label: t('al.last'), cell: (a) => a.last_at },

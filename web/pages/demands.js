@@ -3,8 +3,9 @@
 // why, the negotiation note and events, refreshed every 5 s; change and cancel ask first.
 
 import { api, can, go, serverNow } from '../app.js';
-import { t } from '../i18n.js';
-import { h, table, fmt, fmtInt, field, badge, confirmDialog, showError, showNotice } from '../ui.js';
+import { t, getLang } from '../i18n.js';
+import { engineText } from '../engine_text.js';
+import { h, engineEl, table, fmt, fmtInt, field, badge, confirmDialog, showError, showNotice } from '../ui.js';
 
 const REFRESH_MS = 5000;
 
@@ -198,16 +199,16 @@ function detailBody(d) {
           { label: t('dm.round'), cell: (i) => String(i.round), class: 'num' },
           { label: t('dm.alloc_windows'), cell: (i) => windowsText(i.allocated) },
           { label: t('dm.accept_windows'), cell: (i) => windowsText(i.accepted) },
-          { label: t('dm.explanation'), cell: (i) => h('ul', { class: 'plain explanation' }, i.explanation.map((x) => h('li', null, x))) },
-          { label: t('dm.negotiation'), cell: (i) => i.note || '—' },
+          { label: t('dm.explanation'), cell: (i) => h('ul', { class: 'plain explanation' }, i.explanation.map((x) => engineEl('li', null, x))) },
+          { label: t('dm.negotiation'), cell: (i) => (i.note ? engineEl('span', { class: 'instr-note' }, i.note) : '—') },
           { label: t('dm.measured'), cell: (i) => (i.measured.length
-            ? h('ul', { class: 'plain' }, i.measured.map((m) => h('li', null, m.start.slice(-5) + '–' + m.end.slice(-5) + ' · ' + fmt(m.completion_percent, 1) + ' % · ' + fmt(m.delivered_kwh) + ' kWh')), i.baseline ? h('li', { class: 'muted' }, t('ins.baseline', { b: i.baseline })) : null)
+            ? h('ul', { class: 'plain' }, i.measured.map((m) => h('li', null, m.start.slice(-5) + '–' + m.end.slice(-5) + ' · ' + fmt(m.completion_percent, 1) + ' % · ' + fmt(m.delivered_kwh) + ' kWh')), i.baseline ? h('li', { class: 'muted', title: i.baseline }, t('ins.baseline', { b: engineText(i.baseline, getLang()) })) : null)
             : t('ex.not_measured')) },
           { label: t('dm.earnings'), cell: (i) => fmt(i.earnings_yuan), class: 'num' },
         ],
         d.instructions_list, { id: 'instructions-table' })),
     h('section', { class: 'panel' }, h('h3', null, t('dm.events')),
-      d.events.length ? h('ol', { class: 'events', id: 'events' }, d.events.map((e) => h('li', null, e))) : h('p', { class: 'muted' }, t('common.none'))),
+      d.events.length ? h('ol', { class: 'events', id: 'events' }, d.events.map((e) => engineEl('li', null, e))) : h('p', { class: 'muted' }, t('common.none'))),
     live,
   ];
 }

@@ -6,7 +6,7 @@
 
 import { api } from '../app.js';
 import { t } from '../i18n.js';
-import { h, table, fmt, chart, field } from '../ui.js';
+import { h, engineEl, table, fmt, chart, field } from '../ui.js';
 import { insState } from './demands.js';
 
 const REFRESH_MS = 5000;
@@ -88,7 +88,7 @@ function traceFacts(tr) {
   const n = tr.minutes.length;
   return h('dl', { class: 'facts' },
     h('dt', null, t('ex.target')), h('dd', { class: 'trace-target' }, fmt(tr.target_kw)),
-    h('dt', null, t('ex.reference')), h('dd', { class: 'trace-reference' }, tr.reference || t('ex.reference_pending')),
+    h('dt', null, t('ex.reference')), tr.reference ? engineEl('dd', { class: 'trace-reference' }, tr.reference) : h('dd', { class: 'trace-reference' }, t('ex.reference_pending')),
     h('dt', null, t('ex.response_avg')), h('dd', { class: 'trace-response' }, fmt(tr.response_avg_kw)),
     h('dt', null, t('ex.completion_live')), h('dd', { class: 'trace-completion' }, fmt(tr.completion_percent, 1)),
     h('dt', null, t('ex.progress')), h('dd', { class: 'trace-progress' }, n ? t('ex.minutes_so_far', { n, last: tr.minutes[n - 1].minute.slice(11) }) : '—'));
