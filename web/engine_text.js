@@ -120,6 +120,8 @@ const RULES = [
   [re('Command not delivered before its deadline'), () => '指令在截止时间前未送达'],
   [re('Command refused by the operator'), () => '指令被运营商拒绝'],
   // ---- alarm details ----
+  // regulator.cpp Coalesce(): many alarms of one type in one step, as one about the demand
+  [re('(\\d+) instructions of demand (\\S+), the first: (.*)'), (m) => `需求 ${m[2]} 的 ${m[1]} 条指令，首条：${sub(m[3])}`],
   [re('demand (\\S+) reached its first window before the engine decomposed it'), (m) => `需求 ${m[1]} 在引擎分解前已到达首个时段`],
   [re('demand (\\S+): (.*) uncovered \\(([^()]*)\\)'), (m) => `需求 ${m[1]}：${m[2]} 未覆盖（${sub(m[3])}）`],
   [re(`demand (\\S+) (${WINDOW}: .*)`), (m) => {

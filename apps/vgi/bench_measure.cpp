@@ -47,9 +47,9 @@ class StepClock final : public Clock {
 
 SystemTime TimeOf(proto::BeijingMinute m) { return proto::ToSystemTime(m); }
 
-// Every operator accepts every instruction waiting in the outbox (its send_task is left pending:
-// the engine takes answers from the callbacks, which the server would have stored).
-Result<int> AcceptAll(store::Store& store, const Clock& clock) {
+// Every operator accepts every instruction of the demand waiting in the outbox (its send_task is
+// left pending: the engine takes answers from the callbacks, which the server would have stored).
+Result<int> AcceptAll(store::Store& store, const Clock& clock, const std::string& task_id) {
   store::OutboxFilter f;
   f.state = store::OutboxState::kPending;
   f.limit = 1'000'000;
@@ -57,7 +57,7 @@ Result<int> AcceptAll(store::Store& store, const Clock& clock) {
   store::WriteBatch batch;
   int accepted = 0;
   for (const auto& c : pending) {
-    if (c.interface != proto::Interface::kSendTask) continue;
+    if (c.interface != proto::Interface::kSendTask || c.task_id != task_id) continue;
     batch.feedback.push_back(store::FeedbackRecord{c.operator_id, c.task_id, c.regulation_id,
                                                    store::FeedbackKind::kOverview, proto::Feedback::kAccept,
                                                    std::nullopt, clock.Now()});
@@ -100,7 +100,7 @@ Result<CaseResult> RunCase(engine::Regulator& regulator, store::Store& store, St
   }
   r.instructions = sent.instructions_sent;
   clock.Set(TimeOf(proto::BeijingMinute{window_start.minutes - 50}));
-  VGI_ASSIGN_OR_RETURN(const int accepted, AcceptAll(store, clock));
+  VGI_ASSIGN_OR_RETURN(const int accepted, AcceptAll(store, clock, spec.task_id));
   if (!quiet) std::fprintf(stderr, "  %s: %d instructions sent, %d accepted\n", name.c_str(), r.instructions, accepted);
   VGI_RETURN_IF_ERROR(regulator.Tick().status());
 
@@ -154,6 +154,22 @@ int RunMeasureBench(const Options& o) {
   rc.forecast_days = 0;  // potential from the latest readings: this bench times measurement
   StepClock clock(TimeOf(proto::BeijingMinute{now.minutes - 330}));
   engine::Regulator regulator(store, clock, rc, nullptr);
+  if (reuse) {
+    // An earlier run's demands would be worked on by every Tick of this one: cancel them first.
+    store::DemandFilter open;
+    open.states = {store::DemandState::kDraft, store::DemandState::kDispatched};
+    auto left = regulator.ListDemands(open);
+    if (!left.ok()) {
+      std::fprintf(stderr, "vgi bench measure: %s\n", left.status().ToString().c_str());
+      return kExitFailed;
+    }
+    for (const auto& d : *left) {
+      if (Status st = regulator.CancelDemand(d.spec.task_id, "bench: an earlier run's demand").status(); !st.ok()) {
+        std::fprintf(stderr, "vgi bench measure: cancelling %s: %s\n", d.spec.task_id.c_str(), st.ToString().c_str());
+        return kExitFailed;
+      }
+    }
+  }
   const double rss_before_mb = MaxRssMb();
   const auto w0 = SteadyClock::now();
   auto warm = regulator.Tick();

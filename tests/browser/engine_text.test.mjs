@@ -110,6 +110,8 @@ const CASES = {
     ['Command refused by the operator', '指令被运营商拒绝'],
   ],
   'alarm details': [
+    ['14 instructions of demand T1, the first: OPA000001 T1-001: below 80 % of its 10.00 kW target for 5 minutes up to 2026-12-04 18:04 (response 0.00 kW)',
+      '需求 T1 的 14 条指令，首条：' + zh('OPA000001 T1-001: below 80 % of its 10.00 kW target for 5 minutes up to 2026-12-04 18:04 (response 0.00 kW)')],
     ['demand D20261205A1B2: stake scope OPA000001/ST01 carries no credit code', '需求 D20261205A1B2：stake scope OPA000001/ST01 carries no credit code'],
     ['demand D20261205A1B2 reached its first window before the engine decomposed it', '需求 D20261205A1B2 在引擎分解前已到达首个时段'],
     ['demand D20261205A1B2 ' + W + ': 50.00 kW of 300.00 kW uncovered: the operators in scope have no more usable potential',

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 
 #include "regulator_impl.hpp"
 #include "vgi/base/random.hpp"
@@ -297,9 +298,36 @@ std::string NewTaskId(SystemTime now) {
   return "D" + proto::FormatTimeStamp(now) + RandomString(RandomSource::System(), 4, kHex);
 }
 
+// A step over thousands of station instructions could raise one alarm each (every station's
+// measurement refused, say): beyond kAlarmsPerType of one type in one step they become one alarm
+// about the demand, counting them and quoting the first, so the dispatcher reads one line and
+// the store writes one row instead of thousands.
+constexpr std::size_t kAlarmsPerType = 10;
+
+std::vector<store::AlarmRow> Coalesce(const std::string& task_id, std::vector<store::AlarmRow> alarms) {
+  std::map<std::string, std::size_t> per_type;
+  for (const auto& a : alarms) ++per_type[a.type];
+  std::vector<store::AlarmRow> out;
+  std::map<std::string, std::size_t> merged;  // type -> index in out
+  for (auto& a : alarms) {
+    const std::size_t n = per_type[a.type];
+    if (n <= kAlarmsPerType) {
+      out.push_back(std::move(a));
+      continue;
+    }
+    if (merged.contains(a.type)) continue;
+    merged[a.type] = out.size();
+    a.detail = std::to_string(n) + " instructions of demand " + task_id + ", the first: " + a.detail;
+    a.object = task_id;
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
 // Writes a step: the demand (compare-and-set), changed and new instructions, commands,
 // settlements; then raises the alarms. Conflict when the demand changed meanwhile.
 Status Commit(Regulator::Impl& impl, Loaded& d, StepOut& out) {
+  out.alarms = Coalesce(d.row.task_id, std::move(out.alarms));
   store::EngineWrite w;
   const SystemTime now = impl.Now();
   bool any = d.demand_dirty || !out.new_regs.empty() || !out.commands.empty() || !out.settlements.empty();

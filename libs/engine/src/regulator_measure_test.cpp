@@ -8,8 +8,10 @@ namespace {
 class RegulatorMeasureTest : public RegulatorTest {
  protected:
   // Sends the demand, has every operator accept, runs it from 18:00 with `before` (16:00–18:00)
-  // and `during` (18:00–19:05) powers written by the caller, and measures at 19:05.
-  void RunToMeasurement(const DemandSpec& spec, const std::function<void()>& before, const std::function<void()>& during) {
+  // and `during` (18:00–19:05) powers written by the caller, and measures at 19:05 (every
+  // instruction measured, or none when `expect_measured` is false).
+  void RunToMeasurement(const DemandSpec& spec, const std::function<void()>& before, const std::function<void()>& during,
+                        bool expect_measured = true) {
     ASSERT_TRUE(regulator_->CreateDemand(spec).ok());
     Tick();
     auto sent = Deliver();
@@ -22,7 +24,7 @@ class RegulatorMeasureTest : public RegulatorTest {
     Tick();
     during();
     clock_.Set(BeijingTime(2026, 12, 4, 19, 5));
-    EXPECT_EQ(Tick().measured, static_cast<int>(sent.size()));
+    EXPECT_EQ(Tick().measured, expect_measured ? static_cast<int>(sent.size()) : 0);
   }
 };
 
@@ -109,6 +111,46 @@ TEST_F(RegulatorMeasureTest, TheFirstTickOfADaySumsEveryOperatorsBaselineHistory
   auto next_day = regulator_->Tick();
   ASSERT_TRUE(next_day.ok());
   EXPECT_EQ(next_day->history_warmed, 3);
+}
+
+TEST_F(RegulatorMeasureTest, ThousandsOfRefusedMeasurementsRaiseOneAlarmAboutTheDemand) {
+  // A has 12 stations in area 1201, B and C one each: 14 station instructions, none measurable
+  // (high 5 of 10 without any history).
+  config_.baseline = BaselineConfig{};
+  Reopen();
+  proto::StationInfoPage page = testing::SampleStationInfoPage(12, 1);
+  for (std::size_t i = 0; i < page.stations.size(); ++i) {
+    page.stations[i].operator_id = kA;
+    page.stations[i].code = "ST-" + std::string(kA) + (i == 0 ? "" : "-" + std::to_string(i));
+  }
+  ASSERT_TRUE(store_->PutStationPage(kA, page).ok());
+  auto all_power = [&](proto::BeijingMinute from, proto::BeijingMinute to) {
+    for (const auto& st : page.stations) Power(kA, from, to, 100, st.code);
+    Power(kB, from, to, 100);
+    Power(kC, from, to, 100);
+  };
+  all_power(At(14, 0), At(16, 0));
+  auto spec = PeakSpec(140);
+  spec.scope = {ScopeKind::kAreas, {"1201"}};
+  RunToMeasurement(spec, [&] { all_power(At(16, 0), At(18, 0)); }, [&] { all_power(At(18, 0), At(19, 5)); },
+                   /*expect_measured=*/false);
+  const DemandView v = View("T1");
+  EXPECT_EQ(v.instructions.size(), 14u);
+  for (const auto& in : v.instructions) EXPECT_THAT(in.note, HasSubstr("not measured yet")) << in.regulation_id;
+  auto alarms = store_->ListAlarms(false);
+  ASSERT_TRUE(alarms.ok());
+  // Nobody cut either: the live watch's shortfall alarms are one about the demand too.
+  ASSERT_EQ(alarms->size(), 2u);
+  std::map<std::string, store::AlarmRow> by_type;
+  for (const auto& a : *alarms) by_type[a.type] = a;
+  ASSERT_TRUE(by_type.contains("measurement.refused"));
+  ASSERT_TRUE(by_type.contains("execution.shortfall"));
+  for (const auto& [type, a] : by_type) {
+    EXPECT_EQ(a.object, "T1") << type;
+    EXPECT_THAT(a.detail, ::testing::StartsWith("14 instructions of demand T1, the first: OPA000001 ")) << type;
+  }
+  EXPECT_THAT(by_type["measurement.refused"].detail, HasSubstr("need 5 (retried every 10 minutes)"));
+  EXPECT_THAT(by_type["execution.shortfall"].detail, HasSubstr("below 80 % of its 10.00 kW target"));
 }
 
 }  // namespace
