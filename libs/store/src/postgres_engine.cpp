@@ -1,11 +1,16 @@
 // The PostgreSQL Store's regulation engine tables and leases (store.hpp). ApplyEngineWrite is one
 // transaction: the demand's compare-and-set (INSERT .. ON CONFLICT DO NOTHING / UPDATE .. WHERE
-// version = $n, both RETURNING the stored version), the rows, and the commands through Enqueue's
-// own insert (InsertCommand). AcquireLease is one INSERT .. ON CONFLICT DO UPDATE .. WHERE, so
-// several vgi processes on one database never both hold a lease.
+// version = $n, both RETURNING the stored version), then the rows a few statements per kind: one
+// INSERT .. SELECT FROM unnest(<binary array parameters>) ON CONFLICT DO UPDATE per chunk of
+// regulations, settlements and instructions, and one INSERT .. SELECT per chunk of outbox commands
+// (InsertCommands). A demand decomposed into thousands of instructions is a handful of statements,
+// not one per row. Sealing happens before the transaction. AcquireLease is one INSERT .. ON
+// CONFLICT DO UPDATE .. WHERE, so several vgi processes on one database never both hold a lease.
 #include <algorithm>
 #include <array>
 #include <limits>
+#include <map>
+#include <utility>
 
 #include "engine_record.hpp"
 #include "postgres_store_impl.hpp"
@@ -91,12 +96,112 @@ struct Variants {
   std::array<std::string, N> sql;
 };
 
+// Rows per statement: a chunk's array parameters stay a few MB.
+constexpr std::size_t kChunkRows = 10'000;
+
+using RowKey = std::pair<std::string_view, std::string_view>;  // (operator_id, regulation_id)
+
+constexpr const char* kRegulationUpsertSql = R"sql(
+INSERT INTO regulations (operator_id, regulation_id, task_id, state, doc_json, created_at, updated_at)
+SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int4[], $5::text[], $6::timestamptz[],
+                     $7::timestamptz[])
+ON CONFLICT (operator_id, regulation_id) DO UPDATE SET task_id = excluded.task_id, state = excluded.state,
+  doc_json = excluded.doc_json, updated_at = excluded.updated_at
+)sql";
+
+constexpr const char* kSettlementUpsertSql = R"sql(
+INSERT INTO settlements (operator_id, regulation_id, task_id, day, doc_json, created_at)
+SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::date[], $5::text[], $6::timestamptz[])
+ON CONFLICT (operator_id, regulation_id) DO UPDATE SET task_id = excluded.task_id, day = excluded.day,
+  doc_json = excluded.doc_json, created_at = excluded.created_at
+)sql";
+
+// The parameters of one statement per chunk of `count` rows; fill(first, end) makes a chunk's.
+template <class Fill>
+std::vector<pg::Params> Chunked(std::size_t count, const Fill& fill) {
+  std::vector<pg::Params> out;
+  for (std::size_t first = 0; first < count; first += kChunkRows) {
+    out.push_back(fill(first, std::min(count, first + kChunkRows)));
+  }
+  return out;
+}
+
+// kRegulationUpsertSql's parameters. One row per key (ON CONFLICT may not touch a row twice in
+// one statement), as one upsert after another would leave it: the last row's fields with the
+// first one's created_at (an update keeps it). In key order (byte order, as the keys' COLLATE
+// "C"), so concurrent transactions lock rows in the same order (no deadlocks).
+std::vector<pg::Params> RegulationUpsertParams(const std::vector<RegulationRow>& rows) {
+  std::map<RowKey, std::pair<std::size_t, std::size_t>> keys;  // -> (first, last) index
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    auto [it, inserted] = keys.try_emplace(RowKey{rows[i].operator_id, rows[i].regulation_id}, i, i);
+    if (!inserted) it->second.second = i;
+  }
+  auto it = keys.begin();
+  return Chunked(keys.size(), [&](std::size_t first, std::size_t end) {
+    pg::ArrayBuilder op(pg::kTextOid), regulation(pg::kTextOid), task(pg::kTextOid), state(pg::kInt4Oid),
+        doc(pg::kTextOid), created(pg::kTimestamptzOid), updated(pg::kTimestamptzOid);
+    for (std::size_t n = first; n < end; ++n, ++it) {
+      const RegulationRow& row = rows[it->second.second];
+      op.Add(row.operator_id);
+      regulation.Add(row.regulation_id);
+      task.Add(row.task_id);
+      state.AddInt32(row.state);
+      doc.Add(row.doc_json);
+      created.AddTime(rows[it->second.first].created_at);
+      updated.AddTime(row.updated_at);
+    }
+    pg::Params p;
+    p.Array(pg::kTextArrayOid, op)
+        .Array(pg::kTextArrayOid, regulation)
+        .Array(pg::kTextArrayOid, task)
+        .Array(pg::kInt4ArrayOid, state)
+        .Array(pg::kTextArrayOid, doc)
+        .Array(pg::kTimestamptzArrayOid, created)
+        .Array(pg::kTimestamptzArrayOid, updated);
+    return p;
+  });
+}
+
+// kSettlementUpsertSql's parameters: one row per key, the last (an update replaces every field),
+// in key order like the regulations.
+std::vector<pg::Params> SettlementUpsertParams(const std::vector<SettlementRow>& rows) {
+  std::map<RowKey, std::size_t> keys;  // -> last index
+  for (std::size_t i = 0; i < rows.size(); ++i) keys[RowKey{rows[i].operator_id, rows[i].regulation_id}] = i;
+  auto it = keys.begin();
+  return Chunked(keys.size(), [&](std::size_t first, std::size_t end) {
+    pg::ArrayBuilder op(pg::kTextOid), regulation(pg::kTextOid), task(pg::kTextOid), day(pg::kDateOid),
+        doc(pg::kTextOid), created(pg::kTimestamptzOid);
+    for (std::size_t n = first; n < end; ++n, ++it) {
+      const SettlementRow& row = rows[it->second];
+      op.Add(row.operator_id);
+      regulation.Add(row.regulation_id);
+      task.Add(row.task_id);
+      day.AddDate(row.day.days);
+      doc.Add(row.doc_json);
+      created.AddTime(row.created_at);
+    }
+    pg::Params p;
+    p.Array(pg::kTextArrayOid, op)
+        .Array(pg::kTextArrayOid, regulation)
+        .Array(pg::kTextArrayOid, task)
+        .Array(pg::kDateArrayOid, day)
+        .Array(pg::kTextArrayOid, doc)
+        .Array(pg::kTimestamptzArrayOid, created);
+    return p;
+  });
+}
+
 }  // namespace
 
 // ---- ApplyEngineWrite ---------------------------------------------------------------------------
 
 Result<EngineWriteResult> PostgresStore::ApplyEngineWrite(const EngineWrite& write) {
   VGI_RETURN_IF_ERROR(record::CheckEngineWrite(write));
+  // Everything but the demand is prepared before the transaction, which holds its locks shorter
+  // (and seals once however often it is retried).
+  VGI_ASSIGN_OR_RETURN(const std::vector<SealedCommand> commands, SealCommands(write.commands));
+  const std::vector<pg::Params> regulations = RegulationUpsertParams(write.regulations);
+  const std::vector<pg::Params> settlements = SettlementUpsertParams(write.settlements);
   EngineWriteResult result;
   VGI_RETURN_IF_ERROR(pool_->Transaction([&](pg::Connection& c) -> Status {
     result = EngineWriteResult{};  // the body may run again after a serialization failure
@@ -141,43 +246,14 @@ Result<EngineWriteResult> PostgresStore::ApplyEngineWrite(const EngineWrite& wri
         VGI_ASSIGN_OR_RETURN(result.demand_version, r.Int64(0, 0));
       }
     }
-    for (const RegulationRow& row : write.regulations) {
-      VGI_RETURN_IF_ERROR(
-          c.Prepared("vgi_regulation_upsert",
-                     "INSERT INTO regulations (operator_id, regulation_id, task_id, state, doc_json, created_at, "
-                     "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (operator_id, regulation_id) DO "
-                     "UPDATE SET task_id = excluded.task_id, state = excluded.state, doc_json = excluded.doc_json, "
-                     "updated_at = excluded.updated_at",
-                     pg::Params()
-                         .Text(row.operator_id)
-                         .Text(row.regulation_id)
-                         .Text(row.task_id)
-                         .Int32(row.state)
-                         .Text(row.doc_json)
-                         .Time(row.created_at)
-                         .Time(row.updated_at))
-              .status());
+    for (const pg::Params& p : regulations) {
+      VGI_RETURN_IF_ERROR(c.Prepared("vgi_engine_regulations", kRegulationUpsertSql, p).status());
     }
-    for (const SettlementRow& row : write.settlements) {
-      VGI_RETURN_IF_ERROR(
-          c.Prepared("vgi_settlement_upsert",
-                     "INSERT INTO settlements (operator_id, regulation_id, task_id, day, doc_json, created_at) "
-                     "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (operator_id, regulation_id) DO UPDATE SET "
-                     "task_id = excluded.task_id, day = excluded.day, doc_json = excluded.doc_json, "
-                     "created_at = excluded.created_at",
-                     pg::Params()
-                         .Text(row.operator_id)
-                         .Text(row.regulation_id)
-                         .Text(row.task_id)
-                         .Date(row.day.days)
-                         .Text(row.doc_json)
-                         .Time(row.created_at))
-              .status());
+    for (const pg::Params& p : settlements) {
+      VGI_RETURN_IF_ERROR(c.Prepared("vgi_engine_settlements", kSettlementUpsertSql, p).status());
     }
-    for (const EngineWrite::Command& command : write.commands) {
-      VGI_ASSIGN_OR_RETURN(const std::int64_t id,
-                           InsertCommand(c, command.command, command.instruction ? &*command.instruction : nullptr));
-      result.outbox_ids.push_back(id);
+    if (!commands.empty()) {
+      VGI_ASSIGN_OR_RETURN(result.outbox_ids, InsertCommands(c, commands));
     }
     return Status::Ok();
   }));

@@ -4,7 +4,9 @@
 // RaiseAlarm one INSERT ... ON CONFLICT on the partial unique index of live alarms.
 #include <algorithm>
 #include <limits>
+#include <map>
 #include <tuple>
+#include <utility>
 
 #include "outbox_record.hpp"
 #include "postgres_store_impl.hpp"
@@ -161,6 +163,139 @@ Result<std::int64_t> PostgresStore::InsertCommand(pg::Connection& c, const Outbo
       kInsert;
   VGI_ASSIGN_OR_RETURN(pg::Rows r, c.Prepared("vgi_enqueue_with_instruction", sql, p));
   return r.Int64(0, 0);
+}
+
+// ---- ApplyEngineWrite's commands ------------------------------------------------------------------
+
+namespace {
+
+// Rows per statement: a chunk's array parameters stay a few MB.
+constexpr std::size_t kCommandChunkRows = 10'000;
+
+// As InsertCommand's CTE (PutInstruction), for many rows: one per key, in key order.
+constexpr const char* kInstructionUpsertSql = R"sql(
+INSERT INTO instructions (operator_id, regulation_id, task_id, synchro_type, sent_at, sealed)
+SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int2[], $5::timestamptz[], $6::bytea[])
+ON CONFLICT (operator_id, regulation_id) DO UPDATE SET task_id = excluded.task_id,
+  synchro_type = excluded.synchro_type, sent_at = excluded.sent_at, sealed = excluded.sealed
+)sql";
+
+// As InsertCommand's insert, for many rows. The ids: PostgreSQL promises no order in which an
+// INSERT ... SELECT evaluates the identity's nextval for its rows (not even under ORDER BY), so the
+// statement first draws one value per row (`ids`), ranks them, and gives the n-th smallest to the
+// n-th command (WITH ORDINALITY): ids increase in command order whatever the plan. A sequence
+// never goes back within a session, so a later chunk's ids are larger still.
+constexpr const char* kCommandInsertSql = R"sql(
+WITH ids AS (
+  SELECT row_number() OVER (ORDER BY id) AS n, id
+  FROM (SELECT nextval(q.seq) AS id
+        FROM (SELECT pg_get_serial_sequence('outbox', 'id')::regclass AS seq) AS q,
+             generate_series(1, cardinality($1::text[]))) AS s
+)
+INSERT INTO outbox (id, operator_id, interface, task_id, regulation_id, data, created_at, deadline, state,
+                    attempts, next_attempt_at, lease_owner, last_error, msg)
+OVERRIDING SYSTEM VALUE
+SELECT ids.id, u.op, u.interface, u.task, u.regulation, u.data, u.created_at, u.deadline, 0, 0, u.created_at,
+       '', '', ''
+FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::timestamptz[], $7::timestamptz[])
+       WITH ORDINALITY AS u(op, interface, task, regulation, data, created_at, deadline, n)
+  JOIN ids ON ids.n = u.n
+RETURNING id
+)sql";
+
+}  // namespace
+
+Result<std::vector<PostgresStore::SealedCommand>> PostgresStore::SealCommands(
+    const std::vector<EngineWrite::Command>& commands) const {
+  std::vector<SealedCommand> out;
+  if (commands.empty()) return out;
+  if (options_.sealer == nullptr) return NoSealer();
+  out.reserve(commands.size());
+  // The checks are record::CheckEngineWrite's, done by the caller.
+  for (const EngineWrite::Command& c : commands) {
+    SealedCommand& s = out.emplace_back();
+    s.command = &c.command;
+    s.data = options_.sealer->Seal(c.command.data_json, record::OutboxContext(c.command.operator_id));
+    if (c.instruction) {
+      s.instruction = &*c.instruction;
+      VGI_ASSIGN_OR_RETURN(
+          s.sealed_instruction,
+          record::SealInstructionChecked(*options_.sealer, c.instruction->operator_id, c.instruction->instruction));
+    }
+  }
+  return out;
+}
+
+Result<std::vector<std::int64_t>> PostgresStore::InsertCommands(pg::Connection& c,
+                                                                const std::vector<SealedCommand>& commands) const {
+  // One instruction row per key (ON CONFLICT may not touch a row twice in one statement): the last
+  // command's, as one upsert after another would leave it; in key order (byte order, as the keys'
+  // COLLATE "C") so concurrent transactions lock rows in the same order.
+  std::map<std::pair<std::string_view, std::string_view>, const SealedCommand*> instructions;
+  for (const SealedCommand& s : commands) {
+    if (s.instruction == nullptr) continue;
+    instructions[{s.instruction->operator_id, s.instruction->instruction.regulation_id}] = &s;
+  }
+  for (auto it = instructions.begin(); it != instructions.end();) {
+    pg::ArrayBuilder op(pg::kTextOid), regulation(pg::kTextOid), task(pg::kTextOid), synchro(pg::kInt2Oid),
+        sent(pg::kTimestamptzOid), sealed(pg::kByteaOid);
+    for (std::size_t n = 0; n < kCommandChunkRows && it != instructions.end(); ++n, ++it) {
+      const SealedCommand& s = *it->second;
+      op.Add(s.instruction->operator_id);
+      regulation.Add(s.instruction->instruction.regulation_id);
+      task.Add(s.instruction->instruction.task_id);
+      synchro.AddInt16(static_cast<std::int16_t>(s.instruction->instruction.synchro_type));
+      sent.AddTime(s.instruction->sent_at);
+      sealed.Add(s.sealed_instruction);
+    }
+    pg::Params p;
+    p.Array(pg::kTextArrayOid, op)
+        .Array(pg::kTextArrayOid, regulation)
+        .Array(pg::kTextArrayOid, task)
+        .Array(pg::kInt2ArrayOid, synchro)
+        .Array(pg::kTimestamptzArrayOid, sent)
+        .Array(pg::kByteaArrayOid, sealed);
+    VGI_RETURN_IF_ERROR(c.Prepared("vgi_engine_instructions", kInstructionUpsertSql, p).status());
+  }
+
+  std::vector<std::int64_t> ids;
+  ids.reserve(commands.size());
+  for (std::size_t first = 0; first < commands.size(); first += kCommandChunkRows) {
+    const std::size_t end = std::min(commands.size(), first + kCommandChunkRows);
+    pg::ArrayBuilder op(pg::kTextOid), interface(pg::kTextOid), task(pg::kTextOid), regulation(pg::kTextOid),
+        data(pg::kByteaOid), created(pg::kTimestamptzOid), deadline(pg::kTimestamptzOid);
+    for (std::size_t i = first; i < end; ++i) {
+      const OutboxCommand& command = *commands[i].command;
+      op.Add(command.operator_id);
+      interface.Add(record::InterfaceName(command.interface));
+      task.Add(command.task_id);
+      regulation.Add(command.regulation_id);
+      data.Add(commands[i].data);
+      created.AddTime(command.created_at);
+      deadline.AddTime(command.deadline);
+    }
+    pg::Params p;
+    p.Array(pg::kTextArrayOid, op)
+        .Array(pg::kTextArrayOid, interface)
+        .Array(pg::kTextArrayOid, task)
+        .Array(pg::kTextArrayOid, regulation)
+        .Array(pg::kByteaArrayOid, data)
+        .Array(pg::kTimestamptzArrayOid, created)
+        .Array(pg::kTimestamptzArrayOid, deadline);
+    VGI_ASSIGN_OR_RETURN(pg::Rows r, c.Prepared("vgi_engine_outbox", kCommandInsertSql, p));
+    if (static_cast<std::size_t>(r.size()) != end - first) {
+      return Status::Internal("outbox: " + std::to_string(end - first) + " commands inserted, " +
+                              std::to_string(r.size()) + " ids returned");
+    }
+    // RETURNING yields rows in no particular order; the ids were given in command order.
+    const std::size_t base = ids.size();
+    for (int i = 0; i < r.size(); ++i) {
+      VGI_ASSIGN_OR_RETURN(const std::int64_t id, r.Int64(i, 0));
+      ids.push_back(id);
+    }
+    std::sort(ids.begin() + static_cast<std::ptrdiff_t>(base), ids.end());
+  }
+  return ids;
 }
 
 Result<std::int64_t> PostgresStore::Enqueue(const OutboxCommand& command, const InstructionRow* instruction) {

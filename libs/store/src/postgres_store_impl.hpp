@@ -98,6 +98,21 @@ class PostgresStore final : public Store {
   Result<std::int64_t> InsertCommand(pg::Connection& c, const OutboxCommand& command,
                                      const InstructionRow* instruction) const;
 
+  // ApplyEngineWrite's commands (already checked by record::CheckEngineWrite) sealed as
+  // InsertCommand seals them, before its transaction (a retried transaction does not seal again).
+  // postgres_outbox.cpp.
+  struct SealedCommand {
+    const OutboxCommand* command = nullptr;
+    std::string data;                             // data_json sealed
+    const InstructionRow* instruction = nullptr;  // nullptr = none
+    std::string sealed_instruction;
+  };
+  Result<std::vector<SealedCommand>> SealCommands(const std::vector<EngineWrite::Command>& commands) const;
+  // Writes `commands` in a few statements on `c` (inside the caller's transaction): their
+  // instructions upserted as PutInstruction (the last one written wins a key named twice), then
+  // the outbox rows. Returns one outbox id per command, increasing in command order.
+  Result<std::vector<std::int64_t>> InsertCommands(pg::Connection& c, const std::vector<SealedCommand>& commands) const;
+
   // postgres_model.cpp
   Status ApplySync(pg::Connection& c, const std::string& op, const std::int64_t total_count, SystemTime now,
                    PageReceipt& receipt, Status& refusal);
