@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include <map>
+#include <set>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -37,6 +38,9 @@ struct Loaded {
   doc::DemandDoc doc;
   std::vector<Reg> regs;  // oldest first
   bool demand_dirty = false;
+  // Per operator and history start ("<operator>/<day number>"), the days it had settled events
+  // (never baseline history), read once per step for all its instructions (regulator_measure.cpp).
+  std::map<std::string, std::set<std::int32_t>> event_days;
 };
 
 // What a step wants written (one transaction) and raised afterwards.

@@ -62,7 +62,9 @@ Direction DirectionOf(proto::RegulationType t) {
 // history (one range read each), never the operator's other stations.
 class History {
  public:
-  History(store::Store& store, const Reg& r) : store_(store), r_(r) {}
+  // `event_days` is the step's per-operator cache (Loaded::event_days).
+  History(store::Store& store, const Reg& r, std::map<std::string, std::set<std::int32_t>>& event_days)
+      : store_(store), r_(r), event_days_(event_days) {}
 
   // Loads [from, to] in one read per source; days already loaded are kept.
   Status Load(proto::BeijingDate from, proto::BeijingDate to) {
@@ -99,23 +101,30 @@ class History {
     return &cache_.at(day.days);
   }
 
-  Result<std::set<std::int32_t>> EventDays() {
-    if (!event_days_) {
+  // The operator's settled days within the history a window on `day` can read (an operator with
+  // years of settlements reads a few months of them), once per step and day for all its
+  // instructions.
+  Result<const std::set<std::int32_t>*> EventDays(proto::BeijingDate day) {
+    const proto::BeijingDate from{day.days - kMaxHistoryDays - 1};
+    const std::string key = r_.row.operator_id + "/" + std::to_string(from.days);
+    auto it = event_days_.find(key);
+    if (it == event_days_.end()) {
       store::SettlementFilter sf;
       sf.operator_id = r_.row.operator_id;
+      sf.from_day = from;
       auto settled = store_.ListSettlements(sf);
       if (!settled.ok()) return settled.status();
-      event_days_.emplace();
-      for (const auto& s : *settled) event_days_->insert(s.day.days);
+      it = event_days_.emplace(key, std::set<std::int32_t>{}).first;
+      for (const auto& s : *settled) it->second.insert(s.day.days);
     }
-    return *event_days_;
+    return &it->second;
   }
 
  private:
   store::Store& store_;
   const Reg& r_;
   std::map<std::int32_t, Aggregate> cache_;
-  std::optional<std::set<std::int32_t>> event_days_;
+  std::map<std::string, std::set<std::int32_t>>& event_days_;
 };
 
 struct WindowBaseline {
@@ -135,13 +144,13 @@ Result<WindowBaseline> BaselineOf(const RegulatorConfig& cfg, History& history, 
   if (!today.ok()) return today.status();
   std::vector<DayCurve> days;
   if (cfg.baseline.method != BaselineMethod::kSameDay) {
-    auto events = history.EventDays();
+    auto events = history.EventDays(day);
     if (!events.ok()) return events.status();
     for (int k = 1; k <= std::min(cfg.baseline.lookback_days, kMaxHistoryDays); ++k) {
       auto past = history.Day(proto::BeijingDate{day.days - k});
       if (!past.ok()) return past.status();
       if (!(*past)->any) continue;
-      days.push_back(DayCurve{(*past)->day, (*past)->centi_kw, &(*past)->present, events->contains(day.days - k)});
+      days.push_back(DayCurve{(*past)->day, (*past)->centi_kw, &(*past)->present, (*events)->contains(day.days - k)});
     }
   }
   BaselineRequest req{DayCurve{day, (*today)->centi_kw, &(*today)->present, true}, DayWindowOf(w), days, {}};
@@ -174,7 +183,7 @@ Status Watch(Regulator::Impl& impl, Loaded& d, StepOut& out, Reg& r, proto::Beij
   if (cfg.shortfall_minutes <= 0) return Status::Ok();
   const proto::BeijingMinute last_complete{now.minutes - 1};
   if (r.doc.checked_through >= last_complete.minutes) return Status::Ok();
-  History history(impl.store, r);
+  History history(impl.store, r, d.event_days);
   const auto windows = Active(r.doc.accepted);
   for (std::size_t wi = 0; wi < windows.size(); ++wi) {
     const auto& w = windows[wi];
@@ -244,7 +253,7 @@ Status Measure(Regulator::Impl& impl, Loaded& d, StepOut& out, Reg& r) {
   const auto& cfg = impl.config;
   const std::string& op = r.row.operator_id;
   const auto windows = Active(r.doc.accepted);
-  History history(impl.store, r);
+  History history(impl.store, r, d.event_days);
   InstructionDelivery delivery{op, r.row.task_id, r.row.regulation_id, r.doc.type, r.doc.is_force, {}};
   std::vector<InstructionView::Measured> measured;
   std::string baseline_text;
@@ -403,7 +412,7 @@ Result<std::vector<ExecutionTrace>> Regulator::Execution(std::string_view task_i
         s != RegulationState::kCompleted && s != RegulationState::kEvaluated && s != RegulationState::kSettled) {
       continue;
     }
-    History history(impl_->store, r);
+    History history(impl_->store, r, d->event_days);
     const auto windows = Active(r.doc.accepted);
     for (std::size_t wi = 0; wi < windows.size(); ++wi) {
       const auto& w = windows[wi];

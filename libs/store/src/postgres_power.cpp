@@ -427,7 +427,12 @@ Result<std::vector<OperatorDay>> PostgresStore::ListOperatorDays(std::string_vie
       if (!r.IsNull(i, 3)) {
         VGI_ASSIGN_OR_RETURN(sums, r.Bytes(i, 3));
       }
-      if (sums_version != version || !record::DecodeOperatorDay(sums, d)) recomputed.push_back({out.size() - 1, version});
+      if (sums_version == version && record::DecodeOperatorDay(sums, d)) continue;
+      if (auto cached = operator_days_.Get(operator_id, d.day, version)) {
+        d = std::move(*cached);
+        continue;
+      }
+      recomputed.push_back({out.size() - 1, version});
     }
   }
   // The station-days are read after the versions (READ COMMITTED): they are as new as the
@@ -435,6 +440,7 @@ Result<std::vector<OperatorDay>> PostgresStore::ListOperatorDays(std::string_vie
   for (const Recomputed& x : recomputed) {
     VGI_ASSIGN_OR_RETURN(auto days, ListStationDays(operator_id, out[x.index].day));
     out[x.index] = SumStationDays(operator_id, out[x.index].day, days);
+    operator_days_.Put(operator_id, out[x.index].day, x.version, out[x.index]);
   }
   // Keep the sums of past days (today's change every minute). A failure here costs only the
   // next reader's recomputation, so the answer stands.

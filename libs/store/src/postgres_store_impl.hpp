@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "operator_day_cache.hpp"
 #include "postgres_conn.hpp"
 #include "record_codec.hpp"
 #include "vgi/store/postgres_store.hpp"
@@ -120,6 +121,7 @@ class PostgresStore final : public Store {
                                                   const std::string* station_code, bool include_retired);
 
   std::unique_ptr<pg::Pool> pool_;
+  OperatorDayCache operator_days_;  // recomputed sums by version (ListOperatorDays)
   const StoreOptions options_;
 };
 

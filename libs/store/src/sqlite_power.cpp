@@ -303,14 +303,18 @@ Result<std::vector<OperatorDay>> SqliteStore::ListOperatorDays(std::string_view 
       d.operator_id = operator_id;
       VGI_ASSIGN_OR_RETURN(d.day, record::DateFromDayNumber(s.ColInt(0)));
       const std::int64_t version = s.ColInt(1);
-      if (s.ColInt(2) != version || !record::DecodeOperatorDay(s.ColBlob(3), d)) {
-        recomputed.push_back({out.size() - 1, version});
+      if (s.ColInt(2) == version && record::DecodeOperatorDay(s.ColBlob(3), d)) continue;
+      if (auto cached = operator_days_.Get(operator_id, d.day, version)) {
+        d = std::move(*cached);
+        continue;
       }
+      recomputed.push_back({out.size() - 1, version});
     }
     for (const Recomputed& r : recomputed) {
       std::vector<StationDay> days;
       VGI_RETURN_IF_ERROR(ReadStationDays(c, operator_id, out[r.index].day, days));
       out[r.index] = SumStationDays(operator_id, out[r.index].day, days);
+      operator_days_.Put(operator_id, out[r.index].day, r.version, out[r.index]);
     }
     return Status::Ok();
   }));

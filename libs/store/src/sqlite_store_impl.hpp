@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "operator_day_cache.hpp"
 #include "outbox_record.hpp"
 #include "sqlite_db.hpp"
 #include "vgi/store/store.hpp"
@@ -163,6 +164,7 @@ class SqliteStore final : public Store {
   const StoreOptions options_;
 
   std::mutex write_mu_;
+  OperatorDayCache operator_days_;  // recomputed sums by version (ListOperatorDays)
   std::unique_ptr<Connection> writer_;
 
   std::mutex readers_mu_;

@@ -215,27 +215,44 @@ TEST(SqliteStore, OutboxDocumentsAreNotInTheFileInClear) {
   EXPECT_NE(db.find("REG-CLEAR"), std::string::npos);
 }
 
-TEST(SqliteStore, PastOperatorDaySumsAreKeptAndTodaysAreRecomputed) {
+TEST(SqliteStore, PastOperatorDaySumsAreKeptTodaysOnlyInMemoryWhileTheirVersionHolds) {
   Fixture f;
   f.clock.Set(vgi::testing::BeijingTime(2024, 4, 10, 12, 0));
   auto opened = f.Open();
   ASSERT_TRUE(opened.ok()) << opened.status();
-  Store& store = **opened;
   WriteBatch b;
   b.power = {Update("STA0", 600, 500), Update("STA0", 1440 + 600, 700)};  // 04-09 and 04-10 10:00
-  ASSERT_TRUE(store.Commit(b).ok());
+  ASSERT_TRUE((*opened)->Commit(b).ok());
   const auto d9 = *proto::ParseDate("2024-04-09");
   const auto d10 = *proto::ParseDate("2024-04-10");
-  auto first = store.ListOperatorDays(kSampleOperatorId, d9, d10);
+  auto first = (*opened)->ListOperatorDays(kSampleOperatorId, d9, d10);
   ASSERT_TRUE(first.ok()) << first.status();
   ASSERT_EQ(first->size(), 2u);
-  // With the station-days gone behind the store's back, only the kept sums (the past day) remain.
+  // With the station-days gone behind the store's back (no Commit: versions unchanged), the same
+  // store still answers both days: the past one from its stored sums, today's from memory.
   RawExec(f.file, "DELETE FROM power_day");
-  auto second = store.ListOperatorDays(kSampleOperatorId, d9, d10);
+  auto second = (*opened)->ListOperatorDays(kSampleOperatorId, d9, d10);
   ASSERT_TRUE(second.ok()) << second.status();
-  ASSERT_EQ(second->size(), 1u);
-  EXPECT_EQ(second->front(), first->front());
-  EXPECT_EQ(second->front().load[600], 500);
+  EXPECT_EQ(*second, *first);
+  // Another store on the file has only what was written: the past day's sums.
+  opened->reset();
+  auto reopened = f.Open();
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  auto third = (*reopened)->ListOperatorDays(kSampleOperatorId, d9, d10);
+  ASSERT_TRUE(third.ok()) << third.status();
+  ASSERT_EQ(third->size(), 1u);
+  EXPECT_EQ(third->front(), first->front());
+  EXPECT_EQ(third->front().load[600], 500);
+  // A Commit moves today's version on: memory no longer answers for it.
+  WriteBatch later;
+  later.power = {Update("STA1", 1440 + 601, 40)};
+  ASSERT_TRUE((*reopened)->Commit(later).ok());
+  auto fourth = (*reopened)->ListOperatorDays(kSampleOperatorId, d10, d10);
+  ASSERT_TRUE(fourth.ok()) << fourth.status();
+  ASSERT_EQ(fourth->size(), 1u);
+  EXPECT_EQ(fourth->front().stations, 1);
+  EXPECT_EQ(fourth->front().load[600], 0);
+  EXPECT_EQ(fourth->front().load[601], 40);
 }
 
 TEST(SqliteStore, TheOperatorDayMigrationGivesDaysStoredBeforeItTheirSums) {
