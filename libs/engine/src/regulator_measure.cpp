@@ -40,6 +40,30 @@ Aggregate FromSums(const store::OperatorDay& sums) {
   return a;
 }
 
+// The instruction's stations summed over one day (a station instruction names one: a copy).
+Aggregate FromStations(proto::BeijingDate day, std::vector<store::StationDay>& days) {
+  Aggregate a;
+  a.day = day;
+  a.any = !days.empty();
+  if (days.size() == 1) {
+    a.centi_kw = std::move(days.front().centi_kw);
+    a.present = days.front().present;
+    return a;
+  }
+  std::vector<std::int64_t> sum(kSlotsPerDay, 0);
+  a.present.set();
+  for (const auto& sd : days) {
+    for (int m = 0; m < kSlotsPerDay; ++m) sum[m] += sd.centi_kw[m];
+    a.present &= sd.present;
+  }
+  if (!a.any) a.present.reset();
+  for (int m = 0; m < kSlotsPerDay; ++m) {
+    a.centi_kw[m] = static_cast<std::int32_t>(std::clamp<std::int64_t>(sum[m], std::numeric_limits<std::int32_t>::min(),
+                                                                       std::numeric_limits<std::int32_t>::max()));
+  }
+  return a;
+}
+
 std::vector<proto::AdjustTarget> Active(const std::vector<proto::AdjustTarget>& accepted) {
   std::vector<proto::AdjustTarget> out;
   for (const auto& t : accepted) {
@@ -72,11 +96,11 @@ class History {
     for (std::int32_t d = from.days; d <= to.days && all; ++d) all = cache_.contains(d);
     if (all) return Status::Ok();
     const std::string& op = r_.row.operator_id;
-    std::map<std::int32_t, store::OperatorDay> sums;
+    std::map<std::int32_t, Aggregate> loaded;
     if (r_.doc.stations.empty()) {
       auto days = store_.ListOperatorDays(op, from, to);
       if (!days.ok()) return days.status();
-      for (auto& d : *days) sums.emplace(d.day.days, std::move(d));
+      for (const auto& d : *days) loaded.emplace(d.day.days, FromSums(d));
     } else {
       std::map<std::int32_t, std::vector<store::StationDay>> by_day;
       for (const auto& station : std::set<std::string>(r_.doc.stations.begin(), r_.doc.stations.end())) {
@@ -84,12 +108,12 @@ class History {
         if (!history.ok()) return history.status();
         for (auto& d : *history) by_day[d.day.days].push_back(std::move(d));
       }
-      for (const auto& [day, days] : by_day) sums.emplace(day, store::SumStationDays(op, proto::BeijingDate{day}, days));
+      for (auto& [day, days] : by_day) loaded.emplace(day, FromStations(proto::BeijingDate{day}, days));
     }
     for (std::int32_t d = from.days; d <= to.days; ++d) {
       if (cache_.contains(d)) continue;
-      auto it = sums.find(d);
-      Aggregate a = it == sums.end() ? Aggregate{} : FromSums(it->second);
+      auto it = loaded.find(d);
+      Aggregate a = it == loaded.end() ? Aggregate{} : std::move(it->second);
       a.day = proto::BeijingDate{d};
       cache_.emplace(d, std::move(a));
     }
@@ -139,20 +163,47 @@ Result<WindowBaseline> BaselineOf(const RegulatorConfig& cfg, History& history, 
   const int lookback = cfg.baseline.method == BaselineMethod::kSameDay
                            ? 0
                            : std::min(cfg.baseline.lookback_days, kMaxHistoryDays);
-  VGI_RETURN_IF_ERROR(history.Load(proto::BeijingDate{day.days - lookback}, day));
-  auto today = history.Day(day);
-  if (!today.ok()) return today.status();
   std::vector<DayCurve> days;
-  if (cfg.baseline.method != BaselineMethod::kSameDay) {
+  if (lookback == 0) {
+    VGI_RETURN_IF_ERROR(history.Load(day, day));
+  } else {
     auto events = history.EventDays(day);
     if (!events.ok()) return events.status();
-    for (int k = 1; k <= std::min(cfg.baseline.lookback_days, kMaxHistoryDays); ++k) {
-      auto past = history.Day(proto::BeijingDate{day.days - k});
-      if (!past.ok()) return past.status();
-      if (!(*past)->any) continue;
-      days.push_back(DayCurve{(*past)->day, (*past)->centi_kw, &(*past)->present, (*events)->contains(day.days - k)});
+    // The baseline and its back-test use only the `need` most recent eligible days (same day
+    // kind, no event): read back to where those lie (a weekday event about three weeks, not the
+    // whole lookback), and the whole lookback only when some of them have no data.
+    const DayKind kind = KindOf(day, {});
+    const int need = (cfg.baseline.method == BaselineMethod::kXOfY ? cfg.baseline.y : cfg.baseline.average_days) +
+                     (checked ? cfg.baseline.backtest_days : 0);
+    auto eligible = [&](std::int32_t d) { return KindOf(proto::BeijingDate{d}, {}) == kind && !(*events)->contains(d); };
+    int first_k = lookback;
+    for (int k = 1, found = 0; k <= lookback; ++k) {
+      if (eligible(day.days - k) && ++found == need) {
+        first_k = k;
+        break;
+      }
+    }
+    auto collect = [&](int to_k) -> Status {
+      VGI_RETURN_IF_ERROR(history.Load(proto::BeijingDate{day.days - to_k}, day));
+      days.clear();
+      int with_data = 0;
+      for (int k = 1; k <= to_k; ++k) {
+        auto past = history.Day(proto::BeijingDate{day.days - k});
+        if (!past.ok()) return past.status();
+        if (!(*past)->any) continue;
+        with_data += eligible(day.days - k) ? 1 : 0;
+        days.push_back(DayCurve{(*past)->day, (*past)->centi_kw, &(*past)->present, (*events)->contains(day.days - k)});
+      }
+      if (with_data < need && to_k < lookback) return Status::Refused("more history needed");
+      return Status::Ok();
+    };
+    if (Status s = collect(first_k); !s.ok()) {
+      if (s.code() != StatusCode::kRefused) return s;
+      VGI_RETURN_IF_ERROR(collect(lookback));
     }
   }
+  auto today = history.Day(day);
+  if (!today.ok()) return today.status();
   BaselineRequest req{DayCurve{day, (*today)->centi_kw, &(*today)->present, true}, DayWindowOf(w), days, {}};
   WindowBaseline out;
   if (checked) {

@@ -96,6 +96,29 @@ TEST_F(RegulatorMeasureTest, AnOperatorInstructionIsMeasuredOnAllItsStationsHist
   EXPECT_THAT(in->note, HasSubstr("against high-5-of-10"));
 }
 
+TEST_F(RegulatorMeasureTest, RecentDaysWithoutDataMakeTheBaselineReadItsWholeLookback) {
+  // High 5 of 10 reads back only to its 10 most recent weekdays (two weeks here) unless some have
+  // no data: A reported nothing in the last 7 days, 100 kW on days 8-14 back, 200 kW on days
+  // 15-28 back. The 10 most recent weekdays with data are 5 at 100 kW and 5 at 200 kW; the high
+  // 5 of them give 200 kW — reading two weeks only would have found just the five 100 kW days.
+  config_.baseline = BaselineConfig{};
+  config_.check_baseline_accuracy = false;
+  for (int k = 8; k <= 28; ++k) {
+    const proto::BeijingMinute start{At(0, 0).minutes - k * 1440};
+    Power(kA, start, proto::BeijingMinute{start.minutes + 1440}, k >= 15 ? 200 : 100);
+  }
+  auto spec = PeakSpec(20);
+  spec.scope = {ScopeKind::kOperators, {kA}};
+  RunToMeasurement(
+      spec, [&] { Power(kA, At(16, 0), At(18, 0), 150); }, [&] { Power(kA, At(18, 0), At(19, 5), 120); });
+  const DemandView v = View("T1");
+  const InstructionView* in = Of(v, kA, RegulationState::kEvaluated);
+  ASSERT_NE(in, nullptr);
+  ASSERT_EQ(in->measured.size(), 1u);
+  EXPECT_EQ(in->measured[0].baseline_average, Kw(200));
+  EXPECT_EQ(in->measured[0].actual_average, Kw(120));
+}
+
 TEST_F(RegulatorMeasureTest, TheFirstTickOfADaySumsEveryOperatorsBaselineHistoryOnce) {
   // The fixture's same-day baseline needs no history: nothing to sum.
   EXPECT_EQ(Tick().history_warmed, 0);

@@ -1,5 +1,7 @@
 #include "record_codec.hpp"
 
+#include <algorithm>
+#include <bit>
 #include <chrono>
 #include <cstring>
 #include <limits>
@@ -272,11 +274,27 @@ std::optional<LatestPower> LatestOf(const PowerUpdate& update) {
 
 void UnpackDay(std::span<const std::uint8_t> slots, std::span<const std::uint8_t> present, StationDay& day) {
   day.centi_kw.assign(kMinutesPerDay, 0);
+  const std::size_t whole = std::min<std::size_t>(slots.size() / 4, kMinutesPerDay);
+  if constexpr (std::endian::native == std::endian::little) {
+    std::memcpy(day.centi_kw.data(), slots.data(), whole * 4);
+  } else {
+    for (std::size_t i = 0; i < whole; ++i) day.centi_kw[i] = GetLe32(slots.data() + i * 4);
+  }
+  // Measurement unpacks tens of thousands of station-days: full and empty bytes (the common
+  // cases) cost one test each, not eight.
   day.present.reset();
-  for (int m = 0; m < kMinutesPerDay; ++m) {
-    const auto i = static_cast<std::size_t>(m);
-    if (i * 4 + 4 <= slots.size()) day.centi_kw[i] = GetLe32(slots.data() + i * 4);
-    if (i / 8 < present.size() && (present[i / 8] >> (i % 8) & 1U) != 0) day.present.set(i);
+  const std::size_t bytes = std::min<std::size_t>(present.size(), kPresentBytes);
+  if (bytes == kPresentBytes && std::all_of(present.begin(), present.begin() + kPresentBytes,
+                                            [](std::uint8_t b) { return b == 0xff; })) {
+    day.present.set();
+    return;
+  }
+  for (std::size_t k = 0; k < bytes; ++k) {
+    const std::uint8_t b = present[k];
+    if (b == 0) continue;
+    for (std::size_t bit = 0; bit < 8; ++bit) {
+      if ((b >> bit & 1U) != 0) day.present.set(k * 8 + bit);
+    }
   }
 }
 
