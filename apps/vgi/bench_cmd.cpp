@@ -48,7 +48,7 @@ constexpr const char* kFooter = R"(Scenarios:
                the store reads the engine makes for such a demand, timed alone (case=scope-reads).
   measure      the engine's measurement with the store: the decompose fleet with --history-days
                past days (60 for the default baseline's lookback); per case (scope all: one
-               operator-wide instruction per operator; scope areas 1201: one per station) a demand
+               operator-wide instruction per operator; areas 1201 and all areas: one per station) a demand
                for a 60-minute window earlier today is decomposed, accepted, executed and
                measured on an engine clock the bench moves; the measuring Tick (baseline with its
                back-test, response, settlement) is timed, and the first tick of the day (which sums
@@ -361,6 +361,12 @@ void RegisterBench(CLI::App& app, int* exit_code) {
   cmd->add_option("--data-dir", o->data_dir,
                   "decompose, console, measure: keep the store (SQLite, master key) in this folder (default: a temporary "
                   "one, removed); measure reuses a fleet of the same size found there");
+  cmd->add_option("--event-day", o->event_day,
+                  "measure: the Beijing date (yyyy-MM-dd) of the measured windows, today or one of the history days "
+                  "(e.g. a weekday: its baseline reads about three weeks; a weekend day's about seven); default today");
+  cmd->add_flag("--no-accuracy-check", o->no_accuracy_check,
+               "measure: turn the baseline's RRMSE back-test off (single stations of the generated fleet fail it, so "
+               "with it on their measurements are refused before the response and settlement)");
   cmd->add_option("--relay-workers", o->relay_workers, "relay: the relay's workers")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();

@@ -75,6 +75,8 @@ struct Options {
   int history_days = 0;  // past days of power per station (> 0: forecast by similar days; console: 1)
   int repeat = 5;        // demands timed per case (console: calls timed per route)
   std::string data_dir;  // "" = a temporary folder, removed after
+  std::string event_day;  // measure: the Beijing date of the measured windows ("" = today)
+  bool no_accuracy_check = false;  // measure: the engine's check_baseline_accuracy off
 };
 
 // `--scenario relay` (bench_relay.cpp): needs no target; returns the exit code.

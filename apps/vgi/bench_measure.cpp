@@ -8,8 +8,8 @@
 // one Tick 6 minutes after the window's end — that Tick is timed (every instruction's baseline
 // with its back-test, response, deviation and settlement, and the store reads they need). Cases:
 // scope all (one operator-wide instruction per operator: its history is the store's operator-day
-// sums) and scope areas 1201 (one instruction per station in the area: each reads its station's
-// history). The engine's first tick of the day, which sums the past days the measurement reads,
+// sums), scope areas 1201 (one instruction per station in the area: each reads its station's
+// history) and every station on its own (scope: the fleet's four provinces). The engine's first tick of the day, which sums the past days the measurement reads,
 // is timed apart (first_tick_ms). With --data-dir holding a fleet from an earlier run of the same
 // size, the model and history are reused and only today's power is loaded again.
 #include <algorithm>
@@ -141,18 +141,29 @@ int RunMeasureBench(const Options& o) {
     return kExitFailed;
   }
   const double load_s = MsSince(load0) / 1000;
-  const proto::BeijingMinute now = proto::ToBeijingMinute(Clock::System().Now());
-  // Two cases one after the other on the engine clock (it never goes back): windows starting
-  // 260 and 130 minutes ago, each created an hour before it starts and measured 6 minutes after
-  // it ends, all today.
-  if (proto::MinuteOfDay(now) < 330) {
-    std::fprintf(stderr, "vgi bench measure: the windows must lie within today: run it after 05:30 Beijing\n");
+  // The cases one after the other on the engine clock (it never goes back): on today, windows
+  // starting 390, 260 and 130 minutes ago; on a past day, at 13:50, 16:00 and 18:10. Each is
+  // created an hour before it starts and measured 6 minutes after it ends.
+  proto::BeijingMinute now = proto::ToBeijingMinute(Clock::System().Now());
+  const proto::BeijingDate today = proto::DateOf(now);
+  if (!o.event_day.empty()) {
+    const auto day = proto::ParseDate(o.event_day);
+    if (!day || *day > today || day->days < today.days - o.history_days) {
+      std::fprintf(stderr, "vgi bench measure: --event-day %s: use yyyy-MM-dd, today or one of the %d history days\n",
+                   o.event_day.c_str(), o.history_days);
+      return kExitUsage;
+    }
+    if (*day < today) now = proto::BeijingMinute{proto::StartOf(*day).minutes + 20 * 60 + 20};
+  }
+  if (proto::MinuteOfDay(now) < 460) {
+    std::fprintf(stderr, "vgi bench measure: the windows must lie within today: run it after 07:40 Beijing\n");
     return kExitUsage;
   }
 
   engine::RegulatorConfig rc;
   rc.forecast_days = 0;  // potential from the latest readings: this bench times measurement
-  StepClock clock(TimeOf(proto::BeijingMinute{now.minutes - 330}));
+  rc.check_baseline_accuracy = !o.no_accuracy_check;
+  StepClock clock(TimeOf(proto::BeijingMinute{now.minutes - 460}));
   engine::Regulator regulator(store, clock, rc, nullptr);
   if (reuse) {
     // An earlier run's demands would be worked on by every Tick of this one: cancel them first.
@@ -180,9 +191,11 @@ int RunMeasureBench(const Options& o) {
   }
   std::printf(
       "vgi bench measure: %d operators x %d stations (%lld), %d history day(s)%s, store %s, loaded in %.1f s; "
-      "baseline %s over %d days, accuracy check on; 60-minute windows earlier today\n",
+      "baseline %s over %d days, accuracy check %s; 60-minute windows on %s (%s)\n",
       operators, per_op, static_cast<long long>(loader.Total()), o.history_days, reuse ? " (reused)" : "",
-      store.backend().data(), load_s, engine::BaselineName(rc.baseline).c_str(), rc.baseline.lookback_days);
+      store.backend().data(), load_s, engine::BaselineName(rc.baseline).c_str(), rc.baseline.lookback_days,
+      rc.check_baseline_accuracy ? "on" : "off", proto::FormatDate(proto::DateOf(now)).c_str(),
+      engine::KindOf(proto::DateOf(now), {}) == engine::DayKind::kWeekday ? "a weekday" : "a weekend day");
   std::printf("summary scenario=measure case=first-tick store=%s history_warmed=%d first_tick_ms=%.1f "
               "max_rss_before_mb=%.0f max_rss_after_mb=%.0f\n",
               store.backend().data(), warm->history_warmed, warm_ms, rss_before_mb, MaxRssMb());
@@ -196,6 +209,8 @@ int RunMeasureBench(const Options& o) {
   const std::vector<Case> cases = {
       {"all", {engine::ScopeKind::kAll, {}}, loader.Total()},
       {std::string("areas-") + kAreaPrefix, {engine::ScopeKind::kAreas, {kAreaPrefix}}, loader.InPrefix()},
+      // Every station on its own: the fleet's four provinces (bench_fleet.hpp kAreas).
+      {"areas-all", {engine::ScopeKind::kAreas, {"11", "12", "31", "44"}}, loader.Total()},
   };
   int exit_code = kExitOk;
   for (std::size_t i = 0; i < cases.size(); ++i) {
@@ -209,9 +224,10 @@ int RunMeasureBench(const Options& o) {
     }
     std::printf(
         "summary scenario=measure case=%s store=%s operators=%d stations=%lld in_scope=%lld history_days=%d "
-        "instructions=%d measured=%d start_tick_ms=%.1f measure_tick_ms=%.1f max_rss_mb=%.0f\n",
+        "event_day=%s instructions=%d measured=%d start_tick_ms=%.1f measure_tick_ms=%.1f max_rss_mb=%.0f\n",
         c.name.c_str(), store.backend().data(), operators, static_cast<long long>(loader.Total()),
-        static_cast<long long>(c.stations), o.history_days, r->instructions, r->measured, r->start_tick_ms,
+        static_cast<long long>(c.stations), o.history_days, proto::FormatDate(proto::DateOf(now)).c_str(),
+        r->instructions, r->measured, r->start_tick_ms,
         r->measure_tick_ms, MaxRssMb());
     if (r->measured != r->instructions) {
       std::printf("  NOTE %s: %d of %d instruction(s) measured; the last one says: %s\n", c.name.c_str(), r->measured,
