@@ -39,8 +39,10 @@ struct Loaded {
   std::vector<Reg> regs;  // oldest first
   bool demand_dirty = false;
   // Per operator and history start ("<operator>/<day number>"), the days it had settled events
-  // (never baseline history), read once per step for all its instructions (regulator_measure.cpp).
+  // (never baseline history), read once per step for all its instructions (regulator_measure.cpp;
+  // measurements run on several threads: guarded by *event_days_mu).
   std::map<std::string, std::set<std::int32_t>> event_days;
+  std::shared_ptr<std::mutex> event_days_mu = std::make_shared<std::mutex>();
 };
 
 // What a step wants written (one transaction) and raised afterwards.

@@ -1,9 +1,12 @@
 // The Regulator's execution stage: start, the live shortfall watch, measurement against the
 // baseline after the last window, settlement and its push.
 #include <algorithm>
+#include <atomic>
 #include <limits>
 #include <map>
+#include <optional>
 #include <set>
+#include <thread>
 
 #include "regulator_impl.hpp"
 #include "vgi/engine/outbox_commands.hpp"
@@ -13,6 +16,8 @@ namespace vgi::engine {
 namespace {
 
 constexpr std::chrono::minutes kMeasureRetry{10};
+// From this many instructions to measure in one step on, they are measured on several threads.
+constexpr std::size_t kParallelMeasurements = 64;
 // A bound on the calendar days read for similar-day history (the config's lookback_days, 60 by
 // default: a weekend event needs ten weekend days for high 5 of 10 and its five back-test days).
 constexpr int kMaxHistoryDays = 120;
@@ -86,9 +91,9 @@ Direction DirectionOf(proto::RegulationType t) {
 // history (one range read each), never the operator's other stations.
 class History {
  public:
-  // `event_days` is the step's per-operator cache (Loaded::event_days).
-  History(store::Store& store, const Reg& r, std::map<std::string, std::set<std::int32_t>>& event_days)
-      : store_(store), r_(r), event_days_(event_days) {}
+  // `d`'s per-operator cache of event days (Loaded::event_days) is shared with the step's other
+  // instructions, also across threads (it is locked).
+  History(store::Store& store, const Reg& r, Loaded& d) : store_(store), r_(r), event_days_(d.event_days), mu_(*d.event_days_mu) {}
 
   // Loads [from, to] in one read per source; days already loaded are kept.
   Status Load(proto::BeijingDate from, proto::BeijingDate to) {
@@ -131,6 +136,7 @@ class History {
   Result<const std::set<std::int32_t>*> EventDays(proto::BeijingDate day) {
     const proto::BeijingDate from{day.days - kMaxHistoryDays - 1};
     const std::string key = r_.row.operator_id + "/" + std::to_string(from.days);
+    std::lock_guard lock(mu_);  // entries are never erased: the pointer returned stays valid
     auto it = event_days_.find(key);
     if (it == event_days_.end()) {
       store::SettlementFilter sf;
@@ -149,6 +155,7 @@ class History {
   const Reg& r_;
   std::map<std::int32_t, Aggregate> cache_;
   std::map<std::string, std::set<std::int32_t>>& event_days_;
+  std::mutex& mu_;
 };
 
 struct WindowBaseline {
@@ -234,7 +241,7 @@ Status Watch(Regulator::Impl& impl, Loaded& d, StepOut& out, Reg& r, proto::Beij
   if (cfg.shortfall_minutes <= 0) return Status::Ok();
   const proto::BeijingMinute last_complete{now.minutes - 1};
   if (r.doc.checked_through >= last_complete.minutes) return Status::Ok();
-  History history(impl.store, r, d.event_days);
+  History history(impl.store, r, d);
   const auto windows = Active(r.doc.accepted);
   for (std::size_t wi = 0; wi < windows.size(); ++wi) {
     const auto& w = windows[wi];
@@ -299,12 +306,21 @@ Status Watch(Regulator::Impl& impl, Loaded& d, StepOut& out, Reg& r, proto::Beij
   return Status::Ok();
 }
 
-// Baseline, response and settlement of one instruction after its last window.
-Status Measure(Regulator::Impl& impl, Loaded& d, StepOut& out, Reg& r) {
+// What measuring one instruction found (Compute, on any thread), applied to it by Apply.
+struct Measurement {
+  std::vector<InstructionView::Measured> measured;
+  std::string baseline_text;
+  InstructionSettlement settlement;
+  store::EngineWrite::Command push;
+};
+
+// Baseline, response and settlement of one instruction after its last window: reads the store,
+// changes nothing (instructions of one step are measured on several threads).
+Result<Measurement> ComputeMeasurement(Regulator::Impl& impl, Loaded& d, const Reg& r) {
   const auto& cfg = impl.config;
   const std::string& op = r.row.operator_id;
   const auto windows = Active(r.doc.accepted);
-  History history(impl.store, r, d.event_days);
+  History history(impl.store, r, d);
   InstructionDelivery delivery{op, r.row.task_id, r.row.regulation_id, r.doc.type, r.doc.is_force, {}};
   std::vector<InstructionView::Measured> measured;
   std::string baseline_text;
@@ -344,13 +360,19 @@ Status Measure(Regulator::Impl& impl, Loaded& d, StepOut& out, Reg& r) {
   const SystemTime now = impl.Now();
   auto push = SettlementCommand(now, op, ToSettlementPush(*settlement), now + cfg.settlement_push_deadline);
   if (!push.ok()) return push.status();
-  out.commands.push_back(std::move(*push));
+  return Measurement{std::move(measured), std::move(baseline_text), std::move(*settlement), std::move(*push)};
+}
+
+void ApplyMeasurement(Regulator::Impl& impl, Loaded& d, StepOut& out, Reg& r, Measurement m) {
+  const std::string& op = r.row.operator_id;
+  const SystemTime now = impl.Now();
+  out.commands.push_back(std::move(m.push));
   out.settlements.push_back(store::SettlementRow{op, r.row.regulation_id, r.row.task_id,
-                                                 proto::DateOf(windows.front().start_time), doc::Encode(*settlement),
-                                                 now});
-  r.doc.measured = std::move(measured);
-  r.doc.baseline = baseline_text;
-  r.doc.earnings = settlement->earnings;
+                                                 proto::DateOf(Active(r.doc.accepted).front().start_time),
+                                                 doc::Encode(m.settlement), now});
+  r.doc.measured = std::move(m.measured);
+  r.doc.baseline = m.baseline_text;
+  r.doc.earnings = m.settlement.earnings;
   r.doc.push_enqueued = true;
   std::string summary;
   for (const auto& m : r.doc.measured) {
@@ -358,10 +380,44 @@ Status Measure(Regulator::Impl& impl, Loaded& d, StepOut& out, Reg& r) {
     std::snprintf(buf, sizeof buf, "%.1f %%", m.completion_percent);
     summary += (summary.empty() ? "" : ", ") + proto::FormatMinute(m.window.start_time).substr(11) + " " + buf;
   }
-  r.Set(RegulationState::kEvaluated, "measured (" + summary + ") against " + baseline_text + "; earnings " +
-                                         settlement->earnings.ToString() + " yuan; settlement pushed");
+  r.Set(RegulationState::kEvaluated, "measured (" + summary + ") against " + r.doc.baseline + "; earnings " +
+                                         m.settlement.earnings.ToString() + " yuan; settlement pushed");
   ++out.stats.measured;
   impl.Event(d, op + " " + r.row.regulation_id + ": " + r.doc.note);
+}
+
+// Measures the instructions d.regs[i] for i in `todo`: many (a station scope) on a few threads
+// (store reads and baselines are independent per instruction; the store is thread-safe), then
+// applies the results in instruction order. A refused measurement is retried in 10 minutes.
+Status MeasureAll(Regulator::Impl& impl, Loaded& d, StepOut& out, const std::vector<std::size_t>& todo,
+                  proto::BeijingMinute now) {
+  std::vector<std::optional<Result<Measurement>>> results(todo.size());
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i; (i = next.fetch_add(1)) < todo.size();) results[i] = ComputeMeasurement(impl, d, d.regs[todo[i]]);
+  };
+  const unsigned threads = todo.size() < kParallelMeasurements ? 1U : std::clamp(std::thread::hardware_concurrency(), 1U, 4U);
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  for (std::size_t i = 0; i < todo.size(); ++i) {
+    Reg& r = d.regs[todo[i]];
+    Result<Measurement>& m = *results[i];
+    if (m.ok()) {
+      ApplyMeasurement(impl, d, out, r, std::move(*m));
+      continue;
+    }
+    const Status& s = m.status();
+    if (s.code() != StatusCode::kRefused && s.code() != StatusCode::kInvalid) return s;
+    r.doc.measure_retry_at = now.minutes + kMeasureRetry.count();
+    r.Set(RegulationState::kCompleted, "not measured yet: " + s.message());
+    impl.Event(d, r.row.operator_id + " " + r.row.regulation_id + ": " + r.doc.note + " (retried in 10 minutes)");
+    out.alarms.push_back(impl.Alarm("measurement.refused", r.row.operator_id + "/" + r.row.regulation_id,
+                                    store::AlarmLevel::kMajor, "instruction cannot be measured",
+                                    r.row.operator_id + " " + r.row.regulation_id + ": " + s.message() +
+                                        " (retried every 10 minutes)"));
+  }
   return Status::Ok();
 }
 
@@ -392,6 +448,7 @@ Result<int> Regulator::Impl::WarmHistory() {
 
 Status Regulator::Impl::Execute(Loaded& d, StepOut& out) {
   const proto::BeijingMinute now = NowMinute();
+  std::vector<std::size_t> to_measure;
   for (auto& r : d.regs) {
     if (r.doc.synchro == proto::SynchroType::kCancel) continue;
     const auto windows = Active(r.doc.accepted);
@@ -410,17 +467,8 @@ Status Regulator::Impl::Execute(Loaded& d, StepOut& out) {
       if (now >= measure_at) r.Set(RegulationState::kCompleted, "completed; measuring");
     }
     if (r.state() == RegulationState::kCompleted && now.minutes >= r.doc.measure_retry_at) {
-      Status s = Measure(*this, d, out, r);
-      if (!s.ok()) {
-        if (s.code() != StatusCode::kRefused && s.code() != StatusCode::kInvalid) return s;
-        r.doc.measure_retry_at = now.minutes + kMeasureRetry.count();
-        r.Set(RegulationState::kCompleted, "not measured yet: " + s.message());
-        Event(d, r.row.operator_id + " " + r.row.regulation_id + ": " + r.doc.note + " (retried in 10 minutes)");
-        out.alarms.push_back(
-            Alarm("measurement.refused", r.row.operator_id + "/" + r.row.regulation_id, store::AlarmLevel::kMajor,
-                  "instruction cannot be measured",
-                  r.row.operator_id + " " + r.row.regulation_id + ": " + s.message() + " (retried every 10 minutes)"));
-      }
+      to_measure.push_back(static_cast<std::size_t>(&r - d.regs.data()));
+      continue;  // measured below, with the step's others
     }
     if (r.state() == RegulationState::kEvaluated && r.doc.push_enqueued) {
       store::OutboxFilter of;
@@ -449,7 +497,7 @@ Status Regulator::Impl::Execute(Loaded& d, StepOut& out) {
       }
     }
   }
-  return Status::Ok();
+  return MeasureAll(*this, d, out, to_measure, now);
 }
 
 Result<std::vector<ExecutionTrace>> Regulator::Execution(std::string_view task_id) {
@@ -463,7 +511,7 @@ Result<std::vector<ExecutionTrace>> Regulator::Execution(std::string_view task_i
         s != RegulationState::kCompleted && s != RegulationState::kEvaluated && s != RegulationState::kSettled) {
       continue;
     }
-    History history(impl_->store, r, d->event_days);
+    History history(impl_->store, r, *d);
     const auto windows = Active(r.doc.accepted);
     for (std::size_t wi = 0; wi < windows.size(); ++wi) {
       const auto& w = windows[wi];

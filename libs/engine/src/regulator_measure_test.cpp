@@ -2,6 +2,8 @@
 // operator-day sums, one naming a station on that station's history only.
 #include "regulator_test_fixture.hpp"
 
+#include <set>
+
 namespace vgi::engine {
 namespace {
 
@@ -117,6 +119,48 @@ TEST_F(RegulatorMeasureTest, RecentDaysWithoutDataMakeTheBaselineReadItsWholeLoo
   ASSERT_EQ(in->measured.size(), 1u);
   EXPECT_EQ(in->measured[0].baseline_average, Kw(200));
   EXPECT_EQ(in->measured[0].actual_average, Kw(120));
+}
+
+TEST_F(RegulatorMeasureTest, ManyStationInstructionsAreMeasuredInParallelEachOnItsOwnStation) {
+  // 70 stations of A plus B's and C's in area 1201: 72 station instructions (enough to be measured
+  // on several threads). Station i draws 100 + i kW before the event and cuts 10 kW during it.
+  proto::StationInfoPage page = testing::SampleStationInfoPage(70, 1);
+  for (std::size_t i = 0; i < page.stations.size(); ++i) {
+    page.stations[i].operator_id = kA;
+    page.stations[i].code = "ST-" + std::string(kA) + (i == 0 ? "" : "-" + std::to_string(i));
+  }
+  ASSERT_TRUE(store_->PutStationPage(kA, page).ok());
+  auto all_power = [&](proto::BeijingMinute from, proto::BeijingMinute to, std::int64_t cut) {
+    for (std::size_t i = 0; i < page.stations.size(); ++i) {
+      Power(kA, from, to, 100 + static_cast<std::int64_t>(i) - cut, page.stations[i].code);
+    }
+    Power(kB, from, to, 100 - cut);
+    Power(kC, from, to, 100 - cut);
+  };
+  all_power(At(14, 0), At(16, 0), 0);
+  auto spec = PeakSpec(720);
+  spec.scope = {ScopeKind::kAreas, {"1201"}};
+  RunToMeasurement(spec, [&] { all_power(At(16, 0), At(18, 0), 0); }, [&] { all_power(At(18, 0), At(19, 5), 10); });
+  const DemandView v = View("T1");
+  ASSERT_EQ(v.instructions.size(), 72u);
+  std::set<std::string> stations;
+  for (const auto& in : v.instructions) {
+    ASSERT_EQ(in.state, RegulationState::kEvaluated) << in.regulation_id << ": " << in.note;
+    ASSERT_EQ(in.measured.size(), 1u);
+    ASSERT_EQ(in.adjust_ids.size(), 1u);
+    stations.insert(in.adjust_ids[0]);
+    // Its own station's level (the same-day baseline: the two hours before), 10 kW less during.
+    const std::string& code = in.adjust_ids[0];  // "ST-OPA000001-<i>", or i = 0
+    const std::string first = "ST-" + std::string(kA) + "-";
+    const std::int64_t i = code.starts_with(first) ? std::stoll(code.substr(first.size())) : 0;
+    EXPECT_EQ(in.measured[0].baseline_average, Kw(100 + i)) << code;
+    EXPECT_EQ(in.measured[0].actual_average, Kw(90 + i)) << code;
+    EXPECT_EQ(in.measured[0].delivered.ToString(), "10.00") << code;
+  }
+  EXPECT_EQ(stations.size(), 72u);
+  auto settlements = store_->ListSettlements({});
+  ASSERT_TRUE(settlements.ok());
+  EXPECT_EQ(settlements->size(), 72u);
 }
 
 TEST_F(RegulatorMeasureTest, TheFirstTickOfADaySumsEveryOperatorsBaselineHistoryOnce) {
