@@ -118,6 +118,8 @@ Result<CaseResult> RunCase(engine::Regulator& regulator, store::Store& store, St
   r.measured = measured.measured;
   VGI_ASSIGN_OR_RETURN(const auto view, regulator.GetDemand(spec.task_id));
   if (!view.instructions.empty()) r.note = view.instructions.back().note;
+  // Refused measurements are retried every 10 minutes: out of the next case's Ticks (untimed).
+  if (r.measured < r.instructions) VGI_RETURN_IF_ERROR(regulator.CancelDemand(spec.task_id, "bench").status());
   return r;
 }
 
