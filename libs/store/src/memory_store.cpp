@@ -11,7 +11,9 @@
 #include "engine_record.hpp"
 #include "memory_console.hpp"
 #include "memory_engine.hpp"
+#include "memory_model.hpp"
 #include "memory_outbox.hpp"
+#include "memory_power.hpp"
 #include "record_codec.hpp"
 
 namespace vgi::store {
@@ -22,40 +24,6 @@ using record::TruncateTime;
 Status NoSealer() {
   return Status::Internal("store: StoreOptions.sealer is not set; open the store with the master key's Sealer");
 }
-
-struct StagedStation {
-  std::string code;
-  std::string sealed;                    // record::SealStation
-  std::vector<std::string> stake_codes;  // in page order
-};
-
-struct Sync {
-  std::int64_t total_count = 0;
-  std::int64_t page_count = 0;
-  SystemTime started_at{};
-  std::map<std::int64_t, std::vector<StagedStation>> pages;
-};
-
-struct StationState {
-  std::string sealed;
-  bool retired = false;
-  std::optional<SystemTime> retired_at;
-  SystemTime updated_at{};
-};
-
-struct StakeState {
-  std::string station_code;
-  bool retired = false;
-  std::optional<SystemTime> retired_at;
-};
-
-struct DayState {
-  std::string slots = record::EmptySlots();
-  std::string present = record::EmptyPresent();
-  proto::Kilowatts top;
-  proto::Kilowatts bottom;
-  SystemTime updated_at{};
-};
 
 struct InstructionState {
   std::string task_id;
@@ -73,12 +41,11 @@ struct FeedbackState {
 };
 
 using Key2 = std::pair<std::string, std::string>;
-using DayKey = std::tuple<std::string, std::string, std::int32_t>;
 using RequestKeyId = std::tuple<std::string, std::string, std::string>;
 
 class MemoryStore final : public Store {
  public:
-  explicit MemoryStore(const StoreOptions& options) : options_(options), outbox_(options.sealer) {}
+  explicit MemoryStore(const StoreOptions& options) : options_(options), model_(options), outbox_(options.sealer) {}
 
   [[nodiscard]] std::string_view backend() const override { return "memory"; }
   Result<int> SchemaVersion() override { return 0; }
@@ -114,75 +81,34 @@ class MemoryStore final : public Store {
   Result<PageReceipt> PutStationPage(std::string_view operator_id, const proto::StationInfoPage& page) override {
     if (options_.sealer == nullptr) return NoSealer();
     VGI_RETURN_IF_ERROR(record::CheckPage(operator_id, page));
-    const std::string op(operator_id);
     // Seal outside the lock: it is the expensive part.
-    std::vector<StagedStation> staged;
-    staged.reserve(page.stations.size());
-    for (const proto::Station& st : page.stations) {
-      StagedStation s{st.code, record::SealStation(*options_.sealer, op, st), {}};
-      s.stake_codes.reserve(st.stakes.size());
-      for (const proto::Stake& k : st.stakes) s.stake_codes.push_back(k.code);
-      staged.push_back(std::move(s));
-    }
-
+    auto staged = memory::ModelTables::Stage(*options_.sealer, operator_id, page);
     std::lock_guard lock(mu_);
-    const SystemTime now = TruncateTime(options_.clock->Now());
-    ExpireLocked(now);
-    auto it = syncs_.find(op);
-    if (it != syncs_.end() &&
-        (it->second.total_count != page.total_count || it->second.page_count != page.page_count)) {
-      syncs_.erase(it);
-      it = syncs_.end();
-    }
-    if (it == syncs_.end()) {
-      it = syncs_.emplace(op, Sync{page.total_count, page.page_count, now, {}}).first;
-    }
-    Sync& sync = it->second;
-    sync.pages[page.page_no] = std::move(staged);
-
-    PageReceipt receipt;
-    receipt.pages_received = static_cast<std::int64_t>(sync.pages.size());
-    receipt.page_count = sync.page_count;
-    if (receipt.pages_received < receipt.page_count) return receipt;
-
-    Status st = ApplyLocked(op, sync, now, receipt);
-    syncs_.erase(op);  // applied or refused: either way the sync is over
-    if (!st.ok()) return st;
-    receipt.applied = true;
-    return receipt;
+    return model_.PutPage(operator_id, page, std::move(staged), TruncateTime(options_.clock->Now()));
   }
 
   Result<std::int64_t> ExpireSyncs() override {
     std::lock_guard lock(mu_);
-    return ExpireLocked(TruncateTime(options_.clock->Now()));
+    return model_.Expire(TruncateTime(options_.clock->Now()));
   }
 
   Result<std::optional<StationRecord>> GetStation(std::string_view operator_id,
                                                   std::string_view station_code) override {
     if (options_.sealer == nullptr) return NoSealer();
     std::lock_guard lock(mu_);
-    auto ops = stations_.find(std::string(operator_id));
-    if (ops == stations_.end()) return std::optional<StationRecord>();
-    auto it = ops->second.find(std::string(station_code));
-    if (it == ops->second.end()) return std::optional<StationRecord>();
-    auto retired = RetiredStakesLocked(ops->first, &it->first);
-    VGI_ASSIGN_OR_RETURN(StationRecord rec, RecordLocked(ops->first, it->first, it->second, retired));
-    return std::optional<StationRecord>(std::move(rec));
+    return model_.GetStation(operator_id, station_code);
   }
 
   Result<std::vector<StationRecord>> ListStations(std::string_view operator_id, bool include_retired) override {
     if (options_.sealer == nullptr) return NoSealer();
     std::lock_guard lock(mu_);
-    std::vector<StationRecord> out;
-    auto ops = stations_.find(std::string(operator_id));
-    if (ops == stations_.end()) return out;
-    auto retired = RetiredStakesLocked(ops->first, nullptr);
-    for (const auto& [code, state] : ops->second) {
-      if (state.retired && !include_retired) continue;
-      VGI_ASSIGN_OR_RETURN(StationRecord rec, RecordLocked(ops->first, code, state, retired));
-      out.push_back(std::move(rec));
-    }
-    return out;
+    return model_.ListStations(operator_id, include_retired);
+  }
+
+  Result<std::vector<StationIndexEntry>> ListStationIndex(std::string_view operator_id) override {
+    if (options_.sealer == nullptr) return NoSealer();
+    std::lock_guard lock(mu_);
+    return model_.ListStationIndex(operator_id);
   }
 
   Status Commit(const WriteBatch& batch) override {
@@ -220,21 +146,7 @@ class MemoryStore final : public Store {
     for (const RequestKey& k : batch.request_keys) {
       request_keys_.emplace(RequestKeyId{k.operator_id, k.timestamp, k.seq}, TruncateTime(k.forget_after));
     }
-    for (std::size_t i = 0; i < batch.power.size(); ++i) {
-      const PowerUpdate& u = batch.power[i];
-      for (const record::DaySlice& slice : slices[i]) {
-        DayState& d = days_[DayKey{u.operator_id, u.power.station_code, record::DayNumber(slice.day)}];
-        record::ApplySlice(slice, u.power.points, reinterpret_cast<std::uint8_t*>(d.slots.data()), 0,
-                           reinterpret_cast<std::uint8_t*>(d.present.data()), 0);
-        d.top = u.power.adjust_top_power;
-        d.bottom = u.power.adjust_bottom_power;
-        d.updated_at = now;
-      }
-      if (auto l = record::LatestOf(u)) {
-        auto [it, inserted] = latest_.try_emplace(Key2{u.operator_id, u.power.station_code}, *l);
-        if (!inserted && l->at >= it->second.at) it->second = std::move(*l);
-      }
-    }
+    for (std::size_t i = 0; i < batch.power.size(); ++i) power_.Apply(batch.power[i], slices[i], now);
     for (std::size_t i = 0; i < batch.feedback.size(); ++i) {
       const FeedbackRecord& f = batch.feedback[i];
       feedback[i].seq = ++feedback_seq_;
@@ -246,33 +158,12 @@ class MemoryStore final : public Store {
   Result<std::optional<StationDay>> GetStationDay(std::string_view operator_id, std::string_view station_code,
                                                   proto::BeijingDate day) override {
     std::lock_guard lock(mu_);
-    auto it = days_.find(DayKey{std::string(operator_id), std::string(station_code), record::DayNumber(day)});
-    if (it == days_.end()) return std::optional<StationDay>();
-    return std::optional<StationDay>(Unpack(operator_id, station_code, day, it->second));
-  }
-
-  Result<std::vector<StationIndexEntry>> ListStationIndex(std::string_view operator_id) override {
-    if (options_.sealer == nullptr) return NoSealer();
-    std::lock_guard lock(mu_);
-    std::vector<StationIndexEntry> out;
-    auto it = stations_.find(std::string(operator_id));
-    if (it == stations_.end()) return out;
-    for (const auto& [code, st] : it->second) {
-      if (st.retired) continue;
-      // The memory store keeps only the sealed model (it is for tests: unsealing is fine).
-      VGI_ASSIGN_OR_RETURN(proto::Station station, record::OpenStation(*options_.sealer, it->first, code, st.sealed));
-      out.push_back(StationIndexEntry{code, station.area_code});
-    }
-    return out;
+    return power_.GetStationDay(operator_id, station_code, day);
   }
 
   Result<std::vector<LatestPower>> ListLatestPower(std::string_view operator_id) override {
     std::lock_guard lock(mu_);
-    std::vector<LatestPower> out;
-    for (const auto& [key, l] : latest_) {
-      if (operator_id.empty() || key.first == operator_id) out.push_back(l);
-    }
-    return out;
+    return power_.ListLatestPower(operator_id);
   }
 
   Status PutUser(const UserRow& user) override {
@@ -322,38 +213,22 @@ class MemoryStore final : public Store {
   }
 
   Result<std::vector<StationDay>> ListStationDays(std::string_view operator_id, proto::BeijingDate day) override {
-    const std::int32_t number = record::DayNumber(day);
     std::lock_guard lock(mu_);
-    std::vector<StationDay> out;
-    // Keys are (operator, station, day): the operator's rows are contiguous, by station code.
-    for (auto it = days_.lower_bound(DayKey{std::string(operator_id), std::string(), 0});
-         it != days_.end() && std::get<0>(it->first) == operator_id; ++it) {
-      if (std::get<2>(it->first) == number) out.push_back(Unpack(operator_id, std::get<1>(it->first), day, it->second));
-    }
-    return out;
+    return power_.ListStationDays(operator_id, day);
   }
 
   Result<std::vector<StationDay>> ListStationHistory(std::string_view operator_id, std::string_view station_code,
                                                      proto::BeijingDate from, proto::BeijingDate to) override {
     VGI_RETURN_IF_ERROR(record::CheckDayRange(from, to));
-    std::vector<StationDay> out;
-    for (proto::BeijingDate d = from; d <= to; d = proto::BeijingDate{d.days + 1}) {
-      VGI_ASSIGN_OR_RETURN(auto day, GetStationDay(operator_id, station_code, d));
-      if (day) out.push_back(std::move(*day));
-    }
-    return out;
+    std::lock_guard lock(mu_);
+    return power_.ListStationHistory(operator_id, station_code, from, to);
   }
 
-  // Summed at every read: the fake has no stored sums to keep fresh.
   Result<std::vector<OperatorDay>> ListOperatorDays(std::string_view operator_id, proto::BeijingDate from,
                                                     proto::BeijingDate to) override {
     VGI_RETURN_IF_ERROR(record::CheckDayRange(from, to));
-    std::vector<OperatorDay> out;
-    for (proto::BeijingDate d = from; d <= to; d = proto::BeijingDate{d.days + 1}) {
-      VGI_ASSIGN_OR_RETURN(auto days, ListStationDays(operator_id, d));
-      if (!days.empty()) out.push_back(SumStationDays(operator_id, d, days));
-    }
-    return out;
+    std::lock_guard lock(mu_);
+    return power_.ListOperatorDays(operator_id, from, to);
   }
 
   Status PutInstruction(const InstructionRow& row) override {
@@ -548,20 +423,6 @@ class MemoryStore final : public Store {
     return outbox_.Insert(std::move(prepared.command));
   }
 
-  static StationDay Unpack(std::string_view operator_id, std::string_view station_code, proto::BeijingDate day,
-                           const DayState& d) {
-    StationDay out;
-    out.operator_id = operator_id;
-    out.station_code = station_code;
-    out.day = day;
-    record::UnpackDay({reinterpret_cast<const std::uint8_t*>(d.slots.data()), d.slots.size()},
-                      {reinterpret_cast<const std::uint8_t*>(d.present.data()), d.present.size()}, out);
-    out.adjust_top_power = d.top;
-    out.adjust_bottom_power = d.bottom;
-    out.updated_at = d.updated_at;
-    return out;
-  }
-
   // Checks and seals an instruction (outside the lock).
   Result<InstructionState> PrepareInstruction(const InstructionRow& row) const {
     if (options_.sealer == nullptr) return NoSealer();
@@ -572,123 +433,11 @@ class MemoryStore final : public Store {
     return InstructionState{row.instruction.task_id, std::move(sealed), TruncateTime(row.sent_at)};
   }
 
-  std::int64_t ExpireLocked(SystemTime now) {
-    return static_cast<std::int64_t>(std::erase_if(
-        syncs_, [&](const auto& kv) { return now - kv.second.started_at > options_.sync_ttl; }));
-  }
-
-  // Checks the complete sync and applies it (store.hpp PutStationPage).
-  Status ApplyLocked(const std::string& op, const Sync& sync, SystemTime now, PageReceipt& receipt) {
-    std::int64_t held = 0;
-    for (const auto& [no, stations] : sync.pages) held += static_cast<std::int64_t>(stations.size());
-    if (held != sync.total_count) return record::TotalCountMismatch(sync.total_count, held);
-
-    // Code -> the pages it is on (in page order); the smallest duplicated code is reported, as
-    // the SQL backends do.
-    std::map<std::string, std::vector<std::int64_t>> station_pages;
-    std::map<std::string, std::vector<std::int64_t>> stake_pages;
-    std::map<std::string, std::string> stake_station;  // snapshot: stake code -> station code
-    for (const auto& [no, stations] : sync.pages) {
-      for (const StagedStation& s : stations) {
-        station_pages[s.code].push_back(no);
-        for (const std::string& k : s.stake_codes) {
-          stake_pages[k].push_back(no);
-          stake_station[k] = s.code;
-        }
-      }
-    }
-    for (const auto& [code, pages] : station_pages) {
-      if (pages.size() > 1) return record::DuplicateStation(code, pages.front(), pages.back());
-    }
-    for (const auto& [code, pages] : stake_pages) {
-      if (pages.size() > 1) return record::DuplicateStake(code, pages.front(), pages.back());
-    }
-
-    auto& stations = stations_[op];
-    auto& stakes = stakes_[op];
-    // Build the new station states first (opening old blobs can fail); commit them after.
-    std::map<std::string, std::vector<std::string>> keep;  // station code -> retired stake codes it keeps
-    for (const auto& [code, st] : stakes) {
-      if (!stake_station.contains(code) && station_pages.contains(st.station_code)) {
-        keep[st.station_code].push_back(code);
-      }
-    }
-    std::vector<std::pair<std::string, std::string>> sealed;  // station code, blob
-    for (const auto& [no, page] : sync.pages) {
-      for (const StagedStation& s : page) {
-        auto k = keep.find(s.code);
-        auto old = stations.find(s.code);
-        if (k == keep.end() || old == stations.end()) {
-          sealed.emplace_back(s.code, s.sealed);
-          continue;
-        }
-        VGI_ASSIGN_OR_RETURN(proto::Station previous, record::OpenStation(*options_.sealer, op, s.code, old->second.sealed));
-        VGI_ASSIGN_OR_RETURN(proto::Station fresh, record::OpenStation(*options_.sealer, op, s.code, s.sealed));
-        record::KeepRetiredStakes(previous, k->second, fresh);
-        sealed.emplace_back(s.code, record::SealStation(*options_.sealer, op, fresh));
-      }
-    }
-
-    for (auto& [code, st] : stations) {
-      if (!st.retired && !station_pages.contains(code)) {
-        st.retired = true;
-        st.retired_at = now;
-        ++receipt.stations_retired;
-      }
-    }
-    for (auto& [code, st] : stakes) {
-      if (!st.retired && !stake_station.contains(code)) {
-        st.retired = true;
-        st.retired_at = now;
-        ++receipt.stakes_retired;
-      }
-    }
-    for (auto& [code, blob] : sealed) {
-      stations[code] = StationState{std::move(blob), false, std::nullopt, now};
-    }
-    for (const auto& [code, station_code] : stake_station) {
-      stakes[code] = StakeState{station_code, false, std::nullopt};
-    }
-    receipt.stations_applied = static_cast<std::int64_t>(station_pages.size());
-    receipt.stakes_applied = static_cast<std::int64_t>(stake_station.size());
-    return Status::Ok();
-  }
-
-  // Station code -> its retired stakes' codes, ordered by code; for one station or all (empty).
-  std::map<std::string, std::vector<std::string>> RetiredStakesLocked(const std::string& op,
-                                                                      const std::string* only_station) {
-    std::map<std::string, std::vector<std::string>> out;
-    auto stakes = stakes_.find(op);
-    if (stakes == stakes_.end()) return out;
-    for (const auto& [stake_code, st] : stakes->second) {  // ordered by code
-      if (st.retired && (only_station == nullptr || st.station_code == *only_station)) {
-        out[st.station_code].push_back(stake_code);
-      }
-    }
-    return out;
-  }
-
-  Result<StationRecord> RecordLocked(const std::string& op, const std::string& code, const StationState& state,
-                                     std::map<std::string, std::vector<std::string>>& retired_stakes) {
-    StationRecord rec;
-    rec.operator_id = op;
-    VGI_ASSIGN_OR_RETURN(rec.station, record::OpenStation(*options_.sealer, op, code, state.sealed));
-    rec.retired = state.retired;
-    rec.retired_at = state.retired_at;
-    rec.updated_at = state.updated_at;
-    auto it = retired_stakes.find(code);
-    if (it != retired_stakes.end()) rec.retired_stake_codes = std::move(it->second);
-    return rec;
-  }
-
   const StoreOptions options_;
   std::mutex mu_;
   std::map<std::string, PeerRow> peers_;
-  std::map<std::string, Sync> syncs_;
-  std::map<std::string, std::map<std::string, StationState>> stations_;  // operator -> code -> state
-  std::map<std::string, std::map<std::string, StakeState>> stakes_;      // operator -> stake code -> state
-  std::map<DayKey, DayState> days_;
-  std::map<Key2, LatestPower> latest_;  // (operator, station)
+  memory::ModelTables model_;  // stations, stakes, model syncs
+  memory::PowerTables power_;
   memory::ConsoleTables console_;
   std::map<Key2, InstructionState> instructions_;
   std::map<Key2, std::vector<FeedbackState>> feedback_;
