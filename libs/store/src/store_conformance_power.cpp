@@ -282,5 +282,109 @@ TEST_P(StoreConformance, FeedbackListsBothKindsByReceivedAtThenInsertion) {
   EXPECT_TRUE(none.empty());
 }
 
+// ---- station-days -----------------------------------------------------------------------------------
+
+TEST_P(StoreConformance, ListStationDaysReturnsTheOperatorsStationsForThatDayByCode) {
+  VGI_OPEN(h);
+  PowerUpdate other = Power("STA1", {Point("2024-04-09 10:00", 999)});
+  other.operator_id = kOp2;
+  VGI_ASSERT_OK(h.store().Commit(PowerBatch(
+      {Power("STA2", {Point("2024-04-09 10:00", 200)}, 5000, 10), Power("STA10", {Point("2024-04-09 11:30", 300)}),
+       Power("STA1", {Point("2024-04-09 23:59", 100), Point("2024-04-10 00:00", 150)}), other})));
+  VGI_ASSERT_OK_AND_ASSIGN(auto days, h.store().ListStationDays(kOp, Day("2024-04-09")));
+  ASSERT_EQ(days.size(), 3u);
+  const std::vector<std::string> codes = {"STA1", "STA10", "STA2"};
+  for (std::size_t i = 0; i < codes.size(); ++i) {
+    VGI_ASSERT_OK_AND_ASSIGN(auto one, h.store().GetStationDay(kOp, codes[i], Day("2024-04-09")));
+    ASSERT_TRUE(one.has_value()) << codes[i];
+    EXPECT_EQ(days[i], *one) << codes[i];
+  }
+  EXPECT_EQ(days[2].centi_kw[600], 200);
+  EXPECT_TRUE(days[2].present[600]);
+  EXPECT_EQ(days[2].adjust_top_power, Kilowatts::FromUnits(5000));
+  EXPECT_EQ(days[0].centi_kw[1439], 100);
+
+  VGI_ASSERT_OK_AND_ASSIGN(days, h.store().ListStationDays(kOp, Day("2024-04-10")));
+  ASSERT_EQ(days.size(), 1u);
+  EXPECT_EQ(days[0].station_code, "STA1");
+  EXPECT_EQ(days[0].day, Day("2024-04-10"));
+  EXPECT_EQ(days[0].centi_kw[0], 150);
+  VGI_ASSERT_OK_AND_ASSIGN(days, h.store().ListStationDays(kOp2, Day("2024-04-09")));
+  ASSERT_EQ(days.size(), 1u);
+  EXPECT_EQ(days[0].operator_id, kOp2);
+  EXPECT_EQ(days[0].centi_kw[600], 999);
+  VGI_ASSERT_OK_AND_ASSIGN(days, h.store().ListStationDays(kOp, Day("2024-04-08")));
+  EXPECT_TRUE(days.empty());
+}
+
+// ---- latest readings and the station index ---------------------------------------------------------
+
+TEST_P(StoreConformance, LatestPowerKeepsEachStationsLatestValuedMinute) {
+  VGI_OPEN(h);
+  // In one batch: STA1's two updates (the later carries the later minute), a null after the
+  // latest value, and STA2 spanning midnight.
+  VGI_ASSERT_OK(h.store().Commit(PowerBatch(
+      {Power("STA1", {Point("2024-04-09 10:00", 100), Point("2024-04-09 10:01", 110), Point("2024-04-09 10:02", std::nullopt)}, 5000, 10),
+       Power("STA2", {Point("2024-04-09 23:59", 200), Point("2024-04-10 00:00", 210)}, 6000, 20)})));
+  VGI_ASSERT_OK_AND_ASSIGN(auto latest, h.store().ListLatestPower(kOp));
+  ASSERT_EQ(latest.size(), 2u);
+  EXPECT_EQ(latest[0], (LatestPower{kOp, "STA1", At("2024-04-09 10:01"), Kilowatts::FromUnits(110),
+                                    Kilowatts::FromUnits(5000), Kilowatts::FromUnits(10)}));
+  EXPECT_EQ(latest[1], (LatestPower{kOp, "STA2", At("2024-04-10 00:00"), Kilowatts::FromUnits(210),
+                                    Kilowatts::FromUnits(6000), Kilowatts::FromUnits(20)}));
+
+  // Late data (an earlier minute) leaves it; the same minute again replaces it (later writes win);
+  // an update of nulls only leaves it; two updates of one station in one batch: the later minute.
+  VGI_ASSERT_OK(h.store().Commit(PowerBatch({Power("STA1", {Point("2024-04-09 09:00", 999)}, 7000, 30)})));
+  VGI_ASSERT_OK(h.store().Commit(PowerBatch({Power("STA1", {Point("2024-04-09 10:05", std::nullopt)}, 7000, 30)})));
+  VGI_ASSERT_OK(h.store().Commit(PowerBatch({Power("STA2", {Point("2024-04-10 00:00", 220)}, 6100, 21),
+                                             Power("STA2", {Point("2024-04-09 23:00", 1)}, 1, 1)})));
+  VGI_ASSERT_OK_AND_ASSIGN(latest, h.store().ListLatestPower(kOp));
+  ASSERT_EQ(latest.size(), 2u);
+  EXPECT_EQ(latest[0].at, At("2024-04-09 10:01"));
+  EXPECT_EQ(latest[0].power, Kilowatts::FromUnits(110));
+  EXPECT_EQ(latest[0].adjust_top_power, Kilowatts::FromUnits(5000));
+  EXPECT_EQ(latest[1], (LatestPower{kOp, "STA2", At("2024-04-10 00:00"), Kilowatts::FromUnits(220),
+                                    Kilowatts::FromUnits(6100), Kilowatts::FromUnits(21)}));
+
+  // A later minute moves it with the new bounds; a failed batch changes nothing.
+  VGI_ASSERT_OK(h.store().Commit(PowerBatch({Power("STA1", {Point("2024-04-09 10:30", 130)}, 8000, 40)})));
+  PowerUpdate bad = Power("STA1", {Point("2024-04-09 11:00", std::int64_t{1} << 40)});
+  EXPECT_EQ(h.store().Commit(PowerBatch({Power("STA1", {Point("2024-04-09 10:45", 1)}), bad})).code(), StatusCode::kInvalid);
+  // Other operators' stations: by operator, or all ordered by operator then station.
+  PowerUpdate other = Power("STA0", {Point("2024-04-09 10:00", 5)});
+  other.operator_id = kOp2;
+  VGI_ASSERT_OK(h.store().Commit(PowerBatch({other})));
+  if (GetParam().reopen) VGI_ASSERT_OK(h.Reopen());  // durable like the slots
+  VGI_ASSERT_OK_AND_ASSIGN(latest, h.store().ListLatestPower(kOp));
+  ASSERT_EQ(latest.size(), 2u);
+  EXPECT_EQ(latest[0], (LatestPower{kOp, "STA1", At("2024-04-09 10:30"), Kilowatts::FromUnits(130),
+                                    Kilowatts::FromUnits(8000), Kilowatts::FromUnits(40)}));
+  VGI_ASSERT_OK_AND_ASSIGN(latest, h.store().ListLatestPower(""));
+  ASSERT_EQ(latest.size(), 3u);
+  EXPECT_EQ(latest[0].operator_id, kOp);
+  EXPECT_EQ(latest[1].station_code, "STA2");
+  EXPECT_EQ(latest[2].operator_id, kOp2);
+  VGI_ASSERT_OK_AND_ASSIGN(latest, h.store().ListLatestPower("NOBODY000"));
+  EXPECT_TRUE(latest.empty());
+}
+
+TEST_P(StoreConformance, StationIndexListsActiveStationsWithTheirAreaWithoutTheModel) {
+  VGI_OPEN(h);
+  proto::Station a = SampleStation(1, 2);
+  proto::Station b = SampleStation(2, 1);
+  b.area_code = "440305";
+  proto::Station c = SampleStation(10, 1);
+  VGI_ASSERT_OK(h.store().PutStationPage(kOp, Snapshot({c, a, b})).status());
+  VGI_ASSERT_OK_AND_ASSIGN(auto index, h.store().ListStationIndex(kOp));
+  EXPECT_EQ(index, (std::vector<StationIndexEntry>{{"STA1", "120101"}, {"STA10", "120101"}, {"STA2", "440305"}}));
+  // A snapshot without STA10 retires it: the index lists active stations only.
+  VGI_ASSERT_OK(h.store().PutStationPage(kOp, Snapshot({a, b})).status());
+  VGI_ASSERT_OK_AND_ASSIGN(index, h.store().ListStationIndex(kOp));
+  EXPECT_EQ(index, (std::vector<StationIndexEntry>{{"STA1", "120101"}, {"STA2", "440305"}}));
+  VGI_ASSERT_OK_AND_ASSIGN(index, h.store().ListStationIndex(kOp2));
+  EXPECT_TRUE(index.empty());
+}
+
 }  // namespace
 }  // namespace vgi::store

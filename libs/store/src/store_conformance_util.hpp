@@ -26,6 +26,7 @@ using vgi::testing::kSampleOperatorId;
 using vgi::testing::SampleStation;
 
 inline constexpr const char* kOp = kSampleOperatorId;
+inline constexpr const char* kOp2 = "987654321";  // a second operator
 
 inline ::testing::AssertionResult HasStatus(const Status& st, StatusCode code, std::string_view fragment) {
   if (st.code() == code && st.message().find(fragment) != std::string::npos) return ::testing::AssertionSuccess();
