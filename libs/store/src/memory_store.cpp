@@ -45,7 +45,7 @@ using RequestKeyId = std::tuple<std::string, std::string, std::string>;
 
 class MemoryStore final : public Store {
  public:
-  explicit MemoryStore(const StoreOptions& options) : options_(options), model_(options), outbox_(options.sealer) {}
+  explicit MemoryStore(const StoreOptions& options) : options_(options), model_(options_), outbox_(options.sealer) {}
 
   [[nodiscard]] std::string_view backend() const override { return "memory"; }
   Result<int> SchemaVersion() override { return 0; }
