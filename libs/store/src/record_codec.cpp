@@ -27,7 +27,8 @@ void PutLe32(std::uint8_t* p, std::int32_t v) {
   p[3] = static_cast<std::uint8_t>(u >> 24);
 }
 
-std::int32_t GetLe32(const std::uint8_t* p) {
+// Big-endian hosts only (UnpackDay copies little-endian slots as they are).
+[[maybe_unused]] std::int32_t GetLe32(const std::uint8_t* p) {
   const std::uint32_t u = std::uint32_t{p[0]} | (std::uint32_t{p[1]} << 8) | (std::uint32_t{p[2]} << 16) |
                           (std::uint32_t{p[3]} << 24);
   return static_cast<std::int32_t>(u);
