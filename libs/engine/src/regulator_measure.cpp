@@ -125,6 +125,31 @@ class History {
     return Status::Ok();
   }
 
+  // Loads exactly `days` (ascending) not loaded yet: a station instruction reads only those
+  // station-days (a weekend baseline's weekend days, not the weeks between); an operator-wide
+  // one the sums of their span (one small row a day).
+  Status LoadDays(const std::vector<std::int32_t>& days) {
+    std::vector<proto::BeijingDate> missing;
+    for (const std::int32_t d : days) {
+      if (!cache_.contains(d)) missing.push_back(proto::BeijingDate{d});
+    }
+    if (missing.empty()) return Status::Ok();
+    if (r_.doc.stations.empty()) return Load(missing.front(), missing.back());
+    std::map<std::int32_t, std::vector<store::StationDay>> by_day;
+    for (const auto& station : std::set<std::string>(r_.doc.stations.begin(), r_.doc.stations.end())) {
+      auto found = store_.ListStationDaysOn(r_.row.operator_id, station, missing);
+      if (!found.ok()) return found.status();
+      for (auto& d : *found) by_day[d.day.days].push_back(std::move(d));
+    }
+    for (const proto::BeijingDate d : missing) {
+      auto it = by_day.find(d.days);
+      Aggregate a = it == by_day.end() ? Aggregate{} : FromStations(d, it->second);
+      a.day = d;
+      cache_.emplace(d.days, std::move(a));
+    }
+    return Status::Ok();
+  }
+
   Result<const Aggregate*> Day(proto::BeijingDate day) {
     if (!cache_.contains(day.days)) VGI_RETURN_IF_ERROR(Load(day, day));
     return &cache_.at(day.days);
@@ -190,16 +215,23 @@ Result<WindowBaseline> BaselineOf(const RegulatorConfig& cfg, History& history, 
         break;
       }
     }
+    // Only eligible days are read and given: the baseline skips the others anyway.
     auto collect = [&](int to_k) -> Status {
-      VGI_RETURN_IF_ERROR(history.Load(proto::BeijingDate{day.days - to_k}, day));
+      std::vector<std::int32_t> wanted;
+      for (int k = to_k; k >= 1; --k) {
+        if (eligible(day.days - k)) wanted.push_back(day.days - k);
+      }
+      wanted.push_back(day.days);
+      VGI_RETURN_IF_ERROR(history.LoadDays(wanted));
       days.clear();
       int with_data = 0;
       for (int k = 1; k <= to_k; ++k) {
+        if (!eligible(day.days - k)) continue;
         auto past = history.Day(proto::BeijingDate{day.days - k});
         if (!past.ok()) return past.status();
         if (!(*past)->any) continue;
-        with_data += eligible(day.days - k) ? 1 : 0;
-        days.push_back(DayCurve{(*past)->day, (*past)->centi_kw, &(*past)->present, (*events)->contains(day.days - k)});
+        ++with_data;
+        days.push_back(DayCurve{(*past)->day, (*past)->centi_kw, &(*past)->present, false});
       }
       if (with_data < need && to_k < lookback) return Status::Refused("more history needed");
       return Status::Ok();

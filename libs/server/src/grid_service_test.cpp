@@ -119,6 +119,10 @@ class FlakyStore final : public store::Store {
                                                      proto::BeijingDate from, proto::BeijingDate to) override {
     return inner_->ListStationHistory(op, station, from, to);
   }
+  Result<std::vector<store::StationDay>> ListStationDaysOn(std::string_view op, std::string_view station,
+                                                    std::span<const proto::BeijingDate> days) override {
+    return inner_->ListStationDaysOn(op, station, days);
+  }
   Result<std::vector<store::OperatorDay>> ListOperatorDays(std::string_view op, proto::BeijingDate from,
                                                     proto::BeijingDate to) override {
     return inner_->ListOperatorDays(op, from, to);

@@ -144,6 +144,10 @@ class GatedStore final : public Store {
                                                      proto::BeijingDate from, proto::BeijingDate to) override {
     return inner_->ListStationHistory(op, station, from, to);
   }
+  Result<std::vector<StationDay>> ListStationDaysOn(std::string_view op, std::string_view station,
+                                                    std::span<const proto::BeijingDate> days) override {
+    return inner_->ListStationDaysOn(op, station, days);
+  }
   Result<std::vector<OperatorDay>> ListOperatorDays(std::string_view op, proto::BeijingDate from,
                                                     proto::BeijingDate to) override {
     return inner_->ListOperatorDays(op, from, to);

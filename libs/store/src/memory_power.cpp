@@ -44,6 +44,15 @@ std::vector<StationDay> PowerTables::ListStationHistory(std::string_view operato
   return out;
 }
 
+std::vector<StationDay> PowerTables::ListStationDaysOn(std::string_view operator_id, std::string_view station_code,
+                                                       std::span<const proto::BeijingDate> sorted_days) const {
+  std::vector<StationDay> out;
+  for (const proto::BeijingDate d : sorted_days) {
+    if (auto day = GetStationDay(operator_id, station_code, d)) out.push_back(std::move(*day));
+  }
+  return out;
+}
+
 std::vector<OperatorDay> PowerTables::ListOperatorDays(std::string_view operator_id, proto::BeijingDate from,
                                                        proto::BeijingDate to) const {
   std::vector<OperatorDay> out;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -28,6 +29,8 @@ class PowerTables {
   std::vector<StationDay> ListStationDays(std::string_view operator_id, proto::BeijingDate day) const;
   std::vector<StationDay> ListStationHistory(std::string_view operator_id, std::string_view station_code,
                                              proto::BeijingDate from, proto::BeijingDate to) const;
+  std::vector<StationDay> ListStationDaysOn(std::string_view operator_id, std::string_view station_code,
+                                            std::span<const proto::BeijingDate> sorted_days) const;
   // Summed at every read: the fake keeps no sums to bring up to date.
   std::vector<OperatorDay> ListOperatorDays(std::string_view operator_id, proto::BeijingDate from,
                                             proto::BeijingDate to) const;

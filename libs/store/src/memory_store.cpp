@@ -224,6 +224,13 @@ class MemoryStore final : public Store {
     return power_.ListStationHistory(operator_id, station_code, from, to);
   }
 
+  Result<std::vector<StationDay>> ListStationDaysOn(std::string_view operator_id, std::string_view station_code,
+                                                    std::span<const proto::BeijingDate> days) override {
+    VGI_ASSIGN_OR_RETURN(const std::vector<proto::BeijingDate> sorted, record::SortedDays(days));
+    std::lock_guard lock(mu_);
+    return power_.ListStationDaysOn(operator_id, station_code, sorted);
+  }
+
   Result<std::vector<OperatorDay>> ListOperatorDays(std::string_view operator_id, proto::BeijingDate from,
                                                     proto::BeijingDate to) override {
     VGI_RETURN_IF_ERROR(record::CheckDayRange(from, to));

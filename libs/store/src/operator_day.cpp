@@ -91,5 +91,16 @@ Status CheckDayRange(proto::BeijingDate from, proto::BeijingDate to) {
   return Status::Ok();
 }
 
+Result<std::vector<proto::BeijingDate>> SortedDays(std::span<const proto::BeijingDate> days) {
+  std::vector<proto::BeijingDate> out(days.begin(), days.end());
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  if (out.size() > static_cast<std::size_t>(kMaxDayRange)) {
+    return Status::Invalid("days: at most " + std::to_string(kMaxDayRange) + " in one call, got " +
+                           std::to_string(out.size()));
+  }
+  return out;
+}
+
 }  // namespace record
 }  // namespace vgi::store

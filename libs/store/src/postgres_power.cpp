@@ -370,18 +370,11 @@ Result<std::vector<StationDay>> PostgresStore::ListStationDays(std::string_view 
   return out;
 }
 
-Result<std::vector<StationDay>> PostgresStore::ListStationHistory(std::string_view operator_id,
-                                                                  std::string_view station_code,
-                                                                  proto::BeijingDate from, proto::BeijingDate to) {
-  VGI_RETURN_IF_ERROR(record::CheckDayRange(from, to));
-  VGI_ASSIGN_OR_RETURN(pg::Pool::Lease c, pool_->Acquire());
-  VGI_ASSIGN_OR_RETURN(
-      pg::Rows r,
-      c->Prepared("vgi_list_station_history",
-                  "SELECT day, hour, slots, present, adjust_top, adjust_bottom, updated_at, write_seq "
-                  "FROM power_hours WHERE operator_id = $1 AND station_code = $2 AND day BETWEEN $3 AND $4 "
-                  "ORDER BY day, hour",
-                  pg::Params().Text(operator_id).Text(station_code).Date(from.days).Date(to.days)));
+namespace {
+
+// One station's hour rows ordered by day and hour (day first), as station-days.
+Result<std::vector<StationDay>> StationDaysByDay(const pg::Rows& r, std::string_view operator_id,
+                                                 std::string_view station_code) {
   std::vector<StationDay> out;
   // Rows come grouped by day: each run of one day is one station-day.
   for (int begin = 0; begin < r.size();) {
@@ -400,6 +393,40 @@ Result<std::vector<StationDay>> PostgresStore::ListStationHistory(std::string_vi
     begin = end;
   }
   return out;
+}
+
+}  // namespace
+
+Result<std::vector<StationDay>> PostgresStore::ListStationHistory(std::string_view operator_id,
+                                                                  std::string_view station_code,
+                                                                  proto::BeijingDate from, proto::BeijingDate to) {
+  VGI_RETURN_IF_ERROR(record::CheckDayRange(from, to));
+  VGI_ASSIGN_OR_RETURN(pg::Pool::Lease c, pool_->Acquire());
+  VGI_ASSIGN_OR_RETURN(
+      pg::Rows r,
+      c->Prepared("vgi_list_station_history",
+                  "SELECT day, hour, slots, present, adjust_top, adjust_bottom, updated_at, write_seq "
+                  "FROM power_hours WHERE operator_id = $1 AND station_code = $2 AND day BETWEEN $3 AND $4 "
+                  "ORDER BY day, hour",
+                  pg::Params().Text(operator_id).Text(station_code).Date(from.days).Date(to.days)));
+  return StationDaysByDay(r, operator_id, station_code);
+}
+
+Result<std::vector<StationDay>> PostgresStore::ListStationDaysOn(std::string_view operator_id,
+                                                                 std::string_view station_code,
+                                                                 std::span<const proto::BeijingDate> days) {
+  VGI_ASSIGN_OR_RETURN(const std::vector<proto::BeijingDate> sorted, record::SortedDays(days));
+  pg::ArrayBuilder wanted(pg::kDateOid);
+  for (const proto::BeijingDate d : sorted) wanted.AddDate(d.days);
+  VGI_ASSIGN_OR_RETURN(pg::Pool::Lease c, pool_->Acquire());
+  VGI_ASSIGN_OR_RETURN(
+      pg::Rows r,
+      c->Prepared("vgi_list_station_days_on",
+                  "SELECT day, hour, slots, present, adjust_top, adjust_bottom, updated_at, write_seq "
+                  "FROM power_hours WHERE operator_id = $1 AND station_code = $2 AND day = ANY($3::date[]) "
+                  "ORDER BY day, hour",
+                  pg::Params().Text(operator_id).Text(station_code).Array(pg::kDateArrayOid, wanted)));
+  return StationDaysByDay(r, operator_id, station_code);
 }
 
 Result<std::vector<OperatorDay>> PostgresStore::ListOperatorDays(std::string_view operator_id,

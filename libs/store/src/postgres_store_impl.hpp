@@ -72,6 +72,8 @@ class PostgresStore final : public Store {
   Result<std::vector<StationDay>> ListStationDays(std::string_view operator_id, proto::BeijingDate day) override;
   Result<std::vector<StationDay>> ListStationHistory(std::string_view operator_id, std::string_view station_code,
                                                      proto::BeijingDate from, proto::BeijingDate to) override;
+  Result<std::vector<StationDay>> ListStationDaysOn(std::string_view operator_id, std::string_view station_code,
+                                                    std::span<const proto::BeijingDate> days) override;
   Result<std::vector<OperatorDay>> ListOperatorDays(std::string_view operator_id, proto::BeijingDate from,
                                                     proto::BeijingDate to) override;
   Status PutUser(const UserRow& user) override;

@@ -143,6 +143,8 @@ std::string EncodeOperatorDay(const OperatorDay& day);
 bool DecodeOperatorDay(std::string_view bytes, OperatorDay& day);
 // Invalid unless from <= to <= from + kMaxDayRange (ListStationHistory, ListOperatorDays).
 Status CheckDayRange(proto::BeijingDate from, proto::BeijingDate to);
+// `days` sorted, without repeats; Invalid past kMaxDayRange of them (ListStationDaysOn).
+Result<std::vector<proto::BeijingDate>> SortedDays(std::span<const proto::BeijingDate> days);
 std::string EmptySlots();    // kSlotsBytes zero bytes
 std::string EmptyPresent();  // kPresentBytes zero bytes
 

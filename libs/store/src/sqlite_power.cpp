@@ -278,6 +278,30 @@ Result<std::vector<StationDay>> SqliteStore::ListStationHistory(std::string_view
   return out;
 }
 
+Result<std::vector<StationDay>> SqliteStore::ListStationDaysOn(std::string_view operator_id,
+                                                               std::string_view station_code,
+                                                               std::span<const proto::BeijingDate> days) {
+  VGI_ASSIGN_OR_RETURN(const std::vector<proto::BeijingDate> sorted, record::SortedDays(days));
+  std::vector<StationDay> out;
+  VGI_RETURN_IF_ERROR(ReadTx("ListStationDaysOn", [&](Connection& c) -> Status {
+    out.clear();
+    for (const proto::BeijingDate day : sorted) {  // one primary-key probe each
+      VGI_ASSIGN_OR_RETURN(Stmt s, c.Prepare("SELECT adjust_top, adjust_bottom, updated_at, present, slots FROM power_day"
+                                             " WHERE operator_id=? AND station_code=? AND day=?",
+                                             "ListStationDaysOn"));
+      VGI_ASSIGN_OR_RETURN(const bool row, s.Text(1, operator_id).Text(2, station_code).Int(3, record::DayNumber(day)).Step());
+      if (!row) continue;
+      StationDay& d = out.emplace_back();
+      d.operator_id = operator_id;
+      d.station_code = station_code;
+      d.day = day;
+      ReadStationDay(s, 0, d);
+    }
+    return Status::Ok();
+  }));
+  return out;
+}
+
 Result<std::vector<OperatorDay>> SqliteStore::ListOperatorDays(std::string_view operator_id, proto::BeijingDate from,
                                                                proto::BeijingDate to) {
   VGI_RETURN_IF_ERROR(record::CheckDayRange(from, to));

@@ -135,6 +135,32 @@ TEST_P(StoreConformance, StationHistoryListsOneStationsDaysInOrder) {
   EXPECT_TRUE(history.empty());
 }
 
+TEST_P(StoreConformance, StationDaysOnListsOnlyTheGivenDaysThatExistInOrder) {
+  VGI_OPEN(h);
+  AtNoonOfTheTenth(h);
+  VGI_ASSERT_OK(h.store().Commit(PowerBatch({Power("STA1", {Point("2024-04-08 08:00", 1)}),
+                                             Power("STA1", {Point("2024-04-09 08:00", 2)}),
+                                             Power("STA1", {Point("2024-04-10 08:00", 3)}),
+                                             Power("STA2", {Point("2024-04-07 08:00", 9)})})));
+  // Any order, a repeat, a day without data, another station's day.
+  const std::vector<BeijingDate> asked = {Day("2024-04-10"), Day("2024-04-08"), Day("2024-04-07"), Day("2024-04-10")};
+  VGI_ASSERT_OK_AND_ASSIGN(auto days, h.store().ListStationDaysOn(kOp, "STA1", asked));
+  ASSERT_EQ(days.size(), 2u);
+  EXPECT_EQ(days[0].day, Day("2024-04-08"));
+  EXPECT_EQ(days[0].centi_kw[480], 1);
+  EXPECT_EQ(days[1].day, Day("2024-04-10"));
+  EXPECT_EQ(days[1].centi_kw[480], 3);
+  VGI_ASSERT_OK_AND_ASSIGN(auto one, h.store().GetStationDay(kOp, "STA1", Day("2024-04-10")));
+  ASSERT_TRUE(one.has_value());
+  EXPECT_EQ(days[1], *one);
+  VGI_ASSERT_OK_AND_ASSIGN(auto none, h.store().ListStationDaysOn(kOp, "STA1", std::vector<BeijingDate>{}));
+  EXPECT_TRUE(none.empty());
+  std::vector<BeijingDate> too_many;
+  for (int i = 0; i <= kMaxDayRange; ++i) too_many.push_back(BeijingDate{Day("2020-01-01").days + i});
+  EXPECT_TRUE(HasStatus(h.store().ListStationDaysOn(kOp, "STA1", too_many).status(), StatusCode::kInvalid,
+                        "days: at most 1000 in one call, got 1001"));
+}
+
 TEST_P(StoreConformance, DayRangesBackwardsOrTooLongAreRefused) {
   VGI_OPEN(h);
   EXPECT_TRUE(HasStatus(h.store().ListOperatorDays(kOp, Day("2024-04-10"), Day("2024-04-09")).status(),

@@ -473,6 +473,12 @@ class Store {
   virtual Result<std::vector<StationDay>> ListStationHistory(std::string_view operator_id,
                                                              std::string_view station_code, proto::BeijingDate from,
                                                              proto::BeijingDate to) = 0;
+  // One station's station-days on `days` (any order, repeats ignored) that exist, ascending: the
+  // days a baseline can use (a weekend event's fifteen weekend days), not the weeks between them.
+  // Invalid when more than kMaxDayRange distinct days are given.
+  virtual Result<std::vector<StationDay>> ListStationDaysOn(std::string_view operator_id,
+                                                            std::string_view station_code,
+                                                            std::span<const proto::BeijingDate> days) = 0;
   // The operator's days in [from, to] that have station-days, summed (OperatorDay), ascending;
   // each equals SumStationDays over that day's ListStationDays. Kept beside the station-days: each
   // Commit that writes an operator's day bumps the day's version in the same transaction, and a
