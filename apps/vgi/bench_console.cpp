@@ -239,12 +239,12 @@ int Fail(const char* what, const Status& st) {
 }  // namespace
 
 int RunConsoleBench(const Options& o) {
-  const int operators = o.operators;
-  const int per_op = o.stations > 0 ? static_cast<int>(o.stations) : 300;
   auto fleet = FleetStore::Open(o, "vgi-bench-console");
   if (!fleet.ok()) return Fail("opening the store", fleet.status());
   store::Store& store = (*fleet)->store();
-  FleetLoader loader(store, o, operators, per_op);
+  FleetLoader loader(store, o);
+  const int operators = loader.operators();
+  const int per_op = loader.per_op();
   const auto load0 = SteadyClock::now();
   if (Status st = loader.Run(); !st.ok()) {
     return Fail(o.database.empty() ? "loading" : "loading (--database should name an empty database)", st);

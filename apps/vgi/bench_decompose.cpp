@@ -135,15 +135,15 @@ Status TimeScopeReads(store::Store& store, int lookback_days, int repeat, ReadTi
 }  // namespace
 
 int RunDecomposeBench(const Options& o) {
-  const int operators = o.operators;
-  const int per_op = o.stations > 0 ? static_cast<int>(o.stations) : 300;
   auto fleet = FleetStore::Open(o, "vgi-bench-decompose");
   if (!fleet.ok()) {
     std::fprintf(stderr, "vgi bench decompose: %s\n", fleet.status().ToString().c_str());
     return kExitFailed;
   }
   store::Store& store = (*fleet)->store();
-  FleetLoader loader(store, o, operators, per_op);
+  FleetLoader loader(store, o);
+  const int operators = loader.operators();
+  const int per_op = loader.per_op();
   const auto load0 = SteadyClock::now();
   if (Status st = loader.Run(); !st.ok()) {
     std::fprintf(stderr, "\nvgi bench decompose: loading: %s%s\n", st.ToString().c_str(),

@@ -51,9 +51,10 @@ class FleetStore {
 
 class FleetLoader {
  public:
-  // Uses o.history_days, o.stakes_per_station and o.quiet (progress on stderr).
-  FleetLoader(store::Store& store, const Options& o, int operators, int per_op)
-      : store_(store), o_(o), operators_(operators), per_op_(per_op) {}
+  // o.operators peers x o.stations stations each (300 when 0); uses o.history_days,
+  // o.stakes_per_station and o.quiet (progress on stderr).
+  FleetLoader(store::Store& store, const Options& o)
+      : store_(store), o_(o), operators_(o.operators), per_op_(o.stations > 0 ? static_cast<int>(o.stations) : 300) {}
 
   // Peers, stations and past days first, today last (so the readings are as fresh as possible
   // when the timing starts).

@@ -126,15 +126,15 @@ Result<CaseResult> RunCase(engine::Regulator& regulator, store::Store& store, St
 }  // namespace
 
 int RunMeasureBench(const Options& o) {
-  const int operators = o.operators;
-  const int per_op = o.stations > 0 ? static_cast<int>(o.stations) : 300;
   auto fleet = FleetStore::Open(o, "vgi-bench-measure");
   if (!fleet.ok()) {
     std::fprintf(stderr, "vgi bench measure: %s\n", fleet.status().ToString().c_str());
     return kExitFailed;
   }
   store::Store& store = (*fleet)->store();
-  FleetLoader loader(store, o, operators, per_op);
+  FleetLoader loader(store, o);
+  const int operators = loader.operators();
+  const int per_op = loader.per_op();
   const auto load0 = SteadyClock::now();
   auto peers = store.ListPeers();
   const bool reuse = !o.data_dir.empty() && peers.ok() && static_cast<int>(peers->size()) == operators;

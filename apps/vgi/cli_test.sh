@@ -220,6 +220,17 @@ check "potential by area" 0 $? "$(grep '^1201' <<<"$out" | tr -s ' ')" "1201 4 "
 out=$("$vgi" potential -c "$work/fleet/vgi.yaml" --curve 2>&1)
 check "potential curve counts every station" 0 $? "$(grep -E ',6$' <<<"$out" | head -1)" ",6"
 
+# vgi bench --scenario measure on a tiny fleet, its windows on yesterday (Beijing): measured with
+# the back-test off (a fleet this small has too few similar days for it).
+yesterday=$(date -u -d '+8 hours -1 day' +%F)
+out=$("$vgi" bench --scenario measure --operators 2 --stations 3 --stakes-per-station 2 --history-days 20 \
+  --event-day "$yesterday" --no-accuracy-check --quiet 2>&1)
+check "bench measure runs" 0 $? "$out" "summary scenario=measure case=all"
+check "bench measure measures every operator" 0 0 "$out" "instructions=2 measured=2"
+check "bench measure measures every station" 0 0 "$(grep 'case=areas-all' <<<"$out")" "instructions=6 measured=6"
+out=$("$vgi" bench --scenario measure --operators 1 --stations 1 --history-days 2 --event-day 2020-01-01 2>&1)
+check "bench measure refuses an event day outside the history" 2 $? "$out" "--event-day 2020-01-01: use yyyy-MM-dd, today or one of the 2 history days"
+
 # vgi demo runs the grid and the simulator together for a few seconds.
 out=$("$vgi" demo --duration 4 --status-every 2 --operators 2 --stations 5 --stakes 3 2>&1)
 check "demo runs and reports" 0 $? "$out" "SIM000002 up"
