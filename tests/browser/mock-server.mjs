@@ -93,12 +93,14 @@ function fixtures() {
 function demandDoc(f, d) {
   const age = (Date.now() - d.createdMs) / 1000;
   const accepted = age > 3 && d.state !== 'cancelled';
-  const ops = ['SIM000001', 'SIM000002'];
+  // `many`: one instruction per station, as an area scope makes (MOCK-MANY-1).
+  const ops = d.many ? Array.from({ length: d.many }, (_, i) => 'SIM00000' + (1 + (i % 3))) : ['SIM000001', 'SIM000002'];
   const instructions = ops.map((op, i) => {
     const share = d.windows.map((w) => ({ ...w, target_kw: Math.round((w.target_kw / 2) * 100) / 100 }));
-    const state = d.state === 'cancelled' ? 'cancelled' : accepted ? (i === 0 ? 'accepted' : 'rejected') : 'sent';
-    return { operator_id: op, regulation_id: d.task_id + '-' + op + '-1', state, synchro_type: 1, range_type: 1, adjust_ids: [], allocated: share,
-      accepted: state === 'accepted' ? share : [], explanation: d.windows.map((w) => explanationLine(w, op, 1500 - 300 * i, 30 - 5 * i)),
+    const state = d.state === 'cancelled' ? 'cancelled' : accepted ? (i % 2 === 0 ? 'accepted' : 'rejected') : 'sent';
+    const regulationId = d.many ? d.task_id + '-R' + String(i + 1).padStart(3, '0') : d.task_id + '-' + op + '-1';
+    return { operator_id: op, regulation_id: regulationId, state, synchro_type: 1, range_type: d.many ? 4 : 1, adjust_ids: d.many ? ['ST' + String(i + 1).padStart(4, '0')] : [], allocated: share,
+      accepted: state === 'accepted' ? share : [], explanation: d.windows.map((w) => explanationLine(w, op, 1500 - 300 * (i % 2), 30 - 5 * (i % 2))),
       note: NOTES[state], round: 1, created_at: d.created_at, updated_at: f.minute,
       measured: state === 'accepted' ? share.map((w) => ({ start: w.start, end: w.end, completion_percent: 92.5, delivered_kwh: 55.5, baseline_kw: 1000, actual_kw: 1000 - w.target_kw * 0.925 })) : [],
       baseline: state === 'accepted' ? 'high-5-of-10' : '', earnings_yuan: state === 'accepted' ? 33.3 : null };
@@ -108,7 +110,7 @@ function demandDoc(f, d) {
     updated_at: f.minute, instructions: instructions.length, version: d.version, accept_deadline: d.accept_deadline, note: d.note,
     coverage: d.windows.map((w) => ({ start: w.start, end: w.end, target_kw: w.target_kw, allocated_kw: w.target_kw, accepted_kw: acc(w), uncovered_kw: Math.round((w.target_kw - acc(w)) * 100) / 100 })),
     instructions_list: instructions,
-    events: [d.created_at + ' created by ' + d.created_by, d.created_at + ' decomposed over 2 participant(s): ' + ops.join(', '),
+    events: [d.created_at + ' created by ' + d.created_by, d.created_at + ' decomposed over ' + ops.length + ' participant(s): ' + ops.slice(0, 2).join(', '),
       ...(accepted ? instructions.map((x) => f.minute + ' ' + x.operator_id + ' ' + x.regulation_id + ': ' + x.note) : []),
       d.created_at + ' a text no engine template has'] };
 }
@@ -177,6 +179,9 @@ export async function startMock({ webDir, openapiPath, users }) {
   const execDemand = { task_id: 'MOCK-EXEC-1', type: 'peak', state: 'dispatched', scope: { kind: 'all' },
     windows: [{ start: addMinutes(f.minute, -20), end: addMinutes(f.minute, 39), target_kw: 600 }, { start: addMinutes(f.minute, 120), end: addMinutes(f.minute, 179), target_kw: 600 }],
     is_force: false, created_by: 'disp', created_at: addMinutes(f.minute, -90), version: 1, accept_deadline: addMinutes(f.minute, -30), note: '实时执行演示', createdMs: 0 };
+  // An area scope's demand: 230 station instructions (the detail page shows them a page at a time).
+  const many = { ...seed, task_id: 'MOCK-MANY-1', scope: { kind: 'areas', ids: ['1201'] }, note: '区域削峰', many: 230 };
+  f.demands.set(many.task_id, many);
   f.demands.set(execDemand.task_id, execDemand);
   f.demands.set(seed.task_id, seed);
   let nextTask = 1;

@@ -105,6 +105,33 @@ async function liveExecution(page, lang, dict) {
   ok('execution live: polling stops when leaving the page');
 }
 
+// MOCK-MANY-1: 230 station instructions (an area scope) are shown 100 a page, filtered by a
+// regulation ID or station code, and only the last 200 of its 233 events until asked for all.
+async function manyInstructions(page, lang, dict) {
+  const rowIds = () => page.$$eval('#instructions-table tbody tr', (rows) => rows.map((r) => r.children[1].textContent));
+  await visit(page, '#/demands/MOCK-MANY-1', '#instructions-table');
+  let ids = await rowIds();
+  assert.equal(ids.length, 100, lang + ': first page');
+  assert.equal(ids[0], 'MOCK-MANY-1-R001');
+  assert.equal(await page.innerText('#ins-page-info'), dict('common.page').replace('{page}', '1').replace('{pages}', '3').replace('{total}', '230'));
+  assert.ok(await page.isDisabled('#ins-page-prev'));
+  await page.click('#ins-page-next');
+  await page.click('#ins-page-next');
+  ids = await rowIds();
+  assert.deepEqual([ids.length, ids[0], ids[29]], [30, 'MOCK-MANY-1-R201', 'MOCK-MANY-1-R230'], lang + ': last page');
+  assert.ok(await page.isDisabled('#ins-page-next'));
+  await page.fill('#ins-filter', 'st0150');
+  await page.click('#ins-filter-submit');
+  assert.deepEqual(await rowIds(), ['MOCK-MANY-1-R150'], lang + ': filtered by station code');
+  assert.equal(await page.$('#ins-page-info'), null, 'one match: no pager');
+  assert.equal(await page.$$eval('#events li', (e) => e.length), 200, lang + ': the last 200 events');
+  assert.equal(await page.getAttribute('#events', 'start'), '34');
+  await page.click('#events-all');
+  assert.equal(await page.$$eval('#events li', (e) => e.length), 233, lang + ': all events');
+  await shot(page, lang + '-demand-many');
+  ok(lang + ': 230 instructions paged 100 at a time and filtered; events cut to the last 200');
+}
+
 // The engine's English texts (events, notes, explanation lines, alarm title and detail) in the
 // console's language: Chinese with the English original as the tooltip; in English unchanged. A
 // text no template knows is shown as it came. MOCK-SEED-1: window 18:00–18:59, 800 kW.
@@ -220,7 +247,9 @@ try {
     await visit(page, '#/demands/MOCK-SEED-1', '#instructions-table');
     assert.ok((await page.innerText('#instructions-table')).includes('SIM000001'));
     assert.ok(await page.$('#change-demand'));
+    assert.equal(await page.$('#ins-page-info'), null, 'two instructions: no pager');
     await engineTexts(page, lang);
+    await manyInstructions(page, lang, dict);
     await page.context().close();
   }
 

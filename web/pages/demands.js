@@ -169,7 +169,56 @@ function renderCreate(root, nowText) {
   );
 }
 
-function detailBody(d) {
+// An area-scope demand has one instruction per station (thousands): the table shows a page of
+// them, filtered by operator, regulation ID or station, and the events their most recent part.
+const INSTRUCTIONS_PER_PAGE = 100;
+const EVENTS_SHOWN = 200;
+
+function instructionsPanel(d, view, repaint, columns) {
+  const q = view.query.trim().toUpperCase();
+  const rows = q
+    ? d.instructions_list.filter((i) => [i.operator_id, i.regulation_id, ...(i.adjust_ids || [])].some((x) => x.toUpperCase().includes(q)))
+    : d.instructions_list;
+  const pages = Math.max(1, Math.ceil(rows.length / INSTRUCTIONS_PER_PAGE));
+  view.page = Math.min(Math.max(1, view.page), pages);
+  const shown = rows.slice((view.page - 1) * INSTRUCTIONS_PER_PAGE, view.page * INSTRUCTIONS_PER_PAGE);
+  const filter = h('input', { id: 'ins-filter', value: view.query, placeholder: t('dm.instr_filter_hint') });
+  const submit = (e) => {
+    e.preventDefault();
+    view.query = filter.value;
+    view.page = 1;
+    repaint();
+  };
+  const turn = (n) => () => {
+    view.page += n;
+    repaint();
+  };
+  return h('section', { class: 'panel' }, h('h3', null, t('dm.instr_title')),
+    d.instructions_list.length > INSTRUCTIONS_PER_PAGE || q
+      ? h('form', { class: 'toolbar', id: 'ins-filter-form', onsubmit: submit }, field(t('dm.instr_filter'), filter),
+        h('button', { class: 'btn', type: 'submit', id: 'ins-filter-submit' }, t('common.search')))
+      : null,
+    table(columns, shown, { id: 'instructions-table' }),
+    pages > 1
+      ? h('div', { class: 'pager' },
+        h('button', { class: 'btn', id: 'ins-page-prev', disabled: view.page <= 1, onclick: turn(-1) }, t('common.prev')),
+        h('span', { id: 'ins-page-info' }, t('common.page', { page: view.page, pages, total: fmtInt(rows.length) })),
+        h('button', { class: 'btn', id: 'ins-page-next', disabled: view.page >= pages, onclick: turn(1) }, t('common.next')))
+      : null);
+}
+
+function eventsPanel(d, view, repaint) {
+  if (!d.events.length) return h('section', { class: 'panel' }, h('h3', null, t('dm.events')), h('p', { class: 'muted' }, t('common.none')));
+  const cut = view.allEvents ? 0 : Math.max(0, d.events.length - EVENTS_SHOWN);
+  return h('section', { class: 'panel' }, h('h3', null, t('dm.events')),
+    cut > 0
+      ? h('p', { class: 'muted', id: 'events-cut' }, t('dm.events_last', { shown: fmtInt(d.events.length - cut), total: fmtInt(d.events.length) }), ' ',
+        h('button', { class: 'btn link', id: 'events-all', onclick: () => { view.allEvents = true; repaint(); } }, t('dm.events_all')))
+      : null,
+    h('ol', { class: 'events', id: 'events', start: String(cut + 1) }, d.events.slice(cut).map((e) => engineEl('li', null, e))));
+}
+
+function detailBody(d, view, repaint) {
   const live = d.state === 'draft' || d.state === 'dispatched';
   return [
     h('section', { class: 'panel' },
@@ -190,8 +239,7 @@ function detailBody(d) {
           { label: t('dm.uncovered'), cell: (c) => h('span', { class: c.uncovered_kw > 0 ? 'bad' : 'good' }, fmt(c.uncovered_kw)), class: 'num' },
         ],
         d.coverage, { id: 'coverage-table' })),
-    h('section', { class: 'panel' }, h('h3', null, t('dm.instr_title')),
-      table(
+    instructionsPanel(d, view, repaint,
         [
           { label: t('op.id'), cell: (i) => i.operator_id },
           { label: t('dm.regulation_id'), cell: (i) => i.regulation_id },
@@ -205,10 +253,8 @@ function detailBody(d) {
             ? h('ul', { class: 'plain' }, i.measured.map((m) => h('li', null, m.start.slice(-5) + '–' + m.end.slice(-5) + ' · ' + fmt(m.completion_percent, 1) + ' % · ' + fmt(m.delivered_kwh) + ' kWh')), i.baseline ? h('li', { class: 'muted', title: i.baseline }, t('ins.baseline', { b: engineText(i.baseline, getLang()) })) : null)
             : t('ex.not_measured')) },
           { label: t('dm.earnings'), cell: (i) => fmt(i.earnings_yuan), class: 'num' },
-        ],
-        d.instructions_list, { id: 'instructions-table' })),
-    h('section', { class: 'panel' }, h('h3', null, t('dm.events')),
-      d.events.length ? h('ol', { class: 'events', id: 'events' }, d.events.map((e) => engineEl('li', null, e))) : h('p', { class: 'muted' }, t('common.none'))),
+        ]),
+    eventsPanel(d, view, repaint),
     live,
   ];
 }
@@ -220,8 +266,9 @@ async function renderDetail(root, task, ctx) {
   const body = h('div', { id: 'demand-body' });
   const editorSlot = h('div', { id: 'change-slot' });
   const actions = h('div', { class: 'actions' });
+  const view = { page: 1, query: '', allEvents: false };  // kept across the refreshes
   const paint = () => {
-    const parts = detailBody(d);
+    const parts = detailBody(d, view, paint);
     const live = parts.pop();
     body.replaceChildren(...parts);
     actions.replaceChildren();
