@@ -53,14 +53,7 @@ class ApiDemandsTest : public ApiFixture {
   }
 
   ApiResponse Run(Handler h, std::vector<std::string> params = {}, std::string body = "", std::string query = "") {
-    ApiRequest req;
-    req.method = body.empty() ? "GET" : "POST";
-    req.query = query;
-    req.body = std::move(body);
-    Caller caller{"alice", ToSet({Role::kDispatcher}), "10.0.0.1", "", ""};
-    audit_ = AuditNote{};
-    Call call{req, caller, std::move(params), Query(query), &audit_};
-    return h(*services_, call);
+    return Invoke(h, ToSet({Role::kDispatcher}), std::move(params), query, std::move(body));
   }
 
   void ExpectError(const ApiResponse& r, int status, const std::string& field, const std::string& part) {
@@ -73,8 +66,6 @@ class ApiDemandsTest : public ApiFixture {
       EXPECT_EQ(Str(e["field"]), field);
     }
   }
-
-  AuditNote audit_;
 };
 
 TEST_F(ApiDemandsTest, CreateStoresTheDemandAndAnswers201WithItsDocument) {

@@ -89,14 +89,7 @@ class ApiReportsTest : public ApiFixture {
   }
 
   ApiResponse Run(Handler h, std::string query, std::string body = "") {
-    ApiRequest req;
-    req.method = body.empty() ? "GET" : "POST";
-    req.query = query;
-    req.body = std::move(body);
-    Caller caller{"alice", ToSet({Role::kDispatcher}), "10.0.0.1", "", ""};
-    audit_ = AuditNote{};
-    Call call{req, caller, {}, Query(query), &audit_};
-    return h(*services_, call);
+    return Invoke(h, ToSet({Role::kDispatcher}), {}, query, std::move(body));
   }
   ApiResponse Report(const std::string& query) { return Run(GetReport, query); }
 
@@ -106,8 +99,6 @@ class ApiReportsTest : public ApiFixture {
     EXPECT_THAT(Str(e["error"]), HasSubstr(part));
     EXPECT_EQ(Str(e["field"]), field);
   }
-
-  AuditNote audit_;
 };
 
 TEST_F(ApiReportsTest, DayReportHasEnergyPeakValleyAverageAndQualityPerOperatorAndInTotal) {

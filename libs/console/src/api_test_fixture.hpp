@@ -21,7 +21,7 @@
 namespace vgi::console::api {
 
 namespace schema_check {
-// api_business_test.cpp: the answer's violations of components.schemas[schema] in
+// api_schema_check_test.cpp: the answer's violations of components.schemas[schema] in
 // api/openapi.json (required fields, no extra fields, JSON types); empty when it conforms.
 std::vector<std::string> Violations(std::string_view json, std::string_view schema);
 }  // namespace schema_check
@@ -62,6 +62,20 @@ class ApiFixture : public ::testing::Test {
     return config;
   }
 
+  // Calls handler `h` as alice from 10.0.0.1 with `roles`: a GET with `query`, or a POST when
+  // `body` is given. What the handler notes for the audit log is left in audit_.
+  ApiResponse Invoke(Handler h, RoleSet roles, std::vector<std::string> params, const std::string& query,
+                     std::string body = "") {
+    ApiRequest req;
+    req.method = body.empty() ? "GET" : "POST";
+    req.query = query;
+    req.body = std::move(body);
+    Caller caller{"alice", roles, "10.0.0.1", "", ""};
+    audit_ = AuditNote{};
+    Call call{req, caller, std::move(params), Query(query), &audit_};
+    return h(*services_, call);
+  }
+
   simdjson::dom::element Json(const ApiResponse& r) {
     simdjson::dom::element e;
     EXPECT_EQ(parser_.parse(r.body).get(e), simdjson::SUCCESS) << r.body;
@@ -90,6 +104,7 @@ class ApiFixture : public ::testing::Test {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<engine::Regulator> regulator_;
   std::unique_ptr<Services> services_;
+  AuditNote audit_;  // the last Invoke's
 };
 
 }  // namespace vgi::console::api
