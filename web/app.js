@@ -13,6 +13,7 @@ import * as reports from './pages/reports.js';
 import * as alarms from './pages/alarms.js';
 import * as users from './pages/users.js';
 import * as peers from './pages/peers.js';
+import * as topology from './pages/topology.js';
 import * as audit from './pages/audit.js';
 
 // Nav entries in order; `perm` is any of the listed permissions (Me.permissions).
@@ -26,6 +27,7 @@ const ROUTES = [
   { name: 'alarms', perm: ['read_business'], page: alarms },
   { name: 'users', perm: ['manage_users', 'manage_roles'], page: users },
   { name: 'peers', perm: ['manage_peers', 'manage_roles'], page: peers },
+  { name: 'topology', perm: ['manage_peers'], page: topology },
   { name: 'audit', perm: ['read_audit'], page: audit },
 ];
 

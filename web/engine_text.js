@@ -90,6 +90,10 @@ const RULES = [
   [re('re-decomposed after the change: instructions to nobody'), () => '变更后重新分解：没有下发指令'],
   [re('re-decomposed after the change: instructions to (.+)'), (m) => `变更后重新分解：指令下发给 ${m[1]}`],
   [re('nothing sent: no operator in scope reports usable potential'), () => '未下发：范围内没有运营商上报可用潜力'],
+  // regulator_dispatch.cpp Scope(): a market / transformer-area scope whose stations are gone
+  [re('scope: the grid topology places no active station of an enabled operator in these (markets|transformer areas) ' +
+    '\\(it names (\\d+) stations there; are their operators\' models synced\\?\\)'),
+    (m) => `范围：电网拓扑中这些${m[1] === 'markets' ? '市场' : '台区'}内没有已启用运营商的在运场站（拓扑列出其中 ${m[2]} 个场站；运营商的场站模型是否已同步？）`],
   [re('decomposed over (\\d+) participant\\(s\\): (.*)'), (m) => `已分解给 ${m[1]} 个参与方：${m[2]}`],
   [re('uncovered after (\\d+) re-dispatch round\\(s\\): (.*) \\(([^()]*)\\)'),
     (m) => `经 ${m[1]} 轮再调度仍未覆盖：${m[2]}（${sub(m[3])}）`],

@@ -173,7 +173,38 @@ out=$("$vgi" demand list -c "$work/vgi.yaml" --state draft 2>&1)
 if grep -qF D-CLI-1 <<<"$out"; then check "cancelled demand is no longer a draft" 0 1; else passed=$((passed + 1)); fi
 out=$("$vgi" settlement statement -c "$work/vgi.yaml" --daily 2>&1)
 check "settlement statement on an empty store" 0 $? "$out" "EARNINGS"
+
 check "settlement statement has no rows" 0 0 "$out" "(no settlements in the range)"
+
+# vgi topology: import (checked against the models), list, export, and demands scoped by it.
+out=$("$vgi" demand create -c "$work/vgi.yaml" --type peak --scope transformer-areas --id T1 --window "500,$start,$end" 2>&1)
+check "demand on transformer areas without a topology" 2 $? "$out" "the grid topology is empty"
+printf 'operator_id,station_code,market_id,transformer_area_id\n123456789,S1,M1,T1\n123456789,S2,M 1,T1\n' >"$work/bad.csv"
+out=$("$vgi" topology import -c "$work/vgi.yaml" "$work/bad.csv" 2>&1)
+check "topology import names the bad line" 2 $? "$out" 'line 3: market_id: "M 1" is not 1..64 characters'
+"$vgi" topology simulate --operators 2 --stations 5 >"$work/topo.csv"
+check "topology simulate" 0 $? "$(head -2 "$work/topo.csv")" "SIM000001,SIM000001S0001,M"
+out=$("$vgi" topology import -c "$work/vgi.yaml" "$work/topo.csv" --dry-run 2>&1)
+check "topology import dry run" 0 $? "$out" "dry run: nothing imported"
+check "topology import warns of operators that are no peers" 0 0 "$out" "SIM000001 is not a peer"
+out=$("$vgi" topology list -c "$work/vgi.yaml" 2>&1)
+check "topology list before the import" 0 $? "$out" "no topology imported yet"
+out=$("$vgi" topology import -c "$work/vgi.yaml" "$work/topo.csv" 2>&1)
+check "topology import" 0 $? "$out" "imported as topology version 1"
+check "topology import counts" 0 0 "$out" "10 stations of 2 operators"
+out=$("$vgi" topology list -c "$work/vgi.yaml" --kind transformer-areas 2>&1)
+check "topology list" 0 $? "$out" "TRANSFORMER AREA"
+area=$(awk -F, 'NR == 2 { print $4 }' "$work/topo.csv")
+"$vgi" topology export -c "$work/vgi.yaml" >"$work/export.csv"
+check "topology export round-trips the import" 0 $? "$(cmp "$work/topo.csv" "$work/export.csv" && echo same)" "same"
+out=$("$vgi" topology export -c "$work/vgi.yaml" --transformer-area "$area" 2>&1)
+check "topology export by transformer area" 0 $? "$out" ",$area"
+out=$("$vgi" demand create -c "$work/vgi.yaml" --type peak --scope transformer-areas --id T-NONE --window "500,$start,$end" 2>&1)
+check "demand on an unknown transformer area" 2 $? "$out" 'scope.ids[0]: "T-NONE" is no transformer area of the grid topology'
+out=$("$vgi" demand create -c "$work/vgi.yaml" --type peak --scope transformer-areas --id "$area" --window "500,$start,$end" --task-id D-CLI-TA 2>&1)
+check "demand on a transformer area" 0 $? "$out" "scope transformer-areas $area"
+out=$("$vgi" audit list -c "$work/vgi.yaml" 2>&1)
+check "topology import is audited" 0 $? "$out" "topology.import"
 out=$("$vgi" settlement statement -c "$work/vgi.yaml" --monthly --csv 2>&1)
 check "settlement statement csv header" 0 $? "$out" "operator,period,instructions,periods"
 check "settlement statement csv has only the header" 0 0 "$(wc -l <<<"$out" | tr -d ' ')" "1"
@@ -257,8 +288,9 @@ out=$("$vgi" user roles -c "$work/vgi.yaml" nobody --roles viewer 2>&1)
 check "user roles of an unknown user" 2 $? "$out" "no such user: nobody"
 out=$("$vgi" user list -c "$work/vgi.yaml" 2>&1)
 check "user list" 0 $? "$out" "secadmin"
+# Four audited changes: the topology import, then user add, roles and passwd.
 out=$("$vgi" audit verify -c "$work/vgi.yaml" 2>&1)
-check "audit verify" 0 $? "$out" "audit log verified: 3 rows"
+check "audit verify" 0 $? "$out" "audit log verified: 4 rows"
 out=$("$vgi" audit list -c "$work/vgi.yaml" 2>&1)
 check "audit list" 0 $? "$out" "user.roles user:root -> ok | roles secadmin"
 if [ -f "$work/var/vgi.db" ]; then  # sqlite3: scripts/install-deps.sh

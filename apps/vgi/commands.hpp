@@ -19,6 +19,7 @@ void RegisterDemo(CLI::App& app, int* exit_code);
 void RegisterDemand(CLI::App& app, int* exit_code);  // demand, settlement
 void RegisterPotential(CLI::App& app, int* exit_code);
 void RegisterUser(CLI::App& app, int* exit_code);  // user, audit
+void RegisterTopology(CLI::App& app, int* exit_code);
 
 // Exit codes shared by the subcommands.
 inline constexpr int kExitOk = 0;

@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 
+#include "cli_util.hpp"
 #include "commands.hpp"
 #include "vgi/engine/demand.hpp"
 #include "vgi/engine/regulator.hpp"
@@ -46,16 +47,8 @@ struct DemandArgs {
   bool daily = false, monthly = false, csv = false;
 };
 
-int Fail(const std::string& what) {
-  std::fprintf(stderr, "vgi: %s\n", what.c_str());
-  return kExitFailed;
-}
-int Usage(const std::string& what) {
-  std::fprintf(stderr, "vgi: %s\n", what.c_str());
-  return kExitUsage;
-}
 // Invalid input (a window in the past, an unknown ID form) is the caller's to fix: exit 2.
-int FromStatus(const std::string& what, const Status& st) {
+int DemandStatus(const std::string& what, const Status& st) {
   const std::string text = what + ": " + st.message();
   return st.code() == StatusCode::kInvalid ? Usage(text)
                                            : Fail(text + " (" + std::string(StatusCodeName(st.code())) + ")");
@@ -116,7 +109,7 @@ int Create(const DemandArgs& a) {
   if (!type) return Usage("--type: must be peak (peak shaving) or valley (valley filling)");
   spec.type = *type;
   const auto scope = engine::ParseScopeKind(a.scope);
-  if (!scope) return Usage("--scope: must be all, operators, areas, stations or stakes");
+  if (!scope) return Usage("--scope: must be " + std::string(engine::ScopeKindChoices()));
   spec.scope.kind = *scope;
   spec.scope.ids = a.ids;
   auto windows = ParseWindows(a.windows);
@@ -142,7 +135,7 @@ int Create(const DemandArgs& a) {
   auto e = OpenEngine(a.config);
   if (!e.ok()) return Fail(e.status().ToString());
   auto view = (*e)->regulator->CreateDemand(std::move(spec));
-  if (!view.ok()) return FromStatus("the demand was not created", view.status());
+  if (!view.ok()) return DemandStatus("the demand was not created", view.status());
   const auto& d = view->spec;
   std::printf("created demand %s (%s): %s, scope %s, %zu window(s)\n", d.task_id.c_str(),
               std::string(engine::DemandStateName(view->state)).c_str(),
@@ -250,7 +243,7 @@ int Change(const DemandArgs& a) {
   auto e = OpenEngine(a.config);
   if (!e.ok()) return Fail(e.status().ToString());
   auto view = (*e)->regulator->ChangeDemand(a.task_id, std::move(*windows));
-  if (!view.ok()) return FromStatus("demand " + a.task_id + " was not changed", view.status());
+  if (!view.ok()) return DemandStatus("demand " + a.task_id + " was not changed", view.status());
   std::printf("changed demand %s: %zu window(s); %s\n", view->spec.task_id.c_str(), view->spec.windows.size(),
               view->instructions.empty() ? "the engine decomposes it at its next tick"
                                          : "the operators get the change through the outbox");
@@ -281,7 +274,7 @@ int Cancel(const DemandArgs& a) {
   }
   auto view =
       (*e)->regulator->CancelDemand(a.task_id, a.reason.empty() ? "cancelled with vgi demand cancel" : a.reason);
-  if (!view.ok()) return FromStatus("demand " + a.task_id + " was not cancelled", view.status());
+  if (!view.ok()) return DemandStatus("demand " + a.task_id + " was not cancelled", view.status());
   std::size_t cancels = 0;
   for (const auto& in : view->instructions) cancels += in.state == engine::RegulationState::kCancelled ? 1 : 0;
   std::printf("demand %s is %s; %zu instruction(s) cancelled (the operators get a cancel through the outbox)\n",
@@ -385,7 +378,7 @@ void RegisterDemand(CLI::App& app, int* exit_code) {
   auto* create = demand->add_subcommand("create", "Create a demand (draft); the engine dispatches it at its next tick");
   config(create);
   create->add_option("--type", args->type, "peak (peak shaving) or valley (valley filling)")->capture_default_str();
-  create->add_option("--scope", args->scope, "all, operators, areas, stations or stakes")->capture_default_str();
+  create->add_option("--scope", args->scope, std::string(engine::ScopeKindChoices()) + " (markets and transformer-areas need `vgi topology import`)")->capture_default_str();
   create->add_option("--id", args->ids,
                      "Scope member; repeatable: OperatorID, area code prefix (2-6 digits), OPERATORID/STATIONCODE "
                      "or OPERATORID/STAKECODE");

@@ -199,6 +199,12 @@ class Demo {
     if (Status st = RegisterBothWays(grid_->peers(), *simulator_, RandomSource::System()); !st.ok()) {
       return Fail("registering the operators: " + st.ToString());
     }
+    // The fleet's markets and transformer areas, so demands can be scoped to them.
+    auto fleets = sim::BuildFleet(a_.fleet);
+    if (!fleets.ok()) return Fail(fleets.status().ToString());
+    if (auto info = grid_->store().ReplaceTopology(FleetTopology(*fleets), "vgi demo's simulated fleet"); !info.ok()) {
+      return Fail("importing the fleet's topology: " + info.status().ToString());
+    }
     std::size_t stations = 0, stakes = 0;
     for (const auto& s : simulator_->AllStats()) stations += s.stations, stakes += s.stakes;
     std::printf("vgi demo: grid https://127.0.0.1:%u/evcs/v1 (SQLite in %s; log %s)\n", grid_->port(),

@@ -37,6 +37,16 @@ void AddFleetOptions(CLI::App& cmd, sim::FleetOptions& fleet) {
   cmd.add_option("--stakes", fleet.stakes_per_station, "Average stakes per station")->capture_default_str();
 }
 
+std::vector<store::TopologyEntry> FleetTopology(const std::vector<sim::OperatorFleet>& fleets) {
+  std::vector<store::TopologyEntry> out;
+  for (const auto& f : fleets) {
+    for (std::size_t i = 0; i < f.stations.size() && i < f.markets.size() && i < f.transformer_areas.size(); ++i) {
+      out.push_back({f.operator_id, f.stations[i].code, f.markets[i], f.transformer_areas[i]});
+    }
+  }
+  return out;
+}
+
 sigset_t BlockStopSignals() {
   sigset_t signals;
   sigemptyset(&signals);

@@ -15,6 +15,7 @@
 #include "vgi/proto/civil_time.hpp"
 #include "vgi/server/peer_registry.hpp"
 #include "vgi/store/store.hpp"
+#include "vgi/sim/fleet.hpp"
 #include "vgi/sim/simulator.hpp"
 
 namespace vgi::app {
@@ -33,6 +34,11 @@ Status ParseOperatorPolicies(const std::vector<std::string>& items, sim::SimOpti
 
 // --seed, --operators, --stations, --stakes into `fleet` (defaults shown in --help).
 void AddFleetOptions(CLI::App& cmd, sim::FleetOptions& fleet);
+
+// Where the fleet's stations are in the grid topology (OperatorFleet::markets and
+// transformer_areas), as the grid imports it: what `vgi topology simulate` writes and `vgi demo`
+// imports.
+std::vector<store::TopologyEntry> FleetTopology(const std::vector<sim::OperatorFleet>& fleets);
 
 // Blocks SIGINT and SIGTERM in the calling thread and every thread it starts afterwards (call it
 // before starting any), ignores SIGPIPE, and returns the set for WatchForStop.

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "cli_util.hpp"
 #include "commands.hpp"
 #include "vgi/base/random.hpp"
 #include "vgi/engine/demand.hpp"
@@ -35,14 +36,6 @@ struct TaskArgs {
   std::size_t limit = 50;
 };
 
-int Fail(const std::string& what) {
-  std::fprintf(stderr, "vgi: %s\n", what.c_str());
-  return kExitFailed;
-}
-int Usage(const std::string& what) {
-  std::fprintf(stderr, "vgi: %s\n", what.c_str());
-  return kExitUsage;
-}
 
 // The store a config names (its master key must exist: the server or `vgi peer` made it).
 Result<server::StoreHandle> OpenStore(const std::string& config_path) {

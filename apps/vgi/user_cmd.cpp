@@ -8,6 +8,7 @@
 #include <iostream>
 #include <memory>
 
+#include "cli_util.hpp"
 #include "commands.hpp"
 #include "vgi/console/password.hpp"
 #include "vgi/console/roles.hpp"
@@ -30,22 +31,6 @@ struct UserArgs {
   std::size_t limit = 50;
 };
 
-int Fail(const std::string& what) {
-  std::fprintf(stderr, "vgi: %s\n", what.c_str());
-  return kExitFailed;
-}
-int Usage(const std::string& what) {
-  std::fprintf(stderr, "vgi: %s\n", what.c_str());
-  return kExitUsage;
-}
-int FromStatus(const std::string& what, const Status& st) {
-  return st.code() == StatusCode::kInvalid ? Usage(what + ": " + st.message()) : Fail(what + ": " + st.ToString());
-}
-
-std::string Actor() {
-  const char* login = ::getlogin();
-  return std::string("cli:") + (login != nullptr ? login : "root");
-}
 
 // A password from stdin (--password-stdin: the first line) or typed twice at the terminal without echo.
 Result<std::string> ReadPassword(bool from_stdin) {
@@ -75,20 +60,6 @@ Result<std::string> ReadPassword(bool from_stdin) {
   return a;
 }
 
-void Audit(store::Store& store, const std::string& operation, const std::string& object, const std::string& detail) {
-  store::AuditRow row;
-  row.at = Clock::System().Now();
-  row.username = Actor();
-  row.source = "local";
-  row.operation = operation;
-  row.object = object;
-  row.result = "ok";
-  row.detail = detail;
-  if (auto st = store.AppendAudit(row); !st.ok()) {
-    std::fprintf(stderr, "vgi: warning: the change is made but could not be audited: %s\n",
-                 st.status().ToString().c_str());
-  }
-}
 
 int RunUser(const std::string& action, const UserArgs& a) {
   auto config = server::LoadConfig(a.config);
@@ -147,7 +118,7 @@ int RunUser(const std::string& action, const UserArgs& a) {
   user.updated_at = now;
   if (Status st = store.PutUser(user); !st.ok()) return FromStatus("user", st);
   if (action != "add") (void)store.DeleteUserSessions(a.username);  // their sessions end
-  Audit(store,
+  AuditLocal(store,
         action == "add"     ? "user.create"
         : action == "roles" ? "user.roles"
                             : "user.password_reset",

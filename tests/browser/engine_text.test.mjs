@@ -71,6 +71,8 @@ const CASES = {
     ['re-decomposed after the change: instructions to OPA000001, OPB000002', '变更后重新分解：指令下发给 OPA000001, OPB000002'],
     ['re-decomposed after the change: instructions to nobody', '变更后重新分解：没有下发指令'],
     ['nothing sent: no operator in scope reports usable potential', '未下发：范围内没有运营商上报可用潜力'],
+    ["not sent: scope: the grid topology places no active station of an enabled operator in these transformer areas (it names 1 stations there; are their operators' models synced?)",
+      '未下发：范围：电网拓扑中这些台区内没有已启用运营商的在运场站（拓扑列出其中 1 个场站；运营商的场站模型是否已同步？）'],
     ['decomposed over 2 participant(s): OPA000001, OPB000002/ST01', '已分解给 2 个参与方：OPA000001, OPB000002/ST01'],
     ['uncovered after 3 re-dispatch round(s): ' + W + ' 50.00 kW (re-dispatch rounds exhausted)',
       '经 3 轮再调度仍未覆盖：' + W + ' 50.00 kW（再调度轮次已用尽）'],

@@ -10,6 +10,10 @@ import crypto from 'node:crypto';
 
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.json': 'application/json' };
 
+// Stands for the server's server.limits.max_body_bytes (8 MiB by default): a bigger request body
+// gets the HTTP server's plain-text 413 before the API sees it.
+const MAX_BODY_BYTES = 1 << 20;
+
 const PERMS = {
   dispatcher: ['read_business', 'manage_demands', 'ack_alarms', 'read_sensitive'],
   viewer: ['read_business'],
@@ -160,6 +164,60 @@ function executionDoc(f, d) {
   return { task_id: d.task_id, type: d.type, at: now, traces };
 }
 
+// The grid topology file (libs/engine/include/vgi/engine/topology.hpp), read as the server does
+// for the cases the tests use: the header, field counts, IDs, repeated stations. Errors are worded
+// like ParseTopologyCsv's. -> {entries} or {error}.
+const TOPOLOGY_COLUMNS = ['operator_id', 'station_code', 'market_id', 'transformer_area_id'];
+export function parseTopologyCsv(text) {
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  let columns = null;
+  const entries = [];
+  const seen = new Map();
+  for (let i = 0; i < lines.length; ++i) {
+    const line = lines[i];
+    const at = 'line ' + (i + 1);
+    if (!line.trim() || line.startsWith('#')) continue;
+    const fields = line.split(',');
+    if (!columns) {
+      for (const c of TOPOLOGY_COLUMNS) {
+        if (!fields.includes(c)) return { error: at + ': the header lacks column ' + c + ' (it needs ' + TOPOLOGY_COLUMNS.join(', ') + ')' };
+      }
+      columns = fields;
+      continue;
+    }
+    if (fields.length !== columns.length) return { error: at + ': ' + fields.length + ' fields where the header has ' + columns.length };
+    const e = Object.fromEntries(TOPOLOGY_COLUMNS.map((c) => [c, fields[columns.indexOf(c)]]));
+    for (const c of ['market_id', 'transformer_area_id']) {
+      if (e[c] && !/^[0-9A-Za-z_.-]{1,64}$/.test(e[c])) return { error: at + ': ' + c + ': "' + e[c] + '" is not 1..64 characters of [0-9A-Za-z_.-]' };
+    }
+    const key = e.operator_id + '/' + e.station_code;
+    if (seen.has(key)) return { error: at + ': station ' + key + ' repeats line ' + seen.get(key) };
+    seen.set(key, i + 1);
+    entries.push(e);
+  }
+  if (!columns) return { error: 'the file has no header line (operator_id,station_code,market_id,transformer_area_id)' };
+  return { entries };
+}
+
+function topologyDoc(f) {
+  const topo = f.topology;
+  const groups = (key) => {
+    const by = new Map();
+    for (const e of topo.entries) {
+      if (!e[key]) continue;
+      const g = by.get(e[key]) || { id: e[key], stations: 0, ops: new Set() };
+      g.stations++;
+      g.ops.add(e.operator_id);
+      by.set(e[key], g);
+    }
+    return [...by.values()].sort((a, b) => (a.id < b.id ? -1 : 1)).map((g) => ({ id: g.id, stations: g.stations, operators: g.ops.size }));
+  };
+  const modelled = new Set(f.stations.map((s) => s.operator_id + '/' + s.station_code));
+  return { version: topo.version, imported_at: topo.imported_at, source: topo.source, stations: topo.entries.length,
+    unmodelled: topo.entries.filter((e) => !modelled.has(e.operator_id + '/' + e.station_code)).length,
+    markets: groups('market_id'), transformer_areas: groups('transformer_area_id') };
+}
+
 function summary(doc) {
   const { task_id, type, state, scope, windows, is_force, created_by, created_at, updated_at, instructions } = doc;
   return { task_id, type, state, scope, windows, is_force, created_by, created_at, updated_at, instructions };
@@ -185,6 +243,8 @@ export async function startMock({ webDir, openapiPath, users }) {
   f.demands.set(execDemand.task_id, execDemand);
   f.demands.set(seed.task_id, seed);
   let nextTask = 1;
+  // The grid topology: nothing imported until a test imports a file.
+  f.topology = { version: 0, imported_at: null, source: '', entries: [] };
   // Peers: seeded from the operators; every key set the mock hands out is kept in `issued` so the
   // test can check the page showed exactly that set, and only once.
   f.peers = f.operators.map((o) => ({ operator_id: o.operator_id, name: o.name, base_url: 'https://127.0.0.1:9443/evcs/v1', enabled: true }));
@@ -198,6 +258,11 @@ export async function startMock({ webDir, openapiPath, users }) {
     const chunks = [];
     for await (const c of req) chunks.push(c);
     const raw = Buffer.concat(chunks).toString('utf8');
+    if (raw.length > MAX_BODY_BYTES) {
+      requests.push(req.method + ' ' + url.pathname + ' 413');
+      res.writeHead(413, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
+      return res.end('request body too large\n');
+    }
     requests.push(req.method + ' ' + url.pathname);
     const send = (status, body, headers = {}) => {
       if (url.pathname.startsWith('/api/v1/') && body !== undefined) {
@@ -417,6 +482,18 @@ export async function startMock({ webDir, openapiPath, users }) {
       }
       peer.enabled = parts[2] === 'enable';
       return send(200, peer);
+    }
+    if (p === 'topology' && req.method === 'GET') return send(200, topologyDoc(f));
+    if (p === 'topology.csv') {
+      res.writeHead(200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'attachment; filename="vgi-topology-v' + f.topology.version + '.csv"' });
+      return res.end(TOPOLOGY_COLUMNS.join(',') + '\r\n' + f.topology.entries.map((e) => TOPOLOGY_COLUMNS.map((c) => e[c]).join(',') + '\r\n').join(''));
+    }
+    if (p === 'topology' && req.method === 'POST') {
+      if (!body || typeof body.csv !== 'string') return send(400, { error: 'csv: is required', field: 'csv' });
+      const parsed = parseTopologyCsv(body.csv);
+      if (parsed.error) return send(400, { error: parsed.error, field: 'csv' });
+      f.topology = { version: f.topology.version + 1, imported_at: bjNow().minute, source: (body.source || 'console') + ' by ' + me.username, entries: parsed.entries };
+      return send(200, topologyDoc(f));
     }
     if (p === 'audit') {
       const after = Number(q.get('after') || 0);

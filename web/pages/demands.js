@@ -21,6 +21,10 @@ function demandState(s) {
   return badge(v === key ? s : v, 'dstate-' + s, { 'data-state': s });
 }
 
+const SCOPE_KINDS = ['all', 'operators', 'areas', 'stations', 'stakes', 'markets', 'transformer-areas'];
+// The scope kinds whose IDs come from the grid topology -> the member of GET /api/v1/topology.
+const TOPOLOGY_KINDS = { markets: 'markets', 'transformer-areas': 'transformer_areas' };
+
 function scopeText(scope) {
   const kind = t('dm.scope.' + scope.kind);
   return scope.ids && scope.ids.length ? kind + ': ' + scope.ids.join(', ') : kind;
@@ -128,8 +132,38 @@ function renderCreate(root, nowText) {
   const ids = h('textarea', { id: 'dm-ids', rows: '3' });
   const idsField = field(t('dm.ids'), ids, t('dm.ids_hint'));
   idsField.hidden = true;
-  const kind = h('select', { id: 'dm-scope-kind', onchange: () => (idsField.hidden = kind.value === 'all') },
-    ['all', 'operators', 'areas', 'stations', 'stakes'].map((v) => h('option', { value: v }, t('dm.scope.' + v))));
+  // Markets and transformer areas: the IDs of the grid topology are offered in a datalist; picking
+  // one adds it to the IDs.
+  const known = h('datalist', { id: 'dm-topology-ids' });
+  const pick = h('input', { id: 'dm-id-pick', list: 'dm-topology-ids', autocomplete: 'off', onchange: () => {
+    const v = pick.value.trim();
+    const have = ids.value.split(/[\s,，]+/).filter(Boolean);
+    if (v && !have.includes(v)) ids.value = [...have, v].join('\n');
+    pick.value = '';
+  } });
+  const pickField = field(t('dm.pick_id'), pick);
+  pickField.hidden = true;
+  let topology = null;  // fetched once, when a topology scope is first chosen
+  const offerIds = async () => {
+    const topo = TOPOLOGY_KINDS[kind.value];
+    pickField.hidden = !topo;
+    if (!topo) return;
+    if (!topology) {
+      try {
+        topology = await api('GET', '/api/v1/topology', undefined, { quiet: true });
+      } catch (err) {
+        topology = { markets: [], transformer_areas: [], version: 0 };
+      }
+    }
+    const groups = topology[topo];
+    known.replaceChildren(...groups.map((g) => h('option', { value: g.id, label: t('dm.topology_option', { stations: fmtInt(g.stations), operators: fmtInt(g.operators) }) })));
+    pickField.querySelector('.field-label').textContent = t('dm.pick_id') + ' (' + t(groups.length ? 'dm.topology_known' : 'dm.topology_none', { n: fmtInt(groups.length) }) + ')';
+  };
+  const kind = h('select', { id: 'dm-scope-kind', onchange: () => {
+    idsField.hidden = kind.value === 'all';
+    offerIds();
+  } },
+    SCOPE_KINDS.map((v) => h('option', { value: v }, t('dm.scope.' + v))));
   const force = h('input', { type: 'checkbox', id: 'dm-force' });
   const deadline = h('input', { type: 'datetime-local', id: 'dm-deadline' });
   const note = h('input', { id: 'dm-note' });
@@ -162,6 +196,8 @@ function renderCreate(root, nowText) {
     h('form', { class: 'panel form', id: 'demand-form', onsubmit: submit },
       h('div', { class: 'form-row' }, field(t('dm.task_id'), taskId), field(t('dm.type'), type), field(t('dm.scope'), kind)),
       idsField,
+      pickField,
+      known,
       h('h3', null, t('dm.windows')),
       editor,
       h('div', { class: 'form-row' }, h('label', { class: 'check' }, force, t('dm.is_force')), field(t('dm.deadline'), deadline), field(t('dm.note'), note)),

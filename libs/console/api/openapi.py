@@ -38,8 +38,9 @@ schemas["Station"] = {"allOf": [ref("StationItem"), obj({"credit_code": S(type="
 schemas["StationCurve"] = obj({"operator_id": st, "station_code": st, "day": day,
                                "kw": arr({"type": ["number", "null"]}), "top_kw": kw, "bottom_kw": kw, "present_minutes": it})
 schemas["Window"] = obj({"start": minute, "end": S(type="string", description="yyyy-MM-dd HH:mm, inclusive"), "target_kw": kw})
-schemas["Scope"] = obj({"kind": S(type="string", enum=["all", "operators", "areas", "stations", "stakes"]),
-                        "ids": S(type="array", items=st, description="operators: OperatorIDs; areas: GB/T 2260 prefixes; stations/stakes: OPERATORID/CODE")}, ["kind"])
+schemas["Scope"] = obj({"kind": S(type="string", enum=["all", "operators", "areas", "stations", "stakes", "markets", "transformer-areas"]),
+                        "ids": S(type="array", items=st, description="operators: OperatorIDs; areas: GB/T 2260 prefixes; stations/stakes: OPERATORID/CODE; "
+                                                                   "markets/transformer-areas: IDs of the grid topology (GET /api/v1/topology)")}, ["kind"])
 schemas["DemandCreate"] = obj({"task_id": st, "type": S(type="string", enum=["peak", "valley"]), "scope": ref("Scope"),
                                "windows": arr(ref("Window")), "is_force": bo, "accept_deadline": minute, "note": st},
                               ["type", "scope", "windows"])
@@ -114,6 +115,16 @@ schemas["PeerCreate"] = obj({"operator_id": S(type="string", description="9 char
 schemas["KeySet"] = obj({"operator_id": st, "operator_secret": st, "data_secret": st, "data_iv": st, "sig_secret": st,
                          "note": S(type="string", description="Shown once: hand the keys to the operator over a secure channel")})
 schemas["PeerOnboarded"] = obj({"peer": ref("Peer"), "keys": ref("KeySet")})
+schemas["TopologyGroup"] = obj({"id": st, "stations": it, "operators": it})
+schemas["Topology"] = obj({"version": S(type="integer", description="0 = never imported; each import adds 1"),
+                           "imported_at": {"type": ["string", "null"], "description": "yyyy-MM-dd HH:mm, Beijing; null before the first import"},
+                           "source": S(type="string", description="What the import was: \"<file name> by <user>\""),
+                           "stations": it,
+                           "unmodelled": S(type="integer", description="Topology stations that are not an active station of their operator's model"),
+                           "markets": arr(ref("TopologyGroup")), "transformer_areas": arr(ref("TopologyGroup"))})
+schemas["TopologyImport"] = obj({"csv": S(type="string", description="The whole file: a header naming operator_id, station_code, market_id, "
+                                                                "transformer_area_id (any order), then one line per station"),
+                                 "source": S(type="string", description="The file name (at most 200 characters; default \"console\")")}, ["csv"])
 
 def err(desc): return {"description": desc, "content": {"application/json": {"schema": ref("Error")}}}
 def ok(schema, desc="OK", code="200"):
@@ -225,6 +236,17 @@ op("/api/v1/peers/{operator}/enable", "post", "Accept the operator's requests ag
 op("/api/v1/peers/{operator}/disable", "post", "Refuse the operator's requests and revoke its tokens", "manage_peers",
    {**ok(ref("Peer")), "404": err("No such operator"), "503": err("Peer administration is not available")},
    [p("operator", "OperatorID")], audited="peer.disable")
+op("/api/v1/topology", "get", "The grid topology in force: which import, its markets and transformer areas (台区), and how many "
+   "of its stations the operators' models lack", "read_business|manage_peers", ok(ref("Topology")))
+op("/api/v1/topology.csv", "get", "The whole grid topology as CSV (what POST /api/v1/topology takes back)", "read_business|manage_peers",
+   {"200": {"description": "OK (Content-Disposition attachment vgi-topology-v<version>.csv)", "content": {"text/csv": {"schema": st}}}})
+op("/api/v1/topology", "post", "Replace the whole grid topology with a CSV file (all of it or nothing). The request body is bounded by "
+   "the server's server.limits.max_body_bytes (8 MiB by default; beyond it the server answers 413 before the console sees it): "
+   "import bigger files on the server with `vgi topology import -c CONFIG FILE`", "manage_peers",
+   {**ok(ref("Topology"), "Imported: the new topology"), "400": err("The file breaks a rule: the message names the line and the rule"),
+    "413": {"description": "The body is over server.limits.max_body_bytes (the HTTP server's plain-text answer): "
+            "import the file on the server with `vgi topology import -c CONFIG FILE`", "content": {"text/plain": {"schema": st}}}},
+   req=body(ref("TopologyImport")), audited="topology.import")
 op("/api/v1/audit", "get", "The audit log, oldest first from `after`", "read_audit", ok(ref("AuditPage")),
    [q("after", it, "Rows after this seq (default 0)"), q("limit", it, "1..1000 (default 200)")])
 op("/api/v1/audit/verify", "get", "Check the audit log's hash chain: finds an edited, deleted or inserted row", "read_audit",

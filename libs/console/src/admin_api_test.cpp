@@ -289,7 +289,7 @@ TEST_F(AdminApiTest, RoleByRouteMatrix) {
       ++checked;
     }
   }
-  EXPECT_EQ(checked, 5 * 33);
+  EXPECT_EQ(checked, 5 * 36);
   // Refusals are audited with who, what and why.
   bool seen = false;
   for (const auto& row : AuditRows()) {

@@ -51,7 +51,8 @@ std::string Range(const proto::AdjustTarget& w) {
 }
 
 std::string ScopeText(const engine::DemandScope& scope) {
-  static const char* const kNoun[] = {"all operators", "operator", "area", "station", "stake"};
+  static const char* const kNoun[] = {"all operators", "operator", "area",   "station",
+                                      "stake",         "market",   "transformer area"};
   std::string out = kNoun[static_cast<int>(scope.kind)];
   for (std::size_t i = 0; i < scope.ids.size(); ++i) out += (i == 0 ? " " : ",") + scope.ids[i];
   return out;
@@ -225,7 +226,7 @@ Result<engine::DemandSpec> SpecOf(simdjson::dom::element body) {
   }
   VGI_ASSIGN_OR_RETURN(const std::string kind, StringField(scope, "kind", "scope.kind", true));
   const auto k = engine::ParseScopeKind(kind);
-  if (!k) return Status::Invalid("scope.kind: must be all, operators, areas, stations or stakes");
+  if (!k) return Status::Invalid("scope.kind: must be " + std::string(engine::ScopeKindChoices()));
   spec.scope.kind = *k;
   simdjson::dom::element ids;
   if (scope["ids"].get(ids) == simdjson::SUCCESS && !ids.is_null()) {

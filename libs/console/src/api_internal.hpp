@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "vgi/base/csv.hpp"
 #include "vgi/base/status.hpp"
 #include "vgi/console/admin_api.hpp"
 #include "vgi/console/roles.hpp"
@@ -73,9 +74,6 @@ using Handler = ApiResponse (*)(Services& s, Call& call);
 Result<std::optional<std::int64_t>> IntParam(const Call& call, std::string_view name, std::int64_t lo, std::int64_t hi,
                                              std::string_view rule);
 
-// One CSV cell of text: quoted when it holds a comma, quote or line break; a leading = + - @ or
-// tab is defused with an apostrophe (CSV injection: a spreadsheet would evaluate it).
-std::string CsvCell(std::string_view v);
 
 // ---- responses
 
@@ -159,6 +157,11 @@ ApiResponse EnablePeer(Services& s, Call& call);
 ApiResponse DisablePeer(Services& s, Call& call);
 ApiResponse ListAudit(Services& s, Call& call);
 ApiResponse VerifyAudit(Services& s, Call& call);
+
+// ---- handlers (api_topology.cpp)
+ApiResponse GetTopology(Services& s, Call& call);
+ApiResponse GetTopologyCsv(Services& s, Call& call);
+ApiResponse ImportTopology(Services& s, Call& call);
 
 // A user as the API shows it (schema User).
 void WriteUser(JsonOut& out, const store::UserRow& user);

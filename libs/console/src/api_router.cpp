@@ -1,6 +1,6 @@
 // AdminApi (admin_api.hpp): the route table, sessions (login, logout, me, own password), CSRF,
 // permissions and the audit of every operation. The other routes live in api_business.cpp,
-// api_demands.cpp and api_admin.cpp.
+// api_demands.cpp, api_admin.cpp and api_topology.cpp.
 #include <spdlog/spdlog.h>
 
 #include <array>
@@ -149,6 +149,11 @@ const std::vector<Route>& Table() {
        {},
        "peer.disable",
        api::DisablePeer},
+      // Read by dispatchers (the demand form's scope IDs) and system administrators (who import it).
+      {"GET", "/api/v1/topology", Access::kPermission, P::kReadBusiness, P::kManagePeers, nullptr, api::GetTopology},
+      {"GET", "/api/v1/topology.csv", Access::kPermission, P::kReadBusiness, P::kManagePeers, nullptr,
+       api::GetTopologyCsv},
+      {"POST", "/api/v1/topology", Access::kPermission, P::kManagePeers, {}, "topology.import", api::ImportTopology},
       {"GET", "/api/v1/audit", Access::kPermission, P::kReadAudit, {}, nullptr, api::ListAudit},
       {"GET", "/api/v1/audit/verify", Access::kPermission, P::kReadAudit, {}, nullptr, api::VerifyAudit},
   };

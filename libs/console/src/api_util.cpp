@@ -66,18 +66,6 @@ Result<std::optional<std::int64_t>> IntParam(const Call& call, std::string_view 
   return std::optional<std::int64_t>(v);
 }
 
-std::string CsvCell(std::string_view v) {
-  const bool formula = !v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t');
-  if (!formula && v.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(v);
-  std::string out = "\"";
-  if (formula) out += '\'';  // a spreadsheet shows it as text instead of evaluating it
-  for (char c : v) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 ApiResponse JsonResponse(int status, std::string body) {
   ApiResponse r;
   r.status = status;

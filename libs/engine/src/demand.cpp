@@ -4,6 +4,7 @@
 #include <set>
 
 #include "vgi/proto/keys.hpp"
+#include "vgi/store/store.hpp"
 
 namespace vgi::engine {
 namespace {
@@ -60,6 +61,14 @@ Status CheckScope(const DemandScope& scope) {
                                  (scope.kind == ScopeKind::kStations ? "STATIONCODE" : "STAKECODE"));
         }
         break;
+      case ScopeKind::kMarkets:
+      case ScopeKind::kTransformerAreas:
+        if (!store::IsTopologyId(id)) {
+          return Status::Invalid(where + " is not a " +
+                                 (scope.kind == ScopeKind::kMarkets ? "market" : "transformer-area") +
+                                 " ID (1 to 64 characters of [0-9A-Za-z_.-])");
+        }
+        break;
       case ScopeKind::kAll:
         break;
     }
@@ -77,12 +86,19 @@ std::string_view ScopeKindName(ScopeKind kind) {
     case ScopeKind::kAreas: return "areas";
     case ScopeKind::kStations: return "stations";
     case ScopeKind::kStakes: return "stakes";
+    case ScopeKind::kMarkets: return "markets";
+    case ScopeKind::kTransformerAreas: return "transformer-areas";
   }
   return "?";
 }
 
+std::string_view ScopeKindChoices() {
+  return "all, operators, areas, stations, stakes, markets or transformer-areas";
+}
+
 std::optional<ScopeKind> ParseScopeKind(std::string_view name) {
-  for (ScopeKind k : {ScopeKind::kAll, ScopeKind::kOperators, ScopeKind::kAreas, ScopeKind::kStations, ScopeKind::kStakes}) {
+  for (ScopeKind k : {ScopeKind::kAll, ScopeKind::kOperators, ScopeKind::kAreas, ScopeKind::kStations,
+                      ScopeKind::kStakes, ScopeKind::kMarkets, ScopeKind::kTransformerAreas}) {
     if (name == ScopeKindName(k)) return k;
   }
   return std::nullopt;

@@ -390,6 +390,7 @@ Result<Loaded> WithDemand(Regulator::Impl& impl, std::string_view task_id, F&& s
 Result<DemandView> Regulator::CreateDemand(DemandSpec spec) {
   const SystemTime now = impl_->Now();
   VGI_RETURN_IF_ERROR(ValidateDemand(spec, proto::ToBeijingMinute(now)));
+  VGI_RETURN_IF_ERROR(impl_->CheckTopologyScope(spec.scope));
   if (spec.task_id.empty()) spec.task_id = NewTaskId(now);
   if (!spec.reserve_margin_bp) spec.reserve_margin_bp = impl_->config.reserve_margin_bp;
   if (!spec.accept_deadline) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <numeric>
 #include <set>
 
 #include "regulator_impl.hpp"
@@ -57,10 +58,25 @@ Reg* LiveOf(Loaded& d, const std::string& key) {
   return live;
 }
 
+proto::RangeType RangeOf(ScopeKind kind) {
+  switch (kind) {
+    case ScopeKind::kAll:
+    case ScopeKind::kOperators: return proto::RangeType::kOperator;
+    case ScopeKind::kAreas:
+    case ScopeKind::kStations: return proto::RangeType::kStation;
+    case ScopeKind::kStakes: return proto::RangeType::kStake;
+    case ScopeKind::kMarkets: return proto::RangeType::kMarket;
+    case ScopeKind::kTransformerAreas: return proto::RangeType::kTransformerArea;
+  }
+  return proto::RangeType::kOperator;
+}
+
 }  // namespace
 
 std::string KeyOf(const Reg& r) {
-  if (r.doc.range == proto::RangeType::kOperator || r.doc.adjust_ids.empty()) return r.row.operator_id;
+  // One participant per operator, except station and stake scopes: one per station or stake.
+  const bool single = r.doc.range == proto::RangeType::kStation || r.doc.range == proto::RangeType::kStake;
+  if (!single || r.doc.adjust_ids.empty()) return r.row.operator_id;
   return r.row.operator_id + "/" + r.doc.adjust_ids.front();
 }
 
@@ -112,6 +128,34 @@ Result<int> Regulator::Impl::WarmForecasts() {
   return made;
 }
 
+Status Regulator::Impl::CheckTopologyScope(const DemandScope& scope) {
+  const proto::RangeType range = RangeOf(scope.kind);
+  if (range != proto::RangeType::kMarket && range != proto::RangeType::kTransformerArea) return Status::Ok();
+  const bool market = range == proto::RangeType::kMarket;
+  auto info = store.GetTopologyInfo();
+  if (!info.ok()) return info.status();
+  if (info->stations == 0) {
+    return Status::Invalid(std::string("scope: the grid topology is empty, so no station is in any ") +
+                           (market ? "market" : "transformer area") +
+                           "; an administrator imports it with `vgi topology import FILE.csv`");
+  }
+  store::TopologyFilter filter;
+  filter.kind = market ? store::TopologyKind::kMarket : store::TopologyKind::kTransformerArea;
+  filter.ids = scope.ids;
+  auto entries = store.ListTopology(filter);
+  if (!entries.ok()) return entries.status();
+  std::set<std::string_view> held;
+  for (const auto& e : *entries) held.insert(market ? e.market_id : e.transformer_area_id);
+  for (std::size_t i = 0; i < scope.ids.size(); ++i) {
+    if (held.contains(scope.ids[i])) continue;
+    return Status::Invalid("scope.ids[" + std::to_string(i) + "]: \"" + scope.ids[i] + "\" is no " +
+                           (market ? "market" : "transformer area") + " of the grid topology (version " +
+                           std::to_string(info->version) + ", " + std::to_string(info->stations) +
+                           " stations; `vgi topology list` shows them)");
+  }
+  return Status::Ok();
+}
+
 Result<std::vector<OperatorScope>> Regulator::Impl::Scope(const Loaded& d) {
   const DemandSpec& spec = d.doc.spec;
   const proto::BeijingMinute now = NowMinute();
@@ -127,10 +171,22 @@ Result<std::vector<OperatorScope>> Regulator::Impl::Scope(const Loaded& d) {
       wanted_codes[id.substr(0, slash)].insert(id.substr(slash + 1));
     }
   }
-  const proto::RangeType range = spec.scope.kind == ScopeKind::kStakes ? proto::RangeType::kStake
-                                 : (spec.scope.kind == ScopeKind::kAreas || spec.scope.kind == ScopeKind::kStations)
-                                     ? proto::RangeType::kStation
-                                     : proto::RangeType::kOperator;
+  const proto::RangeType range = RangeOf(spec.scope.kind);
+  // Market and transformer-area scopes: the stations the grid topology places in them, per
+  // operator, each with the scope ID that covers it.
+  const bool by_topology = range == proto::RangeType::kMarket || range == proto::RangeType::kTransformerArea;
+  std::map<std::string, std::map<std::string, std::string>, std::less<>> covered;  // op -> station -> ID
+  if (by_topology) {
+    store::TopologyFilter filter;
+    filter.kind = range == proto::RangeType::kMarket ? store::TopologyKind::kMarket : store::TopologyKind::kTransformerArea;
+    filter.ids = spec.scope.ids;
+    auto topology = store.ListTopology(filter);
+    if (!topology.ok()) return topology.status();
+    for (auto& e : *topology) {
+      covered[e.operator_id][e.station_code] =
+          range == proto::RangeType::kMarket ? std::move(e.market_id) : std::move(e.transformer_area_id);
+    }
+  }
   // Latest readings (one small row per station): one read for all operators when the scope may
   // span them, else one per operator in scope.
   const bool wide = spec.scope.kind == ScopeKind::kAll || spec.scope.kind == ScopeKind::kAreas;
@@ -149,6 +205,8 @@ Result<std::vector<OperatorScope>> Regulator::Impl::Scope(const Loaded& d) {
         !wanted_codes.contains(op)) {
       continue;
     }
+    const auto cover = covered.find(op);
+    if (by_topology && cover == covered.end()) continue;
     // The stations' plain columns (no model unsealed) say who is in scope; only station and
     // stake scopes need the whole model (credit codes, stake ratings), and only when the
     // operator has a station in scope.
@@ -162,7 +220,8 @@ Result<std::vector<OperatorScope>> Regulator::Impl::Scope(const Loaded& d) {
     for (const auto& e : *index) {
       any = any || spec.scope.kind == ScopeKind::kAll || spec.scope.kind == ScopeKind::kOperators ||
             spec.scope.kind == ScopeKind::kStakes || (spec.scope.kind == ScopeKind::kAreas && in_areas(e.area_code)) ||
-            (spec.scope.kind == ScopeKind::kStations && wanted_codes[op].contains(e.station_code));
+            (spec.scope.kind == ScopeKind::kStations && wanted_codes[op].contains(e.station_code)) ||
+            (by_topology && cover->second.contains(e.station_code));
       if (any) break;
     }
     if (!any) continue;
@@ -183,6 +242,21 @@ Result<std::vector<OperatorScope>> Regulator::Impl::Scope(const Loaded& d) {
       u.scope.adjust_ids = {op};
       units.push_back(std::move(u));
       for (const auto& e : *index) by_station[e.station_code].push_back(0);
+    } else if (by_topology) {
+      // One instruction for the operator naming the markets (areas) its active stations are in,
+      // measured over exactly those stations.
+      Unit u;
+      u.scope.key = op;
+      std::set<std::string> ids;
+      for (const auto& e : *index) {
+        const auto it = cover->second.find(e.station_code);
+        if (it == cover->second.end()) continue;
+        ids.insert(it->second);
+        u.scope.stations.push_back(e.station_code);
+        by_station[e.station_code].push_back(0);
+      }
+      u.scope.adjust_ids.assign(ids.begin(), ids.end());
+      units.push_back(std::move(u));
     } else {
       auto stations = store.ListStations(op, false);
       if (!stations.ok()) return stations.status();
@@ -265,7 +339,7 @@ Result<std::vector<OperatorScope>> Regulator::Impl::Scope(const Loaded& d) {
     }
     for (auto& u : units) {
       for (std::size_t i = 0; i < spec.windows.size(); ++i) {
-        const bool whole = range == proto::RangeType::kOperator;
+        const bool whole = range == proto::RangeType::kOperator || by_topology;
         u.scope.basis.push_back(
             std::to_string(whole ? live : (u.reporting ? 1 : 0)) + " of " +
             std::to_string(whole ? by_station.size() : 1) + " stations reporting; " +
@@ -273,6 +347,15 @@ Result<std::vector<OperatorScope>> Regulator::Impl::Scope(const Loaded& d) {
       }
       out.push_back(std::move(u.scope));
     }
+  }
+  if (by_topology && out.empty()) {
+    return Status::Invalid(std::string("scope: the grid topology places no active station of an enabled operator in ") +
+                           (range == proto::RangeType::kMarket ? "these markets" : "these transformer areas") +
+                           " (it names " + std::to_string(std::accumulate(covered.begin(), covered.end(), std::size_t{0},
+                                                                          [](std::size_t n, const auto& c) {
+                                                                            return n + c.second.size();
+                                                                          })) +
+                           " stations there; are their operators' models synced?)");
   }
   return out;
 }
@@ -289,7 +372,10 @@ Status Regulator::Impl::SendInstruction(Loaded& d, StepOut& out, const OperatorS
   in.range_type = scope.range;
   in.is_force = spec.is_force;
   in.adjust_ids = scope.adjust_ids;
-  if (scope.range != proto::RangeType::kOperator) in.credit_code = scope.credit_code;
+  // creditCode belongs to single-station and single-stake instructions (protocol §7.3).
+  if (scope.range == proto::RangeType::kStation || scope.range == proto::RangeType::kStake) {
+    in.credit_code = scope.credit_code;
+  }
   in.targets = targets;
   auto command = SendTaskCommand(Now(), scope.operator_id, in);
   if (!command.ok()) return command.status();

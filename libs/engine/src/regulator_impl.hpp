@@ -106,6 +106,9 @@ struct Regulator::Impl {
   // Makes today's forecasts of every enabled operator not yet made; returns how many it made.
   Result<int> WarmForecasts();
   Result<std::vector<OperatorScope>> Scope(const Loaded& d);
+  // A market or transformer-area scope names only IDs the grid topology holds (Invalid naming
+  // the first that it does not); Ok for the other kinds.
+  Status CheckTopologyScope(const DemandScope& scope);
   Status Decompose(Loaded& d, StepOut& out);
   Status Redispatch(Loaded& d, StepOut& out);
   Status SendInstruction(Loaded& d, StepOut& out, const OperatorScope& scope, proto::SynchroType synchro,

@@ -7,28 +7,7 @@
 namespace vgi::engine {
 namespace {
 
-class RegulatorMeasureTest : public RegulatorTest {
- protected:
-  // Sends the demand, has every operator accept, runs it from 18:00 with `before` (16:00–18:00)
-  // and `during` (18:00–19:05) powers written by the caller, and measures at 19:05 (every
-  // instruction measured, or none when `expect_measured` is false).
-  void RunToMeasurement(const DemandSpec& spec, const std::function<void()>& before, const std::function<void()>& during,
-                        bool expect_measured = true) {
-    ASSERT_TRUE(regulator_->CreateDemand(spec).ok());
-    Tick();
-    auto sent = Deliver();
-    ASSERT_FALSE(sent.empty());
-    clock_.Advance(std::chrono::minutes(1));
-    for (const auto& c : sent) Overview(c.operator_id, spec.task_id, Decode(c).regulation_id, true);
-    Tick();
-    before();
-    clock_.Set(BeijingTime(2026, 12, 4, 18, 0));
-    Tick();
-    during();
-    clock_.Set(BeijingTime(2026, 12, 4, 19, 5));
-    EXPECT_EQ(Tick().measured, expect_measured ? static_cast<int>(sent.size()) : 0);
-  }
-};
+using RegulatorMeasureTest = RegulatorTest;
 
 TEST_F(RegulatorMeasureTest, AStationInstructionIsMeasuredOnItsOwnStationOnly) {
   // A's second station, ST-OPA000001-1, draws 50 kW; its first keeps 100 kW, then drops to 10 kW

@@ -127,6 +127,14 @@ class FlakyStore final : public store::Store {
                                                     proto::BeijingDate to) override {
     return inner_->ListOperatorDays(op, from, to);
   }
+  Result<store::TopologyInfo> ReplaceTopology(const std::vector<store::TopologyEntry>& entries,
+                                           std::string_view source) override {
+    return inner_->ReplaceTopology(entries, source);
+  }
+  Result<store::TopologyInfo> GetTopologyInfo() override { return inner_->GetTopologyInfo(); }
+  Result<std::vector<store::TopologyEntry>> ListTopology(const store::TopologyFilter& filter) override {
+    return inner_->ListTopology(filter);
+  }
   Result<bool> AcquireLease(std::string_view name, std::string_view holder, SystemTime now,
                             std::chrono::milliseconds ttl) override {
     return inner_->AcquireLease(name, holder, now, ttl);

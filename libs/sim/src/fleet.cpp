@@ -213,6 +213,15 @@ Result<std::vector<OperatorFleet>> BuildFleet(const FleetOptions& options) {
       const SiteKind kind = DrawKind(rng, kinds);
       op.stations.push_back(MakeStation(op, i, kind, city, rng, stakes_scale));
       op.kinds.push_back(kind);
+      const std::string& area = op.stations.back().area_code;
+      std::string market = "M";
+      market += area.substr(0, 4);
+      std::string transformer_area = "T";
+      transformer_area += area;
+      transformer_area += "-0";
+      transformer_area += static_cast<char>('1' + i % 4);
+      op.markets.push_back(std::move(market));
+      op.transformer_areas.push_back(std::move(transformer_area));
     }
     fleet.push_back(std::move(op));
   }

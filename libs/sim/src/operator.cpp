@@ -143,9 +143,22 @@ Result<std::vector<std::uint32_t>> SimOperator::ResolveScope(const proto::Instru
       break;
     }
     case proto::RangeType::kMarket:
-    case proto::RangeType::kTransformerArea:
-      all();  // the simulator has no market or transformer-area map: the whole operator takes part
+    case proto::RangeType::kTransformerArea: {
+      // The stations the fleet's topology places in the named markets (transformer areas).
+      const bool market = in.range_type == proto::RangeType::kMarket;
+      const auto& where = market ? fleet_.markets : fleet_.transformer_areas;
+      for (std::size_t s = 0; s < where.size() && s < station_stakes_.size(); ++s) {
+        if (std::find(in.adjust_ids.begin(), in.adjust_ids.end(), where[s]) == in.adjust_ids.end()) continue;
+        for (std::uint32_t k = station_stakes_[s].first; k < station_stakes_[s].second; ++k) scope.push_back(k);
+      }
+      if (scope.empty()) {
+        return Status::Invalid(std::string("adjustIDList: operator ") + fleet_.operator_id + " has no station in " +
+                               (market ? "market" : "transformer area") + (in.adjust_ids.size() == 1 ? " " : "s ") +
+                               (in.adjust_ids.empty() ? std::string("(none named)") : in.adjust_ids.front()) +
+                               (in.adjust_ids.size() > 1 ? ", ..." : ""));
+      }
       break;
+    }
     case proto::RangeType::kStation:
     case proto::RangeType::kStake: {
       const bool stations = in.range_type == proto::RangeType::kStation;

@@ -246,6 +246,44 @@ TEST(Regulation, StakeScopeMovesOnlyThatStake) {
   EXPECT_EQ(Moved(h, "2024-04-09 17:01"), (sample->power - sample->baseline).units()) << "no other station moved";
 }
 
+TEST(Regulation, TransformerAreaScopeMovesOnlyThatAreasStations) {
+  SimHarness h;
+  auto fleets = BuildFleet(SmallOptions().fleet);
+  ASSERT_TRUE(fleets.ok()) << fleets.status();
+  const OperatorFleet& fleet = (*fleets)[0];
+  ASSERT_EQ(fleet.operator_id, h.op());
+  ASSERT_EQ(fleet.transformer_areas.size(), fleet.stations.size());
+  const std::string area = fleet.transformer_areas[0];
+  auto in = Task("T1", "R1", RegulationType::kPeakShaving, RangeType::kTransformerArea, {area}, 1000000,
+                 "2024-04-09 17:01", "2024-04-09 17:01");
+  ASSERT_TRUE(h.sim->SubmitInstruction(h.op(), in).ok());
+  h.RunTo("2024-04-09 17:02");
+  std::int64_t inside = 0;
+  for (std::size_t i = 0; i < fleet.stations.size(); ++i) {
+    auto sample = h.sim->StationSample(h.op(), fleet.stations[i].code, At("2024-04-09 17:01"));
+    ASSERT_TRUE(sample.ok());
+    const std::int64_t moved = (sample->power - sample->baseline).units();
+    if (fleet.transformer_areas[i] == area) {
+      // A target beyond the area's room: every station in it goes to its bottom.
+      EXPECT_EQ(sample->power, std::min(sample->baseline, sample->bottom)) << fleet.stations[i].code;
+      inside += moved;
+    } else {
+      EXPECT_EQ(moved, 0) << fleet.stations[i].code << " is not in " << area;
+    }
+  }
+  EXPECT_LT(inside, 0);
+  EXPECT_EQ(Moved(h, "2024-04-09 17:01"), inside);
+}
+
+TEST(Regulation, RefusesAMarketWithoutItsStations) {
+  SimHarness h;
+  auto in = Task("T1", "R1", RegulationType::kPeakShaving, RangeType::kMarket, {"M9999"}, 5, "2024-04-09 17:01",
+                 "2024-04-09 17:01");
+  const Status st = h.sim->SubmitInstruction(h.op(), in);
+  EXPECT_EQ(st.code(), StatusCode::kInvalid);
+  EXPECT_EQ(st.message(), "adjustIDList: operator " + h.op() + " has no station in market M9999");
+}
+
 TEST(Regulation, RefusesAScopeItDoesNotHave) {
   SimHarness h;
   auto in = Task("T1", "R1", RegulationType::kPeakShaving, RangeType::kStation, {"NOSUCHSTATION"}, 5,

@@ -152,6 +152,14 @@ class GatedStore final : public Store {
                                                     proto::BeijingDate to) override {
     return inner_->ListOperatorDays(op, from, to);
   }
+  Result<TopologyInfo> ReplaceTopology(const std::vector<TopologyEntry>& entries,
+                                           std::string_view source) override {
+    return inner_->ReplaceTopology(entries, source);
+  }
+  Result<TopologyInfo> GetTopologyInfo() override { return inner_->GetTopologyInfo(); }
+  Result<std::vector<TopologyEntry>> ListTopology(const TopologyFilter& filter) override {
+    return inner_->ListTopology(filter);
+  }
   Result<bool> AcquireLease(std::string_view name, std::string_view holder, SystemTime now,
                             std::chrono::milliseconds ttl) override {
     return inner_->AcquireLease(name, holder, now, ttl);

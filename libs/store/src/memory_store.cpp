@@ -15,6 +15,7 @@
 #include "memory_outbox.hpp"
 #include "memory_power.hpp"
 #include "record_codec.hpp"
+#include "topology_record.hpp"
 
 namespace vgi::store {
 namespace {
@@ -373,6 +374,31 @@ class MemoryStore final : public Store {
     return engine_.ListSettlements(filter);
   }
 
+  Result<TopologyInfo> ReplaceTopology(const std::vector<TopologyEntry>& entries, std::string_view source) override {
+    VGI_RETURN_IF_ERROR(record::CheckTopology(entries));
+    std::map<Key2, TopologyEntry> table;
+    for (const auto& e : entries) table.emplace(Key2{e.operator_id, e.station_code}, e);
+    std::lock_guard lock(mu_);
+    topology_ = std::move(table);
+    topology_info_ = TopologyInfo{topology_info_.version + 1, TruncateTime(options_.clock->Now()), std::string(source),
+                                  static_cast<std::int64_t>(entries.size())};
+    return topology_info_;
+  }
+
+  Result<TopologyInfo> GetTopologyInfo() override {
+    std::lock_guard lock(mu_);
+    return topology_info_;
+  }
+
+  Result<std::vector<TopologyEntry>> ListTopology(const TopologyFilter& filter) override {
+    std::lock_guard lock(mu_);
+    std::vector<TopologyEntry> out;
+    for (const auto& [key, e] : topology_) {
+      if (record::TopologyMatches(e, filter)) out.push_back(e);
+    }
+    return out;
+  }
+
   Result<bool> AcquireLease(std::string_view name, std::string_view holder, SystemTime now,
                             std::chrono::milliseconds ttl) override {
     VGI_RETURN_IF_ERROR(record::CheckLease(name, holder));
@@ -452,6 +478,8 @@ class MemoryStore final : public Store {
   std::map<RequestKeyId, SystemTime> request_keys_;
   memory::OutboxTables outbox_;  // outbox and alarms
   memory::EngineTables engine_;  // demands, regulations, settlements, leases
+  std::map<Key2, TopologyEntry> topology_;  // by (operator_id, station_code)
+  TopologyInfo topology_info_;
 };
 
 }  // namespace

@@ -2,7 +2,8 @@
 // The PostgreSQL Store (private). postgres_store.cpp: open, migrations, peers, instructions,
 // feedback, replay keys, Commit; postgres_model.cpp: the station model sync;
 // postgres_power.cpp: the power upsert; postgres_outbox.cpp: the outbox and alarms;
-// postgres_engine.cpp: the regulation engine's tables and leases.
+// postgres_engine.cpp: the regulation engine's tables and leases; postgres_console.cpp: users,
+// sessions, audit; postgres_topology.cpp: the grid topology.
 //
 // Thread safety: every method takes a pooled connection for its duration; any thread.
 
@@ -87,6 +88,9 @@ class PostgresStore final : public Store {
   Result<std::int64_t> PurgeSessions(SystemTime idle_before, SystemTime now) override;
   Result<AuditRow> AppendAudit(const AuditRow& row) override;
   Result<std::vector<AuditRow>> ListAudit(std::int64_t after_seq, std::size_t limit) override;
+  Result<TopologyInfo> ReplaceTopology(const std::vector<TopologyEntry>& entries, std::string_view source) override;
+  Result<TopologyInfo> GetTopologyInfo() override;
+  Result<std::vector<TopologyEntry>> ListTopology(const TopologyFilter& filter) override;
   Result<bool> AcquireLease(std::string_view name, std::string_view holder, SystemTime now,
                             std::chrono::milliseconds ttl) override;
   Status ReleaseLease(std::string_view name, std::string_view holder) override;

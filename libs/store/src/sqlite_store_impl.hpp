@@ -2,8 +2,9 @@
 // Private to the SQLite store: the class behind OpenSqliteStore (sqlite_store.hpp), split over
 // sqlite_store.cpp (open, migrations, checkpointer, peers, instructions, feedback lists),
 // sqlite_power.cpp (WriteBatch commits, station-days, replay keys), sqlite_station.cpp (the
-// station model sync), sqlite_outbox.cpp (the outbox and alarms) and sqlite_engine.cpp (the
-// regulation engine's tables and leases).
+// station model sync), sqlite_outbox.cpp (the outbox and alarms), sqlite_engine.cpp (the
+// regulation engine's tables and leases), sqlite_console.cpp (users, sessions, audit) and
+// sqlite_topology.cpp (the grid topology).
 //
 // Connections: one writer (every write method is one BEGIN IMMEDIATE .. COMMIT under write_mu_),
 // a small pool of readers (WAL lets them read a committed snapshot while the writer writes), and
@@ -98,6 +99,9 @@ class SqliteStore final : public Store {
   Result<std::int64_t> PurgeSessions(SystemTime idle_before, SystemTime now) override;
   Result<AuditRow> AppendAudit(const AuditRow& row) override;
   Result<std::vector<AuditRow>> ListAudit(std::int64_t after_seq, std::size_t limit) override;
+  Result<TopologyInfo> ReplaceTopology(const std::vector<TopologyEntry>& entries, std::string_view source) override;
+  Result<TopologyInfo> GetTopologyInfo() override;
+  Result<std::vector<TopologyEntry>> ListTopology(const TopologyFilter& filter) override;
   Result<bool> AcquireLease(std::string_view name, std::string_view holder, SystemTime now,
                             std::chrono::milliseconds ttl) override;
   Status ReleaseLease(std::string_view name, std::string_view holder) override;

@@ -265,10 +265,12 @@ TEST(SqliteStore, TheOperatorDayMigrationGivesDaysStoredBeforeItTheirSums) {
     ASSERT_TRUE((*opened)->Commit(b).ok());
   }
   // The database as version 6 left it: station-days, no operator-days.
-  RawExec(f.file, "DROP TABLE power_operator_day; DELETE FROM schema_version WHERE version = 7");
+  RawExec(f.file,
+          "DROP TABLE power_operator_day; DROP TABLE topology_entry; DROP TABLE topology_info; "
+          "DELETE FROM schema_version WHERE version >= 7");
   auto reopened = f.Open();
   ASSERT_TRUE(reopened.ok()) << reopened.status();
-  ASSERT_EQ(*(*reopened)->SchemaVersion(), 7);
+  ASSERT_EQ(*(*reopened)->SchemaVersion(), 8);
   const auto d9 = *proto::ParseDate("2024-04-09");
   auto days = (*reopened)->ListOperatorDays(kSampleOperatorId, d9, d9);
   ASSERT_TRUE(days.ok()) << days.status();

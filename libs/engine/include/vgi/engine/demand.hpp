@@ -23,13 +23,17 @@ namespace vgi::engine {
 //              (2 to 6 digits), grouped under their operators (rangeType 4, the stations listed)
 //  kStations   the listed stations, "OPERATORID/STATIONCODE" (rangeType 4)
 //  kStakes     the listed stakes, "OPERATORID/STAKECODE" (rangeType 5)
-// Market (rangeType 1) and transformer-area (2) scopes are not offered: stations do not say
-// which market or transformer area they are in, so vgi cannot compute their potential.
-enum class ScopeKind { kAll, kOperators, kAreas, kStations, kStakes };
+//  kMarkets    the stations the grid topology (store.hpp "grid topology") places in the listed
+//              markets: one instruction per operator with such stations (rangeType 1, adjustIDList
+//              the listed markets its stations are in), measured over those stations
+//  kTransformerAreas  the same for transformer areas, 台区 (rangeType 2)
+enum class ScopeKind { kAll, kOperators, kAreas, kStations, kStakes, kMarkets, kTransformerAreas };
 
-// "all", "operators", "areas", "stations", "stakes".
+// "all", "operators", "areas", "stations", "stakes", "markets", "transformer-areas".
 std::string_view ScopeKindName(ScopeKind kind);
 std::optional<ScopeKind> ParseScopeKind(std::string_view name);
+// "all, operators, areas, stations, stakes, markets or transformer-areas" (for messages).
+std::string_view ScopeKindChoices();
 
 struct DemandScope {
   ScopeKind kind = ScopeKind::kAll;

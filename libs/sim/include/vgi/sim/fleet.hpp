@@ -63,6 +63,13 @@ struct OperatorFleet {
   std::string credit_code;  // 18 characters; characters 9-17 are operator_id
   std::vector<proto::Station> stations;
   std::vector<SiteKind> kinds;  // parallel to stations
+  // Where the grid's topology places each station (parallel to stations): the market of its city,
+  // "M" + the first 4 digits of its area code ("M3201"), and one of four transformer areas (台区) of
+  // its district, "T" + area code + "-" + 01..04 ("T320102-03"), shared with other operators'
+  // stations there. The simulated platform acts on market and transformer-area instructions with
+  // it; `vgi sim --write-topology` writes it for the grid to import.
+  std::vector<std::string> markets;
+  std::vector<std::string> transformer_areas;
   [[nodiscard]] std::size_t stake_count() const;
 };
 
