@@ -19,6 +19,13 @@
 namespace vgi::app::bench {
 namespace {
 
+// "T0" .. "T(n-1)" (bench_fleet.hpp).
+std::vector<std::string> TransformerAreaIds(int n) {
+  std::vector<std::string> ids;
+  for (int k = 0; k < n; ++k) ids.push_back("T" + std::to_string(k));
+  return ids;
+}
+
 using namespace std::chrono_literals;
 
 // Past days the Regulator reads per operator when forecasting (regulator_dispatch.cpp's
@@ -170,9 +177,15 @@ int RunDecomposeBench(const Options& o) {
     engine::DemandScope scope;
     std::int64_t stations;
   };
+  // A hundred transformer areas (local congestion), fewer on a small fleet: each holds stations.
+  const int areas = static_cast<int>(std::min<std::int64_t>({100, kTransformerAreas, loader.Total()}));
   const std::vector<Case> cases = {
       {"all", {engine::ScopeKind::kAll, {}}, loader.Total()},
       {std::string("areas-") + kAreaPrefix, {engine::ScopeKind::kAreas, {kAreaPrefix}}, loader.InPrefix()},
+      {std::string("markets-M") + kAreaPrefix, {engine::ScopeKind::kMarkets, {std::string("M") + kAreaPrefix}},
+       loader.InPrefix()},
+      {"transformer-areas-" + std::to_string(areas), {engine::ScopeKind::kTransformerAreas, TransformerAreaIds(areas)},
+       loader.InTransformerAreas(areas)},
   };
   std::printf(
       "vgi bench decompose: %d operators x %d stations (%lld) x %d stakes, %d history day(s), store %s, "

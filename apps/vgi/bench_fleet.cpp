@@ -2,7 +2,9 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <set>
 #include <string_view>
 #include <vector>
 
@@ -63,6 +65,7 @@ Status FleetLoader::Run() {
       VGI_RETURN_IF_ERROR(PutPower(op, proto::StartOf(day), proto::kMinutesPerDay));
     }
   }
+  VGI_RETURN_IF_ERROR(PutTopology());
   return RunToday();
 }
 
@@ -81,6 +84,42 @@ std::int64_t FleetLoader::InPrefix() const {
   std::int64_t n = 0;
   for (std::int64_t g = 0; g < Total(); ++g) n += std::string_view(kAreas[g % 10]).starts_with(kAreaPrefix) ? 1 : 0;
   return n;
+}
+
+std::int64_t FleetLoader::InTransformerAreas(int n) const {
+  std::int64_t in = 0;
+  for (std::int64_t g = 0; g < Total(); ++g) in += g % kTransformerAreas < n ? 1 : 0;
+  return in;
+}
+
+namespace {
+
+std::string MarketOf(std::int64_t g) {
+  std::string market = "M";
+  market.append(kAreas[g % 10], 4);
+  return market;
+}
+
+}  // namespace
+
+std::vector<std::string> FleetLoader::Markets() const {
+  std::set<std::string> markets;
+  for (std::int64_t g = 0; g < std::min<std::int64_t>(10, Total()); ++g) markets.insert(MarketOf(g));
+  return {markets.begin(), markets.end()};
+}
+
+Status FleetLoader::PutTopology() {
+  std::vector<store::TopologyEntry> entries;
+  entries.reserve(static_cast<std::size_t>(Total()));
+  for (int op = 0; op < operators_; ++op) {
+    for (int s = 0; s < per_op_; ++s) {
+      const std::int64_t g = Global(op, s);
+      std::string area = "T";
+      area += std::to_string(g % kTransformerAreas);
+      entries.push_back({OperatorIdOf(op), StationCode(kFleetCodePrefix, g), MarketOf(g), std::move(area)});
+    }
+  }
+  return store_.ReplaceTopology(entries, "bench fleet").status().WithPrefix("topology");
 }
 
 Status FleetLoader::PutOperator(int op) {

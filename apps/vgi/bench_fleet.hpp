@@ -6,6 +6,9 @@
 // today's power of every station up to now.
 //
 // Station g (0-based over the fleet) of operator op is StationCode("BD", g), area kAreas[g % 10].
+// The grid topology places it in market "M" + the area's first 4 digits and transformer area
+// "T" + (g % kTransformerAreas): at 100 x 300 stations, 3 000 areas of 10 stations of 10
+// operators each.
 //
 // Thread safety: none; one thread loads, before anything is timed.
 
@@ -14,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "bench_internal.hpp"
 #include "vgi/base/status.hpp"
@@ -28,6 +32,7 @@ inline constexpr const char* kAreas[] = {"120101", "120102", "120103", "120104",
                                          "110105", "310101", "310104", "440103", "440304"};
 inline constexpr const char* kAreaPrefix = "1201";
 inline constexpr const char* kFleetCodePrefix = "BD";
+inline constexpr int kTransformerAreas = 3000;
 
 // "6" + 8 digits: operator 0 is "600000001".
 std::string OperatorIdOf(int op);
@@ -62,8 +67,12 @@ class FleetLoader {
   // Today's power only, up to now (a store that already holds the fleet's model and history).
   Status RunToday();
 
-  // Stations whose area starts with kAreaPrefix.
+  // Stations whose area starts with kAreaPrefix (also: in market "M" + kAreaPrefix).
   [[nodiscard]] std::int64_t InPrefix() const;
+  // The markets the fleet's stations are in, ascending.
+  [[nodiscard]] std::vector<std::string> Markets() const;
+  // Stations in transformer areas T0 .. T(n-1).
+  [[nodiscard]] std::int64_t InTransformerAreas(int n) const;
   [[nodiscard]] std::int64_t Total() const { return std::int64_t{operators_} * per_op_; }
   [[nodiscard]] int operators() const { return operators_; }
   [[nodiscard]] int per_op() const { return per_op_; }
@@ -72,6 +81,7 @@ class FleetLoader {
 
  private:
   Status PutOperator(int op);
+  Status PutTopology();
   Status PutPower(int op, proto::BeijingMinute first, int minutes);
   void Progress(const char* what, int op) const;
 

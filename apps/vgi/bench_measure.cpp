@@ -9,7 +9,8 @@
 // with its back-test, response, deviation and settlement, and the store reads they need). Cases:
 // scope all (one operator-wide instruction per operator: its history is the store's operator-day
 // sums), scope areas 1201 (one instruction per station in the area: each reads its station's
-// history) and every station on its own (scope: the fleet's four provinces). The engine's first tick of the day, which sums the past days the measurement reads,
+// history), every station on its own (scope: the fleet's four provinces) and the fleet's four
+// markets (one instruction per operator measured on its stations' histories). The engine's first tick of the day, which sums the past days the measurement reads,
 // is timed apart (first_tick_ms). With --data-dir holding a fleet from an earlier run of the same
 // size, the model and history are reused and only today's power is loaded again.
 #include <algorithm>
@@ -70,6 +71,11 @@ Result<int> AcceptAll(store::Store& store, const Clock& clock, const std::string
   if (!batch.empty()) VGI_RETURN_IF_ERROR(store.Commit(batch));
   return accepted;
 }
+
+constexpr std::size_t kCases = 4;
+// The first case is created this many minutes before now (its window starts 130 per case earlier,
+// after an hour for the negotiation).
+constexpr int kFirstCreated = 590;
 
 struct CaseResult {
   int instructions = 0;
@@ -144,8 +150,8 @@ int RunMeasureBench(const Options& o) {
   }
   const double load_s = MsSince(load0) / 1000;
   // The cases one after the other on the engine clock (it never goes back): on today, windows
-  // starting 390, 260 and 130 minutes ago; on a past day, at 13:50, 16:00 and 18:10. Each is
-  // created an hour before it starts and measured 6 minutes after it ends.
+  // starting 520, 390, 260 and 130 minutes ago; on a past day, at 11:40, 13:50, 16:00 and 18:10.
+  // Each is created an hour before it starts and measured 6 minutes after it ends.
   proto::BeijingMinute now = proto::ToBeijingMinute(Clock::System().Now());
   const proto::BeijingDate today = proto::DateOf(now);
   if (!o.event_day.empty()) {
@@ -157,15 +163,15 @@ int RunMeasureBench(const Options& o) {
     }
     if (*day < today) now = proto::BeijingMinute{proto::StartOf(*day).minutes + 20 * 60 + 20};
   }
-  if (proto::MinuteOfDay(now) < 460) {
-    std::fprintf(stderr, "vgi bench measure: the windows must lie within today: run it after 07:40 Beijing\n");
+  if (proto::MinuteOfDay(now) < kFirstCreated) {
+    std::fprintf(stderr, "vgi bench measure: the windows must lie within today: run it after 09:50 Beijing\n");
     return kExitUsage;
   }
 
   engine::RegulatorConfig rc;
   rc.forecast_days = 0;  // potential from the latest readings: this bench times measurement
   rc.check_baseline_accuracy = !o.no_accuracy_check;
-  StepClock clock(TimeOf(proto::BeijingMinute{now.minutes - 460}));
+  StepClock clock(TimeOf(proto::BeijingMinute{now.minutes - kFirstCreated}));
   engine::Regulator regulator(store, clock, rc, nullptr);
   if (reuse) {
     // An earlier run's demands would be worked on by every Tick of this one: cancel them first.
@@ -213,7 +219,12 @@ int RunMeasureBench(const Options& o) {
       {std::string("areas-") + kAreaPrefix, {engine::ScopeKind::kAreas, {kAreaPrefix}}, loader.InPrefix()},
       // Every station on its own: the fleet's four provinces (bench_fleet.hpp kAreas).
       {"areas-all", {engine::ScopeKind::kAreas, {"11", "12", "31", "44"}}, loader.Total()},
+      // The fleet's four markets: one instruction per operator naming all its stations, each
+      // measured on its stations' own histories.
+      {"markets-all", {engine::ScopeKind::kMarkets, loader.Markets()}, loader.Total()},
   };
+  static_assert(kCases * 130 + 70 == kFirstCreated);
+  if (cases.size() != kCases) return kExitFailed;
   int exit_code = kExitOk;
   for (std::size_t i = 0; i < cases.size(); ++i) {
     const Case& c = cases[i];

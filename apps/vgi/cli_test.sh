@@ -242,6 +242,9 @@ out=$("$vgi" bench --scenario decompose --operators 2 --stations 3 --stakes-per-
 check "bench decompose runs" 0 $? "$out" "summary scenario=decompose case=all"
 check "bench decompose area case" 0 0 "$out" "case=areas-1201"
 check "bench decompose writes one instruction per operator" 0 0 "$out" "instructions=2 stations_considered=6"
+check "bench decompose market case: one instruction per operator, its 1201 stations" 0 0 \
+  "$(grep 'case=markets-M1201' <<<"$out")" "instructions=2 stations_considered=4"
+check "bench decompose transformer-area case" 0 0 "$(grep 'case=transformer-areas-6' <<<"$out")" "instructions=2"
 # ... and leaves a fleet the potential view sums: 6 stations, 4 of them in 1201 (areas taken in turn).
 out=$("$vgi" potential -c "$work/fleet/vgi.yaml" 2>&1)
 check "potential sums every reporting station" 0 $? "$(grep '^total' <<<"$out" | tr -s ' ')" "total 6 "
@@ -259,6 +262,8 @@ out=$("$vgi" bench --scenario measure --operators 2 --stations 3 --stakes-per-st
 check "bench measure runs" 0 $? "$out" "summary scenario=measure case=all"
 check "bench measure measures every operator" 0 0 "$out" "instructions=2 measured=2"
 check "bench measure measures every station" 0 0 "$(grep 'case=areas-all' <<<"$out")" "instructions=6 measured=6"
+check "bench measure measures the markets per operator" 0 0 "$(grep 'case=markets-all' <<<"$out")" \
+  "instructions=2 measured=2"
 out=$("$vgi" bench --scenario measure --operators 1 --stations 1 --history-days 2 --event-day 2020-01-01 2>&1)
 check "bench measure refuses an event day outside the history" 2 $? "$out" "--event-day 2020-01-01: use yyyy-MM-dd, today or one of the 2 history days"
 
