@@ -1,6 +1,9 @@
 // `vgi serve --config FILE`: runs the grid server until SIGINT/SIGTERM; SIGHUP re-reads the config.
+#include <malloc.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
+
+#include <cstdlib>
 
 #include <csignal>
 #include <cstdio>
@@ -16,6 +19,10 @@ namespace vgi::app {
 namespace {
 
 int Serve(const std::string& config_path, const std::string& port_file) {
+  // glibc gives each thread that allocates its own arena (up to 8 per core) and keeps their freed
+  // multi-MiB request buffers: 150-260 MiB of the server's RSS in BENCHMARKS.md. Two arenas hold
+  // it down; MALLOC_ARENA_MAX in the environment still decides when set.
+  if (std::getenv("MALLOC_ARENA_MAX") == nullptr) mallopt(M_ARENA_MAX, 2);
   auto config = server::LoadConfig(config_path);
   if (!config.ok()) {
     std::fprintf(stderr, "vgi serve: %s\n", config.status().message().c_str());
