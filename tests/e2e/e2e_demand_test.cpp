@@ -16,6 +16,7 @@
 #include <map>
 
 #include "e2e_harness.hpp"
+#include "e2e_sim_grid.hpp"
 #include "sim_setup.hpp"
 #include "vgi/engine/regulator.hpp"
 #include "vgi/server/grid_server.hpp"
@@ -65,15 +66,7 @@ TEST(DemandE2e, TwoHourPeakShavingOverFiveOperatorsIsDeliveredAndSettled) {
   auto grid = server::GridServer::Start(c, **clock, DebugLog());
   ASSERT_TRUE(grid.ok()) << grid.status();
 
-  sim::SimOptions o;
-  o.fleet.seed = 11;
-  o.fleet.operators = 5;
-  o.fleet.stations_per_operator = 100;
-  o.fleet.stakes_per_station = 4;
-  o.tls_cert = sim_cert;
-  o.tls_key = sim_key;
-  o.grid_base_url = "https://127.0.0.1:" + std::to_string((*grid)->port()) + "/evcs/v1";
-  o.grid_ca_file = c.tls_cert;
+  sim::SimOptions o = SimOptionsFor(**grid, c, sim_cert, sim_key, 11, 5, 100);
   o.policies[kRejecting] = sim::Policy{sim::Policy::Decision::kReject, 1, 0s};
   o.policies[kPartial] = sim::Policy{sim::Policy::Decision::kPartial, 0.5, 0s};
   // What the grid would have received on the days before, from 09:00 (when the simulation starts)
@@ -84,14 +77,7 @@ TEST(DemandE2e, TwoHourPeakShavingOverFiveOperatorsIsDeliveredAndSettled) {
   auto simulator = sim::Simulator::Create(o, **clock);
   ASSERT_TRUE(simulator.ok()) << simulator.status();
   auto& sim = **simulator;
-  ASSERT_TRUE(app::RegisterBothWays((*grid)->peers(), sim, RandomSource::System()).ok());
-  ASSERT_TRUE(sim.Start().ok());
-  ASSERT_TRUE(WaitFor([&] {
-    for (const auto& s : sim.AllStats()) {
-      if (!s.model_synced || s.power_pushes_ok < 2) return false;
-    }
-    return true;
-  })) << "the simulated operators did not sync and stream";
+  ASSERT_TRUE(StartAndStream(**grid, sim, 2));
 
   // 25 % of the fleet's down-potential, from 70 minutes from now for two hours.
   std::int64_t potential = 0;

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "e2e_harness.hpp"
+#include "e2e_sim_grid.hpp"
 #include "sim_setup.hpp"
 #include "vgi/server/grid_server.hpp"
 #include "vgi/server/tls.hpp"
@@ -44,28 +45,13 @@ class SimE2eTest : public ::testing::Test {
     ASSERT_TRUE(grid.ok()) << grid.status();
     grid_ = std::move(*grid);
 
-    sim::SimOptions o;
-    o.fleet.seed = 7;
-    o.fleet.operators = 3;
-    o.fleet.stations_per_operator = 8;
-    o.fleet.stakes_per_station = 4;
-    o.tls_cert = sim_cert;
-    o.tls_key = sim_key;
-    o.grid_base_url = "https://127.0.0.1:" + std::to_string(grid_->port()) + "/evcs/v1";
-    o.grid_ca_file = c.tls_cert;
+    sim::SimOptions o = SimOptionsFor(*grid_, c, sim_cert, sim_key, 7, 3, 8);
     o.policies[kRejecting] = sim::Policy{sim::Policy::Decision::kReject, 1, 0s};
     o.policies[kPartial] = sim::Policy{sim::Policy::Decision::kPartial, 0.5, 0s};
     auto simulator = sim::Simulator::Create(o, *clock_);
     ASSERT_TRUE(simulator.ok()) << simulator.status();
     sim_ = std::move(*simulator);
-    ASSERT_TRUE(app::RegisterBothWays(grid_->peers(), *sim_, RandomSource::System()).ok());
-    ASSERT_TRUE(sim_->Start().ok());
-    ASSERT_TRUE(WaitFor([&] {
-      for (const auto& s : sim_->AllStats()) {
-        if (!s.model_synced || s.power_pushes_ok == 0) return false;
-      }
-      return true;
-    })) << "the simulated operators did not sync and stream";
+    ASSERT_TRUE(StartAndStream(*grid_, *sim_, 1));
   }
 
   void TearDown() override {

@@ -13,6 +13,7 @@
 #include <set>
 
 #include "e2e_harness.hpp"
+#include "e2e_sim_grid.hpp"
 #include "sim_setup.hpp"
 #include "vgi/engine/regulator.hpp"
 #include "vgi/server/grid_server.hpp"
@@ -50,15 +51,7 @@ TEST(TopologyE2e, ATransformerAreaDemandMovesOnlyThatAreasStationsAndIsSettledOn
   auto grid = server::GridServer::Start(c, **clock, log);
   ASSERT_TRUE(grid.ok()) << grid.status();
 
-  sim::SimOptions o;
-  o.fleet.seed = 7;
-  o.fleet.operators = 3;
-  o.fleet.stations_per_operator = 60;
-  o.fleet.stakes_per_station = 4;
-  o.tls_cert = sim_cert;
-  o.tls_key = sim_key;
-  o.grid_base_url = "https://127.0.0.1:" + std::to_string((*grid)->port()) + "/evcs/v1";
-  o.grid_ca_file = c.tls_cert;
+  const sim::SimOptions o = SimOptionsFor(**grid, c, sim_cert, sim_key, 7, 3, 60);
   auto fleets = sim::BuildFleet(o.fleet);
   ASSERT_TRUE(fleets.ok());
   const std::vector<store::TopologyEntry> topology = app::FleetTopology(*fleets);
@@ -66,14 +59,7 @@ TEST(TopologyE2e, ATransformerAreaDemandMovesOnlyThatAreasStationsAndIsSettledOn
   auto simulator = sim::Simulator::Create(o, **clock);
   ASSERT_TRUE(simulator.ok()) << simulator.status();
   auto& sim = **simulator;
-  ASSERT_TRUE(app::RegisterBothWays((*grid)->peers(), sim, RandomSource::System()).ok());
-  ASSERT_TRUE(sim.Start().ok());
-  ASSERT_TRUE(WaitFor([&] {
-    for (const auto& s : sim.AllStats()) {
-      if (!s.model_synced || s.power_pushes_ok < 2) return false;
-    }
-    return true;
-  })) << "the simulated operators did not sync and stream";
+  ASSERT_TRUE(StartAndStream(**grid, sim, 2));
 
   // The ten transformer areas with the most stations (a few stations each, of one or more
   // operators); 20 % of their down-potential now, for 30 minutes from 70 minutes on (the morning
