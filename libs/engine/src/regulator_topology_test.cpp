@@ -57,6 +57,25 @@ TEST_F(RegulatorTopologyTest, ATransformerAreaScopeSendsRangeType2ToTheOperators
   EXPECT_THAT(a->explanation.front(), HasSubstr("1 of 1 stations reporting"));
 }
 
+TEST_F(RegulatorTopologyTest, ARejectionIsReDispatchedToTheOtherOperatorsInTheArea) {
+  auto spec = PeakSpec(60);
+  spec.scope = {ScopeKind::kTransformerAreas, {"T1"}};
+  ASSERT_TRUE(regulator_->CreateDemand(spec).ok());
+  Tick();
+  const auto sent = SentByOperator();
+  ASSERT_EQ(sent.size(), 2u);
+  Overview(kA, "T1", sent.at(kA).regulation_id, false);
+  Overview(kB, "T1", sent.at(kB).regulation_id, true);
+  EXPECT_EQ(Tick().redispatched, 1);
+  const auto changes = SentByOperator();
+  ASSERT_EQ(changes.size(), 1u);  // B alone: A refused
+  const proto::Instruction& change = changes.at(kB);
+  EXPECT_EQ(change.synchro_type, proto::SynchroType::kChange);
+  EXPECT_EQ(change.range_type, proto::RangeType::kTransformerArea);
+  EXPECT_EQ(change.adjust_ids, std::vector<std::string>{"T1"});
+  EXPECT_EQ(change.targets[0].target_power, Kw(60));  // its 30 kW and A's 30 kW
+}
+
 TEST_F(RegulatorTopologyTest, AMarketScopeWeighsEachOperatorByItsStationsInTheMarket) {
   auto spec = PeakSpec(90);
   spec.scope = {ScopeKind::kMarkets, {"M1", "M2"}};
