@@ -4,7 +4,7 @@
 #include <set>
 
 #include "vgi/proto/keys.hpp"
-#include "vgi/store/store.hpp"
+#include "vgi/store/topology.hpp"
 
 namespace vgi::engine {
 namespace {

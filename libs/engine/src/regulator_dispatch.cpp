@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <numeric>
 #include <set>
 
 #include "regulator_impl.hpp"
@@ -56,19 +55,6 @@ Reg* LiveOf(Loaded& d, const std::string& key) {
     if (KeyOf(r) == key && r.doc.synchro != proto::SynchroType::kCancel && IsLive(r.state())) live = &r;
   }
   return live;
-}
-
-proto::RangeType RangeOf(ScopeKind kind) {
-  switch (kind) {
-    case ScopeKind::kAll:
-    case ScopeKind::kOperators: return proto::RangeType::kOperator;
-    case ScopeKind::kAreas:
-    case ScopeKind::kStations: return proto::RangeType::kStation;
-    case ScopeKind::kStakes: return proto::RangeType::kStake;
-    case ScopeKind::kMarkets: return proto::RangeType::kMarket;
-    case ScopeKind::kTransformerAreas: return proto::RangeType::kTransformerArea;
-  }
-  return proto::RangeType::kOperator;
 }
 
 }  // namespace
@@ -128,34 +114,6 @@ Result<int> Regulator::Impl::WarmForecasts() {
   return made;
 }
 
-Status Regulator::Impl::CheckTopologyScope(const DemandScope& scope) {
-  const proto::RangeType range = RangeOf(scope.kind);
-  if (range != proto::RangeType::kMarket && range != proto::RangeType::kTransformerArea) return Status::Ok();
-  const bool market = range == proto::RangeType::kMarket;
-  auto info = store.GetTopologyInfo();
-  if (!info.ok()) return info.status();
-  if (info->stations == 0) {
-    return Status::Invalid(std::string("scope: the grid topology is empty, so no station is in any ") +
-                           (market ? "market" : "transformer area") +
-                           "; an administrator imports it with `vgi topology import FILE.csv`");
-  }
-  store::TopologyFilter filter;
-  filter.kind = market ? store::TopologyKind::kMarket : store::TopologyKind::kTransformerArea;
-  filter.ids = scope.ids;
-  auto entries = store.ListTopology(filter);
-  if (!entries.ok()) return entries.status();
-  std::set<std::string_view> held;
-  for (const auto& e : *entries) held.insert(market ? e.market_id : e.transformer_area_id);
-  for (std::size_t i = 0; i < scope.ids.size(); ++i) {
-    if (held.contains(scope.ids[i])) continue;
-    return Status::Invalid("scope.ids[" + std::to_string(i) + "]: \"" + scope.ids[i] + "\" is no " +
-                           (market ? "market" : "transformer area") + " of the grid topology (version " +
-                           std::to_string(info->version) + ", " + std::to_string(info->stations) +
-                           " stations; `vgi topology list` shows them)");
-  }
-  return Status::Ok();
-}
-
 Result<std::vector<OperatorScope>> Regulator::Impl::Scope(const Loaded& d) {
   const DemandSpec& spec = d.doc.spec;
   const proto::BeijingMinute now = NowMinute();
@@ -175,17 +133,11 @@ Result<std::vector<OperatorScope>> Regulator::Impl::Scope(const Loaded& d) {
   // Market and transformer-area scopes: the stations the grid topology places in them, per
   // operator, each with the scope ID that covers it.
   const bool by_topology = range == proto::RangeType::kMarket || range == proto::RangeType::kTransformerArea;
-  std::map<std::string, std::map<std::string, std::string>, std::less<>> covered;  // op -> station -> ID
+  TopologyCover covered;
   if (by_topology) {
-    store::TopologyFilter filter;
-    filter.kind = range == proto::RangeType::kMarket ? store::TopologyKind::kMarket : store::TopologyKind::kTransformerArea;
-    filter.ids = spec.scope.ids;
-    auto topology = store.ListTopology(filter);
-    if (!topology.ok()) return topology.status();
-    for (auto& e : *topology) {
-      covered[e.operator_id][e.station_code] =
-          range == proto::RangeType::kMarket ? std::move(e.market_id) : std::move(e.transformer_area_id);
-    }
+    auto cover = CoverOf(spec.scope);
+    if (!cover.ok()) return cover.status();
+    covered = std::move(*cover);
   }
   // Latest readings (one small row per station): one read for all operators when the scope may
   // span them, else one per operator in scope.
@@ -348,15 +300,7 @@ Result<std::vector<OperatorScope>> Regulator::Impl::Scope(const Loaded& d) {
       out.push_back(std::move(u.scope));
     }
   }
-  if (by_topology && out.empty()) {
-    return Status::Invalid(std::string("scope: the grid topology places no active station of an enabled operator in ") +
-                           (range == proto::RangeType::kMarket ? "these markets" : "these transformer areas") +
-                           " (it names " + std::to_string(std::accumulate(covered.begin(), covered.end(), std::size_t{0},
-                                                                          [](std::size_t n, const auto& c) {
-                                                                            return n + c.second.size();
-                                                                          })) +
-                           " stations there; are their operators' models synced?)");
-  }
+  if (by_topology && out.empty()) return NothingCovered(spec.scope, covered);
   return out;
 }
 

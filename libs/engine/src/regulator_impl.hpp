@@ -68,6 +68,16 @@ struct OperatorScope {
   std::vector<std::string> basis;           // per window: where the potential comes from
 };
 
+// What a demand's scope kind becomes in its instructions' rangeType (regulator_topology.cpp).
+proto::RangeType RangeOf(ScopeKind kind);
+
+// Operator -> station code -> the market or transformer-area ID of the scope that covers it.
+using TopologyCover = std::map<std::string, std::map<std::string, std::string>, std::less<>>;
+
+// Invalid: the topology places no active station of an enabled operator in the scope (it names
+// `cover`'s stations there); the demand is closed saying so (regulator_topology.cpp).
+Status NothingCovered(const DemandScope& scope, const TopologyCover& cover);
+
 struct Regulator::Impl {
   Impl(store::Store& s, const Clock& c, RegulatorConfig cfg, std::shared_ptr<spdlog::logger> l)
       : store(s), clock(c), config(std::move(cfg)), log(std::move(l)) {}
@@ -107,8 +117,11 @@ struct Regulator::Impl {
   Result<int> WarmForecasts();
   Result<std::vector<OperatorScope>> Scope(const Loaded& d);
   // A market or transformer-area scope names only IDs the grid topology holds (Invalid naming
-  // the first that it does not); Ok for the other kinds.
+  // the first that it does not); Ok for the other kinds. regulator_topology.cpp.
   Status CheckTopologyScope(const DemandScope& scope);
+  // The stations a market or transformer-area scope covers: operator -> station -> the scope ID
+  // that covers it. regulator_topology.cpp.
+  Result<TopologyCover> CoverOf(const DemandScope& scope);
   Status Decompose(Loaded& d, StepOut& out);
   Status Redispatch(Loaded& d, StepOut& out);
   Status SendInstruction(Loaded& d, StepOut& out, const OperatorScope& scope, proto::SynchroType synchro,
