@@ -7,10 +7,8 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
-#include <map>
 #include <memory>
 #include <set>
-#include <sstream>
 #include <string>
 
 #include "cli_util.hpp"
