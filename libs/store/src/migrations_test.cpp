@@ -28,9 +28,9 @@ void ExpectWellFormed(std::span<const Migration> migrations, const char* backend
 TEST(Migrations, SqliteListIsNumberedAndStrictlyIncreasing) {
   ASSERT_FALSE(SqliteMigrations().empty());
   EXPECT_EQ(SqliteMigrations().front().version, 1);
-  EXPECT_EQ(SqliteMigrations().back().version, 8);  // 0008_topology
+  EXPECT_EQ(SqliteMigrations().back().version, 9);  // 0009_sync_page_arrays
   ASSERT_FALSE(PostgresMigrations().empty());
-  EXPECT_EQ(PostgresMigrations().back().version, 8);
+  EXPECT_EQ(PostgresMigrations().back().version, 9);
   ExpectWellFormed(SqliteMigrations(), "sqlite");
 }
 

@@ -1,6 +1,6 @@
-// The station model in PostgreSQL (send_station_info): pages staged in station_sync_stations
-// and station_sync_stakes, the complete snapshot checked and applied with set-based statements
-// in one transaction.
+// The station model in PostgreSQL (send_station_info): each page staged as one row of arrays in
+// station_sync_pages, the complete snapshot unnested into temporary tables, checked and applied
+// with set-based statements in one transaction.
 //
 // Each page's stations are sealed before the transaction (the expensive part) and staged with
 // the plain columns, so the snapshot checks (count, duplicate station and stake codes) and the
@@ -28,9 +28,7 @@ Result<std::int64_t> ExpireBefore(pg::Connection& c, SystemTime cutoff) {
       pg::Rows r,
       c.Prepared("vgi_expire_syncs",
                  "WITH gone AS (DELETE FROM station_syncs WHERE started_at < $1 RETURNING operator_id), "
-                 "p AS (DELETE FROM station_sync_pages x USING gone WHERE x.operator_id = gone.operator_id), "
-                 "s AS (DELETE FROM station_sync_stations x USING gone WHERE x.operator_id = gone.operator_id), "
-                 "k AS (DELETE FROM station_sync_stakes x USING gone WHERE x.operator_id = gone.operator_id) "
+                 "p AS (DELETE FROM station_sync_pages x USING gone WHERE x.operator_id = gone.operator_id) "
                  "SELECT count(*) FROM gone",
                  pg::Params().Time(cutoff)));
   return r.Int64(0, 0);
@@ -38,18 +36,19 @@ Result<std::int64_t> ExpireBefore(pg::Connection& c, SystemTime cutoff) {
 
 Status DropSync(pg::Connection& c, const std::string& op) {
   return c.Prepared("vgi_drop_sync",
-                    "WITH p AS (DELETE FROM station_sync_pages WHERE operator_id = $1), "
-                    "s AS (DELETE FROM station_sync_stations WHERE operator_id = $1), "
-                    "k AS (DELETE FROM station_sync_stakes WHERE operator_id = $1) "
+                    "WITH p AS (DELETE FROM station_sync_pages WHERE operator_id = $1) "
                     "DELETE FROM station_syncs WHERE operator_id = $1",
                     pg::Params().Text(op))
       .status();
 }
 
-// $1 operator, $2 page, then one array per staged column (vgi_stage_stations).
-pg::Params StationParams(const Sealer& sealer, const std::string& op, const proto::StationInfoPage& page) {
+// $1 operator, $2 page, then one array per staged column (vgi_stage_page); the caller adds $19,
+// the time received.
+pg::Params PageParams(const Sealer& sealer, const std::string& op, const proto::StationInfoPage& page) {
   pg::ArrayBuilder code(pg::kTextOid), area(pg::kTextOid), type(pg::kInt2Oid), eq(pg::kInt2Oid),
       state(pg::kInt2Oid), pub(pg::kBoolOid), sealed(pg::kByteaOid);
+  pg::ArrayBuilder k_code(pg::kTextOid), k_station(pg::kTextOid), k_type(pg::kInt2Oid), k_ops(pg::kInt2Oid),
+      k_pub(pg::kBoolOid), k_adj(pg::kBoolOid), k_rated(pg::kInt8Oid), k_top(pg::kInt8Oid), k_bottom(pg::kInt8Oid);
   for (const proto::Station& st : page.stations) {
     code.Add(st.code);
     area.Add(st.area_code);
@@ -58,6 +57,17 @@ pg::Params StationParams(const Sealer& sealer, const std::string& op, const prot
     state.AddInt16(static_cast<std::int16_t>(st.state));
     pub.AddBool(st.is_public);
     sealed.Add(record::SealStation(sealer, op, st));
+    for (const proto::Stake& k : st.stakes) {
+      k_code.Add(k.code);
+      k_station.Add(st.code);
+      k_type.AddInt16(static_cast<std::int16_t>(k.type));
+      k_ops.AddInt16(static_cast<std::int16_t>(k.operating_state));
+      k_pub.AddBool(k.is_public);
+      k_adj.AddBool(k.is_adjust);
+      k_rated.AddInt64(k.rated_power.units());
+      k_top.AddInt64(k.top_power.units());
+      k_bottom.AddInt64(k.bottom_power.units());
+    }
   }
   pg::Params p;
   p.Text(op)
@@ -68,41 +78,31 @@ pg::Params StationParams(const Sealer& sealer, const std::string& op, const prot
       .Array(pg::kInt2ArrayOid, eq)
       .Array(pg::kInt2ArrayOid, state)
       .Array(pg::kBoolArrayOid, pub)
-      .Array(pg::kByteaArrayOid, sealed);
+      .Array(pg::kByteaArrayOid, sealed)
+      .Array(pg::kTextArrayOid, k_code)
+      .Array(pg::kTextArrayOid, k_station)
+      .Array(pg::kInt2ArrayOid, k_type)
+      .Array(pg::kInt2ArrayOid, k_ops)
+      .Array(pg::kBoolArrayOid, k_pub)
+      .Array(pg::kBoolArrayOid, k_adj)
+      .Array(pg::kInt8ArrayOid, k_rated)
+      .Array(pg::kInt8ArrayOid, k_top)
+      .Array(pg::kInt8ArrayOid, k_bottom);
   return p;
 }
 
-// $1 operator, $2 page, then one array per staged column (vgi_stage_stakes).
-pg::Params StakeParams(const std::string& op, const proto::StationInfoPage& page) {
-  pg::ArrayBuilder code(pg::kTextOid), station(pg::kTextOid), type(pg::kInt2Oid), ops(pg::kInt2Oid),
-      pub(pg::kBoolOid), adj(pg::kBoolOid), rated(pg::kInt8Oid), top(pg::kInt8Oid), bottom(pg::kInt8Oid);
-  for (const proto::Station& st : page.stations) {
-    for (const proto::Stake& k : st.stakes) {
-      code.Add(k.code);
-      station.Add(st.code);
-      type.AddInt16(static_cast<std::int16_t>(k.type));
-      ops.AddInt16(static_cast<std::int16_t>(k.operating_state));
-      pub.AddBool(k.is_public);
-      adj.AddBool(k.is_adjust);
-      rated.AddInt64(k.rated_power.units());
-      top.AddInt64(k.top_power.units());
-      bottom.AddInt64(k.bottom_power.units());
-    }
-  }
-  pg::Params p;
-  p.Text(op)
-      .Int64(page.page_no)
-      .Array(pg::kTextArrayOid, code)
-      .Array(pg::kTextArrayOid, station)
-      .Array(pg::kInt2ArrayOid, type)
-      .Array(pg::kInt2ArrayOid, ops)
-      .Array(pg::kBoolArrayOid, pub)
-      .Array(pg::kBoolArrayOid, adj)
-      .Array(pg::kInt8ArrayOid, rated)
-      .Array(pg::kInt8ArrayOid, top)
-      .Array(pg::kInt8ArrayOid, bottom);
-  return p;
-}
+// The complete snapshot as two temporary tables (dropped at commit), with fresh statistics so
+// the joins below plan on their real sizes. Temporary: no WAL, no other session sees them.
+constexpr const char* kSnapshotTables[] = {
+    "CREATE TEMP TABLE sync_stations (page_no bigint NOT NULL, station_code text COLLATE \"C\" NOT NULL, "
+    "area_code text NOT NULL, type int2 NOT NULL, equipment_type int2 NOT NULL, state int2 NOT NULL, "
+    "is_public bool NOT NULL, sealed bytea NOT NULL) ON COMMIT DROP",
+    "CREATE TEMP TABLE sync_stakes (page_no bigint NOT NULL, stake_code text COLLATE \"C\" NOT NULL, "
+    "station_code text COLLATE \"C\" NOT NULL, type int2 NOT NULL, operating_state int2 NOT NULL, "
+    "is_public bool NOT NULL, is_adjust bool NOT NULL, rated_power int8 NOT NULL, top_power int8 NOT NULL, "
+    "bottom_power int8 NOT NULL) ON COMMIT DROP",
+    "ALTER TABLE sync_stations ALTER COLUMN sealed SET STORAGE EXTERNAL",
+};
 
 constexpr const char* kRecordColumns =
     "SELECT s.station_code, s.sealed, s.retired, s.retired_at, s.updated_at, "
@@ -117,10 +117,7 @@ Result<PageReceipt> PostgresStore::PutStationPage(std::string_view operator_id, 
   const std::string op(operator_id);
 
   // Seal outside the transaction: it is the expensive part, and a retry reuses it.
-  pg::Params stations = StationParams(*options_.sealer, op, page);
-  pg::Params stakes = StakeParams(op, page);
-  bool stakes_empty = true;
-  for (const proto::Station& st : page.stations) stakes_empty = stakes_empty && st.stakes.empty();
+  const pg::Params staged = PageParams(*options_.sealer, op, page);
 
   PageReceipt receipt;
   Status refusal;
@@ -152,36 +149,27 @@ Result<PageReceipt> PostgresStore::PutStationPage(std::string_view operator_id, 
                               .status());
     }
     // A page number already held is replaced.
-    VGI_RETURN_IF_ERROR(c.Prepared("vgi_unstage_page",
-                                   "WITH s AS (DELETE FROM station_sync_stations WHERE operator_id = $1 AND page_no = $2) "
-                                   "DELETE FROM station_sync_stakes WHERE operator_id = $1 AND page_no = $2",
-                                   pg::Params().Text(op).Int64(page.page_no))
-                            .status());
-    VGI_RETURN_IF_ERROR(c.Prepared("vgi_stage_stations",
-                                   "INSERT INTO station_sync_stations (operator_id, page_no, position, station_code, "
-                                   "area_code, type, equipment_type, state, is_public, sealed) "
-                                   "SELECT $1, $2, n, code, area, type, eq, state, pub, sealed "
-                                   "FROM unnest($3::text[], $4::text[], $5::int2[], $6::int2[], $7::int2[], $8::bool[], "
-                                   "$9::bytea[]) WITH ORDINALITY AS s(code, area, type, eq, state, pub, sealed, n)",
-                                   stations)
-                            .status());
-    if (!stakes_empty) {
-      VGI_RETURN_IF_ERROR(c.Prepared("vgi_stage_stakes",
-                                     "INSERT INTO station_sync_stakes (operator_id, page_no, position, stake_code, "
-                                     "station_code, type, operating_state, is_public, is_adjust, rated_power, top_power, "
-                                     "bottom_power) "
-                                     "SELECT $1, $2, n, code, st, type, ops, pub, adj, rated, top, bottom "
-                                     "FROM unnest($3::text[], $4::text[], $5::int2[], $6::int2[], $7::bool[], $8::bool[], "
-                                     "$9::int8[], $10::int8[], $11::int8[]) "
-                                     "WITH ORDINALITY AS k(code, st, type, ops, pub, adj, rated, top, bottom, n)",
-                                     stakes)
-                              .status());
-    }
-    VGI_RETURN_IF_ERROR(c.Prepared("vgi_hold_page",
-                                   "INSERT INTO station_sync_pages (operator_id, page_no, received_at) VALUES ($1, $2, $3) "
-                                   "ON CONFLICT (operator_id, page_no) DO UPDATE SET received_at = excluded.received_at",
-                                   pg::Params().Text(op).Int64(page.page_no).Time(now))
-                            .status());
+    pg::Params stage = staged;
+    stage.Time(now);
+    VGI_RETURN_IF_ERROR(
+        c.Prepared("vgi_stage_page",
+                   "INSERT INTO station_sync_pages AS p (operator_id, page_no, station_codes, area_codes, types, "
+                   "equipment_types, states, public_flags, sealed, stake_codes, stake_station_codes, stake_types, "
+                   "stake_operating_states, stake_public_flags, stake_adjust_flags, stake_rated_powers, "
+                   "stake_top_powers, stake_bottom_powers, received_at) "
+                   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) "
+                   "ON CONFLICT (operator_id, page_no) DO UPDATE SET station_codes = excluded.station_codes, "
+                   "area_codes = excluded.area_codes, types = excluded.types, "
+                   "equipment_types = excluded.equipment_types, states = excluded.states, "
+                   "public_flags = excluded.public_flags, sealed = excluded.sealed, "
+                   "stake_codes = excluded.stake_codes, stake_station_codes = excluded.stake_station_codes, "
+                   "stake_types = excluded.stake_types, stake_operating_states = excluded.stake_operating_states, "
+                   "stake_public_flags = excluded.stake_public_flags, "
+                   "stake_adjust_flags = excluded.stake_adjust_flags, "
+                   "stake_rated_powers = excluded.stake_rated_powers, stake_top_powers = excluded.stake_top_powers, "
+                   "stake_bottom_powers = excluded.stake_bottom_powers, received_at = excluded.received_at",
+                   stage)
+            .status());
     VGI_ASSIGN_OR_RETURN(pg::Rows held, c.Prepared("vgi_count_pages",
                                                    "SELECT count(*) FROM station_sync_pages WHERE operator_id = $1",
                                                    pg::Params().Text(op)));
@@ -201,25 +189,38 @@ Result<PageReceipt> PostgresStore::PutStationPage(std::string_view operator_id, 
 Status PostgresStore::ApplySync(pg::Connection& c, const std::string& op, const std::int64_t total_count,
                                 SystemTime now, PageReceipt& receipt, Status& refusal) {
   const pg::Params by_op = pg::Params().Text(op);
-  VGI_ASSIGN_OR_RETURN(pg::Rows count, c.Prepared("vgi_sync_count",
-                                                  "SELECT count(*) FROM station_sync_stations WHERE operator_id = $1",
-                                                  by_op));
-  VGI_ASSIGN_OR_RETURN(std::int64_t held, count.Int64(0, 0));
+  // The snapshot's tables are this transaction's own, so the statements on them are not
+  // prepared: each sync creates them anew (and a sync is applied once per operator and day).
+  for (const char* sql : kSnapshotTables) VGI_RETURN_IF_ERROR(c.Run(sql));
+  VGI_ASSIGN_OR_RETURN(
+      pg::Rows held_stations,
+      c.Exec("INSERT INTO sync_stations SELECT p.page_no, s.code, s.area, s.type, s.eq, s.state, s.pub, s.sealed "
+             "FROM station_sync_pages p, unnest(p.station_codes, p.area_codes, p.types, p.equipment_types, "
+             "p.states, p.public_flags, p.sealed) AS s(code, area, type, eq, state, pub, sealed) "
+             "WHERE p.operator_id = $1",
+             by_op));
+  const std::int64_t held = held_stations.affected();
   if (held != total_count) {
     refusal = record::TotalCountMismatch(total_count, held);
     return Status::Ok();
   }
-  // The staging tables are filled and emptied by every sync, so their statistics are always
-  // stale; fresh ones keep the joins below on hash plans instead of a nested loop over 300 000
-  // stakes that the planner believes to be a handful.
-  VGI_RETURN_IF_ERROR(c.Run("ANALYZE station_sync_stations, station_sync_stakes"));
+  VGI_ASSIGN_OR_RETURN(
+      pg::Rows held_stakes,
+      c.Exec("INSERT INTO sync_stakes SELECT p.page_no, k.code, k.st, k.type, k.ops, k.pub, k.adj, k.rated, k.top, "
+             "k.bottom FROM station_sync_pages p, unnest(p.stake_codes, p.stake_station_codes, p.stake_types, "
+             "p.stake_operating_states, p.stake_public_flags, p.stake_adjust_flags, p.stake_rated_powers, "
+             "p.stake_top_powers, p.stake_bottom_powers) AS k(code, st, type, ops, pub, adj, rated, top, bottom) "
+             "WHERE p.operator_id = $1",
+             by_op));
+  // Statistics keep the joins below on hash plans instead of a nested loop over 300 000 stakes
+  // that the planner would believe to be a handful. Row counts and rough distinct counts are
+  // all those plans need: a sample of 3 000 rows instead of the default 30 000.
+  VGI_RETURN_IF_ERROR(c.Run("SET LOCAL default_statistics_target = 10"));
+  VGI_RETURN_IF_ERROR(c.Run("ANALYZE sync_stations, sync_stakes"));
   // The smallest duplicated code is reported, with the first and last page it is on.
   VGI_ASSIGN_OR_RETURN(pg::Rows dup_station,
-                       c.Prepared("vgi_sync_dup_station",
-                                  "SELECT station_code, min(page_no), max(page_no) FROM station_sync_stations "
-                                  "WHERE operator_id = $1 GROUP BY station_code HAVING count(*) > 1 "
-                                  "ORDER BY station_code LIMIT 1",
-                                  by_op));
+                       c.Exec("SELECT station_code, min(page_no), max(page_no) FROM sync_stations "
+                              "GROUP BY station_code HAVING count(*) > 1 ORDER BY station_code LIMIT 1"));
   if (dup_station.size() > 0) {
     VGI_ASSIGN_OR_RETURN(std::string_view code, dup_station.Bytes(0, 0));
     VGI_ASSIGN_OR_RETURN(std::int64_t a, dup_station.Int64(0, 1));
@@ -228,11 +229,8 @@ Status PostgresStore::ApplySync(pg::Connection& c, const std::string& op, const 
     return Status::Ok();
   }
   VGI_ASSIGN_OR_RETURN(pg::Rows dup_stake,
-                       c.Prepared("vgi_sync_dup_stake",
-                                  "SELECT stake_code, min(page_no), max(page_no) FROM station_sync_stakes "
-                                  "WHERE operator_id = $1 GROUP BY stake_code HAVING count(*) > 1 "
-                                  "ORDER BY stake_code LIMIT 1",
-                                  by_op));
+                       c.Exec("SELECT stake_code, min(page_no), max(page_no) FROM sync_stakes "
+                              "GROUP BY stake_code HAVING count(*) > 1 ORDER BY stake_code LIMIT 1"));
   if (dup_stake.size() > 0) {
     VGI_ASSIGN_OR_RETURN(std::string_view code, dup_stake.Bytes(0, 0));
     VGI_ASSIGN_OR_RETURN(std::int64_t a, dup_stake.Int64(0, 1));
@@ -245,15 +243,13 @@ Status PostgresStore::ApplySync(pg::Connection& c, const std::string& op, const 
   // that is absent from the whole snapshot (already retired ones included).
   VGI_ASSIGN_OR_RETURN(
       pg::Rows keep,
-      c.Prepared("vgi_sync_keep",
-                 "SELECT x.station_code, g.sealed, o.sealed, x.codes FROM "
-                 "(SELECT t.station_code, array_agg(t.stake_code ORDER BY t.stake_code) AS codes FROM stakes t "
-                 " WHERE t.operator_id = $1 AND NOT EXISTS (SELECT 1 FROM station_sync_stakes k "
-                 "                                         WHERE k.operator_id = $1 AND k.stake_code = t.stake_code) "
-                 " GROUP BY t.station_code) x "
-                 "JOIN station_sync_stations g ON g.operator_id = $1 AND g.station_code = x.station_code "
-                 "JOIN stations o ON o.operator_id = $1 AND o.station_code = x.station_code",
-                 by_op));
+      c.Exec("SELECT x.station_code, g.sealed, o.sealed, x.codes FROM "
+             "(SELECT t.station_code, array_agg(t.stake_code ORDER BY t.stake_code) AS codes FROM stakes t "
+             " WHERE t.operator_id = $1 AND NOT EXISTS (SELECT 1 FROM sync_stakes k WHERE k.stake_code = t.stake_code) "
+             " GROUP BY t.station_code) x "
+             "JOIN sync_stations g ON g.station_code = x.station_code "
+             "JOIN stations o ON o.operator_id = $1 AND o.station_code = x.station_code",
+             by_op));
   if (keep.size() > 0) {
     pg::ArrayBuilder codes(pg::kTextOid), sealed(pg::kByteaOid);
     for (int i = 0; i < keep.size(); ++i) {
@@ -267,67 +263,47 @@ Status PostgresStore::ApplySync(pg::Connection& c, const std::string& op, const 
       codes.Add(code);
       sealed.Add(record::SealStation(*options_.sealer, op, fresh));
     }
-    VGI_RETURN_IF_ERROR(c.Exec("UPDATE station_sync_stations x SET sealed = u.sealed "
-                               "FROM unnest($2::text[], $3::bytea[]) AS u(code, sealed) "
-                               "WHERE x.operator_id = $1 AND x.station_code = u.code",
-                               pg::Params().Text(op).Array(pg::kTextArrayOid, codes).Array(pg::kByteaArrayOid, sealed))
+    VGI_RETURN_IF_ERROR(c.Exec("UPDATE sync_stations x SET sealed = u.sealed "
+                               "FROM unnest($1::text[], $2::bytea[]) AS u(code, sealed) WHERE x.station_code = u.code",
+                               pg::Params().Array(pg::kTextArrayOid, codes).Array(pg::kByteaArrayOid, sealed))
                             .status());
   }
 
   VGI_ASSIGN_OR_RETURN(pg::Rows seq_row, c.Exec("SELECT nextval('station_sync_seq')"));
   VGI_ASSIGN_OR_RETURN(std::int64_t seq, seq_row.Int64(0, 0));
   const pg::Params apply = pg::Params().Text(op).Time(now).Int64(seq);
-  // The operator's sync lock serialises every writer of its station and stake rows, so plain
-  // UPDATE ... FROM and INSERT ... WHERE NOT EXISTS do (set-wise joins; no per-row speculative
-  // insertion as ON CONFLICT would do), in no particular order.
+  // The operator's sync lock serialises every writer of its station and stake rows, so a MERGE
+  // (one join of the snapshot with the operator's rows) needs no ON CONFLICT.
   // Every station row is written: its updated_at says which snapshot carried it last.
   VGI_ASSIGN_OR_RETURN(
-      pg::Rows updated,
-      c.Prepared("vgi_sync_update_stations",
-                 "UPDATE stations t SET area_code = g.area_code, type = g.type, equipment_type = g.equipment_type, "
-                 "state = g.state, is_public = g.is_public, retired = false, retired_at = NULL, updated_at = $2, "
-                 "sealed = g.sealed, sync_seq = $3 FROM station_sync_stations g "
-                 "WHERE t.operator_id = $1 AND g.operator_id = $1 AND t.station_code = g.station_code",
-                 apply));
-  VGI_ASSIGN_OR_RETURN(
-      pg::Rows inserted,
-      c.Prepared("vgi_sync_insert_stations",
-                 "INSERT INTO stations (operator_id, station_code, area_code, type, equipment_type, state, is_public, "
-                 "retired, retired_at, updated_at, sealed, sync_seq) "
-                 "SELECT operator_id, station_code, area_code, type, equipment_type, state, is_public, false, NULL, $2, "
-                 "sealed, $3 FROM station_sync_stations g WHERE g.operator_id = $1 AND NOT EXISTS "
-                 "(SELECT 1 FROM stations t WHERE t.operator_id = $1 AND t.station_code = g.station_code)",
-                 apply));
-  receipt.stations_applied = updated.affected() + inserted.affected();
+      pg::Rows merged,
+      c.Exec("MERGE INTO stations t USING sync_stations g ON t.operator_id = $1 AND t.station_code = g.station_code "
+             "WHEN MATCHED THEN UPDATE SET area_code = g.area_code, type = g.type, "
+             "equipment_type = g.equipment_type, state = g.state, is_public = g.is_public, retired = false, "
+             "retired_at = NULL, updated_at = $2, sealed = g.sealed, sync_seq = $3 "
+             "WHEN NOT MATCHED THEN INSERT (operator_id, station_code, area_code, type, equipment_type, state, "
+             "is_public, retired, retired_at, updated_at, sealed, sync_seq) VALUES ($1, g.station_code, g.area_code, "
+             "g.type, g.equipment_type, g.state, g.is_public, false, NULL, $2, g.sealed, $3)",
+             apply));
+  receipt.stations_applied = merged.affected();
   // A stake row is written only when the snapshot changed it: the daily re-sync of an unchanged
   // model costs reads, not 300 000 row versions and their index entries.
-  const pg::Params stake_params = pg::Params().Text(op).Time(now);
   VGI_RETURN_IF_ERROR(
-      c.Prepared("vgi_sync_update_stakes",
-                 "UPDATE stakes t SET station_code = k.station_code, type = k.type, "
-                 "operating_state = k.operating_state, is_public = k.is_public, is_adjust = k.is_adjust, "
-                 "rated_power = k.rated_power, top_power = k.top_power, bottom_power = k.bottom_power, "
-                 "retired = false, retired_at = NULL, updated_at = $2 FROM station_sync_stakes k "
-                 "WHERE t.operator_id = $1 AND k.operator_id = $1 AND t.stake_code = k.stake_code "
-                 "AND (t.retired OR (t.station_code, t.type, t.operating_state, t.is_public, t.is_adjust, "
-                 "t.rated_power, t.top_power, t.bottom_power) IS DISTINCT FROM (k.station_code, k.type, "
-                 "k.operating_state, k.is_public, k.is_adjust, k.rated_power, k.top_power, k.bottom_power))",
-                 stake_params)
+      c.Exec("MERGE INTO stakes t USING sync_stakes k ON t.operator_id = $1 AND t.stake_code = k.stake_code "
+             "WHEN MATCHED AND (t.retired OR (t.station_code, t.type, t.operating_state, t.is_public, t.is_adjust, "
+             "t.rated_power, t.top_power, t.bottom_power) IS DISTINCT FROM (k.station_code, k.type, "
+             "k.operating_state, k.is_public, k.is_adjust, k.rated_power, k.top_power, k.bottom_power)) "
+             "THEN UPDATE SET station_code = k.station_code, type = k.type, operating_state = k.operating_state, "
+             "is_public = k.is_public, is_adjust = k.is_adjust, rated_power = k.rated_power, "
+             "top_power = k.top_power, bottom_power = k.bottom_power, retired = false, retired_at = NULL, "
+             "updated_at = $2 "
+             "WHEN NOT MATCHED THEN INSERT (operator_id, stake_code, station_code, type, operating_state, is_public, "
+             "is_adjust, rated_power, top_power, bottom_power, retired, retired_at, updated_at) VALUES ($1, "
+             "k.stake_code, k.station_code, k.type, k.operating_state, k.is_public, k.is_adjust, k.rated_power, "
+             "k.top_power, k.bottom_power, false, NULL, $2)",
+             pg::Params().Text(op).Time(now))
           .status());
-  VGI_RETURN_IF_ERROR(
-      c.Prepared("vgi_sync_insert_stakes",
-                 "INSERT INTO stakes (operator_id, stake_code, station_code, type, operating_state, is_public, "
-                 "is_adjust, rated_power, top_power, bottom_power, retired, retired_at, updated_at) "
-                 "SELECT operator_id, stake_code, station_code, type, operating_state, is_public, is_adjust, "
-                 "rated_power, top_power, bottom_power, false, NULL, $2 FROM station_sync_stakes k "
-                 "WHERE k.operator_id = $1 AND NOT EXISTS "
-                 "(SELECT 1 FROM stakes t WHERE t.operator_id = $1 AND t.stake_code = k.stake_code)",
-                 stake_params)
-          .status());
-  VGI_ASSIGN_OR_RETURN(pg::Rows stakes, c.Prepared("vgi_sync_count_stakes",
-                                                   "SELECT count(*) FROM station_sync_stakes WHERE operator_id = $1",
-                                                   by_op));
-  VGI_ASSIGN_OR_RETURN(receipt.stakes_applied, stakes.Int64(0, 0));
+  receipt.stakes_applied = held_stakes.affected();
   // What the snapshot did not carry is retired (kept, with retired_at).
   VGI_ASSIGN_OR_RETURN(pg::Rows gone_stations,
                        c.Prepared("vgi_sync_retire_stations",
@@ -336,12 +312,10 @@ Status PostgresStore::ApplySync(pg::Connection& c, const std::string& op, const 
                                   apply));
   receipt.stations_retired = gone_stations.affected();
   VGI_ASSIGN_OR_RETURN(pg::Rows gone_stakes,
-                       c.Prepared("vgi_sync_retire_stakes",
-                                  "UPDATE stakes t SET retired = true, retired_at = $2, updated_at = $2 "
-                                  "WHERE t.operator_id = $1 AND NOT t.retired AND NOT EXISTS "
-                                  "(SELECT 1 FROM station_sync_stakes k WHERE k.operator_id = $1 "
-                                  "AND k.stake_code = t.stake_code)",
-                                  pg::Params().Text(op).Time(now)));
+                       c.Exec("UPDATE stakes t SET retired = true, retired_at = $2, updated_at = $2 "
+                              "WHERE t.operator_id = $1 AND NOT t.retired AND NOT EXISTS "
+                              "(SELECT 1 FROM sync_stakes k WHERE k.stake_code = t.stake_code)",
+                              pg::Params().Text(op).Time(now)));
   receipt.stakes_retired = gone_stakes.affected();
   receipt.applied = true;
   return Status::Ok();
