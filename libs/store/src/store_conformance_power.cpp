@@ -1,6 +1,7 @@
 // The store conformance suite, continued (see store_conformance.cpp): the group-committed
 // writes (power, replay keys, feedback) and instructions.
 #include <atomic>
+#include <cstdio>
 #include <thread>
 
 #include "store_conformance_util.hpp"
@@ -212,6 +213,26 @@ TEST_P(StoreConformance, RequestKeysLoadOnlyUnexpiredAndPurgeCountsTheRest) {
   EXPECT_EQ(purged, 0);
   VGI_ASSERT_OK_AND_ASSIGN(keys, h.store().LoadRequestKeys());
   EXPECT_EQ(keys, std::vector<RequestKey>{b.request_keys[1]});
+}
+
+TEST_P(StoreConformance, PurgeRequestKeysDeletesEveryExpiredKeyHoweverMany) {
+  VGI_OPEN(h);
+  const SystemTime t0 = h.now();
+  // More than one purge chunk (the SQLite store deletes 1 000 per transaction).
+  WriteBatch b;
+  for (int i = 0; i < 2500; ++i) {
+    char seq[8];
+    std::snprintf(seq, sizeof seq, "%04d", i);
+    b.request_keys.push_back(RequestKey{"AAAAAAAAA", "20240409101000", seq, t0 + std::chrono::milliseconds(i)});
+  }
+  const RequestKey live{"BBBBBBBBB", "20240409100000", "0001", t0 + 1h};
+  b.request_keys.push_back(live);
+  VGI_ASSERT_OK(h.store().Commit(b));
+  h.clock().Advance(10s);
+  VGI_ASSERT_OK_AND_ASSIGN(std::int64_t purged, h.store().PurgeRequestKeys());
+  EXPECT_EQ(purged, 2500);
+  VGI_ASSERT_OK_AND_ASSIGN(auto keys, h.store().LoadRequestKeys());
+  EXPECT_EQ(keys, std::vector<RequestKey>{live});
 }
 
 // ---- instructions and feedback ----------------------------------------------------------------
