@@ -197,8 +197,7 @@ Result<ScenarioResult> RunRaw(const Options& o, const Target& t) {
   proto::StationPowerBatch batch;
   batch.stations.push_back(MakeMinutePower(CreditCodeFor(t.operator_id), StationCode("BS", 0), 0, NowMinute()));
   VGI_ASSIGN_OR_RETURN(const auto keys, proto::PreparedKeys::Create(t.keys));
-  const std::string body = proto::SerializeRequestEnvelope(
-      proto::SealRequest(t.operator_id, proto::EncodeData(batch), t.stamps->Next(), keys));
+  const std::string body = proto::SealRequestBody(t.operator_id, proto::EncodeData(batch), t.stamps->Next(), keys);
   const std::string authorization = "Bearer v1.1." + t.operator_id + ".1700000000000.1700007200000." + std::string(64, 'A');
   const std::string path = t.url.path_prefix + "/" + std::string(proto::Info(Interface::kSendStationPower1440).name);
   auto post = [&](client::ProtocolClient& c) -> Status {

@@ -224,7 +224,8 @@ Status ProtocolClient::FetchToken() {
 Result<proto::OpenedResponse> ProtocolClient::Exchange(proto::Interface interface, std::string_view data_json,
                                                        std::string_view authorization) {
   const std::string& path = Path(interface);
-  const std::string body = proto::SerializeRequestEnvelope(Seal(data_json));
+  const std::string body =
+      proto::SealRequestBody(options_.operator_id, data_json, options_.stamps->Next(), keys_);
   auto reply = connection_->Post(path, body, authorization, options_.timeout);
   if (!reply.ok()) return reply.status();
   const std::string where = std::string(proto::Info(interface).name) + " at " + url_.Authority();

@@ -55,7 +55,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   // 2. (the bearer token is the server's business.) An authenticated peer, if the control byte says so.
   if ((control & ctl::kPlaintextData) != 0) {
-    envelope = SealRequest(envelope.operator_id, envelope.data, Stamp{envelope.timestamp, envelope.seq}, keys);
+    const std::string plaintext = envelope.data;
+    envelope = SealRequest(envelope.operator_id, plaintext, Stamp{envelope.timestamp, envelope.seq}, keys);
+    const std::string body_at_once = SealRequestBody(envelope.operator_id, plaintext, Stamp{envelope.timestamp, envelope.seq}, keys);
+    VGI_FUZZ_CHECK(body_at_once == SerializeRequestEnvelope(envelope),
+                   "SealRequestBody differs from SerializeRequestEnvelope(SealRequest(...))\n  body: " + body_at_once);
   } else if ((control & ctl::kResign) != 0) {
     envelope.sig = keys.signer().Sign({envelope.operator_id, envelope.data, envelope.timestamp, envelope.seq});
   }

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <cstdio>
+
 #include "vgi/proto/ret.hpp"
 #include "vgi/testing/samples.hpp"
 
@@ -145,6 +148,46 @@ TEST(Codec, StringRules) {
             "taskID: longer than 64 bytes");
   EXPECT_EQ(DecodeFeedback(R"({"taskID":"a\u0001b","regulationID":"r","status":1})").message(),
             "taskID: contains a control character");
+  EXPECT_EQ(DecodeFeedback(R"({"taskID":"a\nb","regulationID":"r","status":1})").message(),
+            "taskID: contains a control character");
+  // Unescaped, a control character is not JSON at all (the parser refuses it).
+  EXPECT_EQ(DecodeFeedback("{\"taskID\":\"a\x01b\",\"regulationID\":\"r\",\"status\":1}"), UndecryptableData());
+  EXPECT_EQ(DecodeFeedback("{\"taskID\":\"a\tb\",\"regulationID\":\"r\",\"status\":1}"), UndecryptableData());
+  // Escapes are unescaped; text without any is taken as written.
+  auto f = DecodeData<InstructionFeedback>(R"({"taskID":"a\\b\"c\u4e2d","regulationID":"r,}x" ,"status":1})");
+  ASSERT_TRUE(f.ok()) << f.status();
+  EXPECT_EQ(f->task_id, "a\\b\"c\u4e2d");
+  EXPECT_EQ(f->regulation_id, "r,}x");
+}
+
+TEST(Decimal, FormatsExactlyItsScaleOfDecimals) {
+  EXPECT_EQ(Kilowatts::FromUnits(3000).ToString(), "30.00");
+  EXPECT_EQ(Kilowatts::FromUnits(-50).ToString(), "-0.50");
+  EXPECT_EQ(Kilowatts::FromUnits(0).ToString(), "0.00");
+  EXPECT_EQ(Volts::FromUnits(7).ToString(), "0.7");
+  EXPECT_EQ(Degrees::FromUnits(116'397'128).ToString(), "116.397128");
+  EXPECT_EQ(Degrees::FromUnits(-1).ToString(), "-0.000001");
+  EXPECT_EQ(YuanPerKwh::FromUnits(1234).ToString(), "0.1234");
+  EXPECT_EQ(Decimal<0>::FromUnits(-42).ToString(), "-42");
+  EXPECT_EQ(Decimal<9>::FromUnits(INT64_MIN).ToString(), "-9223372036.854775808");
+  EXPECT_EQ(Decimal<9>::FromUnits(INT64_MAX).ToString(), "9223372036.854775807");
+  // Every scale agrees with printf of the same value.
+  for (int scale = 0; scale <= 9; ++scale) {
+    for (std::int64_t units : {std::int64_t{0}, std::int64_t{7}, std::int64_t{-123456789}, std::int64_t{987654321012}}) {
+      char buf[32];
+      const std::string got(buf, detail::FormatFixed(units, scale, buf));
+      const std::int64_t unit = detail::Pow10(scale);
+      const std::uint64_t mag = units < 0 ? 0 - static_cast<std::uint64_t>(units) : static_cast<std::uint64_t>(units);
+      char want[64];
+      if (scale == 0) {
+        std::snprintf(want, sizeof want, "%s%llu", units < 0 ? "-" : "", static_cast<unsigned long long>(mag));
+      } else {
+        std::snprintf(want, sizeof want, "%s%llu.%0*llu", units < 0 ? "-" : "", static_cast<unsigned long long>(mag / unit),
+                      scale, static_cast<unsigned long long>(mag % unit));
+      }
+      EXPECT_EQ(got, want) << "scale " << scale << ", units " << units;
+    }
+  }
 }
 
 TEST(Codec, DuplicateKeysAreRefused) {

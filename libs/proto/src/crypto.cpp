@@ -72,10 +72,11 @@ int CheckBase64Form(std::string_view text) {
 }
 
 // Decodes text of the strict form into `out` (which must have room for 3*len/4 bytes);
-// returns the number of bytes, or -1.
-long DecodeBase64Into(std::string_view text, std::uint8_t* out) {
+// returns the number of bytes, or -1. `final` false: a piece from the middle of a longer text,
+// where '=' padding cannot appear.
+long DecodeBase64Into(std::string_view text, std::uint8_t* out, bool final = true) {
   const int pad = CheckBase64Form(text);
-  if (pad < 0) return -1;
+  if (pad < 0 || (!final && pad != 0)) return -1;
   if (text.empty()) return 0;
   const int n = EVP_DecodeBlock(out, reinterpret_cast<const unsigned char*>(text.data()),
                                 static_cast<int>(text.size()));
@@ -83,6 +84,12 @@ long DecodeBase64Into(std::string_view text, std::uint8_t* out) {
   // EVP_DecodeBlock counts the padding positions as output bytes.
   return static_cast<long>(n) - pad;
 }
+
+// The piece of a large Data handled at a time: whole AES blocks and whole base64 quanta (48 bytes
+// are 3 blocks and 64 characters), small enough that the piece, its ciphertext and its base64
+// all stay in the L1/L2 cache between the steps that read them.
+constexpr std::size_t kPieceBytes = 48 * 256;        // plaintext/ciphertext bytes
+constexpr std::size_t kPieceChars = kPieceBytes / 3 * 4;  // base64 characters
 
 }  // namespace
 
@@ -127,6 +134,92 @@ void DataCipher::EncryptTo(std::string_view plaintext, std::string& out) const {
   out.resize(4 * ((clen + 2) / 3));
   const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), cbuf, static_cast<int>(clen));
   out.resize(static_cast<std::size_t>(n));
+}
+
+void DataCipher::EncryptAppend(std::string_view plaintext, std::string& out, MacStream& mac) const {
+  EVP_CIPHER_CTX* ctx = ThreadCipherContext();
+  if (EVP_EncryptInit_ex2(ctx, Aes128Cbc(), key_, iv_, nullptr) != 1) Die("EVP_EncryptInit_ex2");
+  const std::size_t clen = (plaintext.size() / 16 + 1) * 16;  // PKCS#5 always adds 1..16 bytes
+  const std::size_t start = out.size();
+  out.resize(start + 4 * ((clen + 2) / 3));
+  auto* dst = reinterpret_cast<unsigned char*>(out.data() + start);
+  const auto* src = reinterpret_cast<const unsigned char*>(plaintext.data());
+  std::size_t left = plaintext.size();
+  unsigned char cbuf[kPieceBytes + 16];
+  const auto emit = [&](int cipher_len) {
+    const int n = EVP_EncodeBlock(dst, cbuf, cipher_len);
+    mac.Update(std::string_view(reinterpret_cast<const char*>(dst), static_cast<std::size_t>(n)));
+    dst += n;
+  };
+  // Whole pieces: CBC encryption of whole blocks returns all of them at once (only decryption
+  // holds a block back), and a multiple of 3 bytes encodes without padding, so the pieces'
+  // base64 concatenates to the base64 of the whole ciphertext.
+  while (left > kPieceBytes) {
+    int n = 0;
+    if (EVP_EncryptUpdate(ctx, cbuf, &n, src, static_cast<int>(kPieceBytes)) != 1 ||
+        n != static_cast<int>(kPieceBytes)) {
+      Die("AES encrypt");
+    }
+    emit(n);
+    src += kPieceBytes;
+    left -= kPieceBytes;
+  }
+  int len1 = 0;
+  int len2 = 0;
+  if (EVP_EncryptUpdate(ctx, cbuf, &len1, src, static_cast<int>(left)) != 1 ||
+      EVP_EncryptFinal_ex(ctx, cbuf + len1, &len2) != 1) {
+    Die("AES encrypt");
+  }
+  emit(len1 + len2);
+  if (dst != reinterpret_cast<unsigned char*>(out.data() + out.size())) Die("AES encrypt: unexpected length");
+}
+
+bool DataCipher::DecodeSigned(std::string_view data, MacStream& mac, std::string& out) {
+  out.clear();
+  out.reserve(data.size() / 4 * 3 + 3 + kJsonPadding);
+  out.resize(data.size() / 4 * 3 + 3);
+  auto* buf = reinterpret_cast<std::uint8_t*>(out.data());
+  // After the first bad piece the rest is still MACed (the signature decides what is reported)
+  // but no longer decoded.
+  bool ok = data.size() % 4 == 0;
+  std::size_t written = 0;
+  for (std::size_t pos = 0; pos < data.size(); pos += kPieceChars) {
+    const std::string_view piece = data.substr(pos, kPieceChars);
+    mac.Update(piece);
+    if (!ok) continue;
+    const long n = DecodeBase64Into(piece, buf + written, pos + piece.size() == data.size());
+    if (n < 0) {
+      ok = false;
+    } else {
+      written += static_cast<std::size_t>(n);
+    }
+  }
+  if (!ok || written == 0 || written % 16 != 0) {
+    out.clear();
+    return false;
+  }
+  out.resize(written);
+  return true;
+}
+
+Status DataCipher::DecryptDecoded(std::string& buffer) const {
+  if (buffer.empty() || buffer.size() % 16 != 0) {
+    buffer.clear();
+    return UndecryptableData();
+  }
+  auto* buf = reinterpret_cast<std::uint8_t*>(buffer.data());
+  EVP_CIPHER_CTX* ctx = ThreadCipherContext();
+  if (EVP_DecryptInit_ex2(ctx, Aes128Cbc(), key_, iv_, nullptr) != 1) Die("EVP_DecryptInit_ex2");
+  int len1 = 0;
+  int len2 = 0;
+  if (EVP_DecryptUpdate(ctx, buf, &len1, buf, static_cast<int>(buffer.size())) != 1 ||
+      EVP_DecryptFinal_ex(ctx, buf + len1, &len2) != 1) {
+    buffer.clear();
+    return UndecryptableData();
+  }
+  buffer.resize(static_cast<std::size_t>(len1 + len2));
+  if (buffer.capacity() - buffer.size() < kJsonPadding) buffer.reserve(buffer.size() + kJsonPadding);
+  return Status::Ok();
 }
 
 Status DataCipher::Decrypt(std::string_view data, std::string& out) const {
@@ -180,21 +273,32 @@ Result<HmacKey> HmacKey::Create(Digest digest, std::string_view key) {
   return HmacKey(std::move(impl));
 }
 
-std::string HmacKey::Mac(std::initializer_list<std::string_view> parts) const {
+MacStream HmacKey::Begin() const {
   EVP_MAC_CTX* ctx = EVP_MAC_CTX_dup(impl_->prototype);
   if (ctx == nullptr) Die("EVP_MAC_CTX_dup");
-  for (std::string_view p : parts) {
-    if (!p.empty() && EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(p.data()), p.size()) != 1) {
-      Die("HMAC update");
-    }
+  return MacStream(ctx, impl_->size);
+}
+
+std::string HmacKey::Mac(std::initializer_list<std::string_view> parts) const {
+  MacStream stream = Begin();
+  for (std::string_view p : parts) stream.Update(p);
+  return stream.Final();
+}
+
+MacStream::~MacStream() { EVP_MAC_CTX_free(ctx_); }
+
+void MacStream::Update(std::string_view bytes) {
+  if (!bytes.empty() && EVP_MAC_update(ctx_, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size()) != 1) {
+    Die("HMAC update");
   }
-  std::string out(impl_->size, '\0');
+}
+
+std::string MacStream::Final() {
+  std::string out(size_, '\0');
   std::size_t len = 0;
-  if (EVP_MAC_final(ctx, reinterpret_cast<unsigned char*>(out.data()), &len, out.size()) != 1 ||
-      len != out.size()) {
+  if (EVP_MAC_final(ctx_, reinterpret_cast<unsigned char*>(out.data()), &len, out.size()) != 1 || len != out.size()) {
     Die("HMAC final");
   }
-  EVP_MAC_CTX_free(ctx);
   return out;
 }
 
@@ -210,6 +314,15 @@ std::string Signer::Sign(std::initializer_list<std::string_view> parts) const {
 }
 
 bool Signer::Verify(std::initializer_list<std::string_view> parts, std::string_view sig) const {
+  MacStream stream = key_.Begin();
+  for (std::string_view p : parts) stream.Update(p);
+  return Matches(stream, sig);
+}
+
+std::string Signer::Finish(MacStream& stream) { return HexEncode(stream.Final(), true); }
+
+bool Signer::Matches(MacStream& stream, std::string_view sig) {
+  const std::string expected = Finish(stream);
   if (sig.size() != 32) return false;
   // Upper-case the received hex, then compare with the expected value in constant time.
   char received[32];
@@ -218,7 +331,6 @@ bool Signer::Verify(std::initializer_list<std::string_view> parts, std::string_v
     if (c >= 'a' && c <= 'f') c = static_cast<char>(c - 'a' + 'A');
     received[i] = c;
   }
-  const std::string expected = Sign(parts);
   return CRYPTO_memcmp(expected.data(), received, 32) == 0;
 }
 

@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
+#include <cctype>
+#include <vector>
+
 #include "vgi/proto/codec.hpp"
 #include "vgi/proto/ret.hpp"
 #include "vgi/testing/shared_files.hpp"
@@ -167,6 +170,115 @@ TEST(HmacKey, Sha256MatchesRfc4231Case2) {
   auto key = HmacKey::Create(HmacKey::Digest::kSha256, "Jefe");
   EXPECT_EQ(HexEncode(key->Mac({"what do ya want ", "for nothing?"}), false),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+TEST(HmacKey, StreamedMacEqualsTheOneShotMac) {
+  auto key = HmacKey::Create(HmacKey::Digest::kSha256, "Jefe");
+  MacStream stream = key->Begin();
+  stream.Update("what do ");
+  stream.Update("");
+  stream.Update("ya want for nothing?");
+  EXPECT_EQ(HexEncode(stream.Final(), false), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+TEST(Signer, StreamedSignAndVerify) {
+  auto signer = *Signer::Create("FEDCBA9876543210FEDCBA9876543210");
+  const std::string sig = signer.Sign({"123456789", "payload", "20261123090000", "0001"});
+  auto fed = [&] {
+    MacStream m = signer.Begin();
+    m.Update("123456789");
+    m.Update("pay");
+    m.Update("load20261123090000");
+    m.Update("0001");
+    return m;
+  };
+  MacStream a = fed();
+  EXPECT_EQ(Signer::Finish(a), sig);
+  MacStream b = fed();
+  EXPECT_TRUE(Signer::Matches(b, sig));
+  std::string lower = sig;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  MacStream c = fed();
+  EXPECT_TRUE(Signer::Matches(c, lower));
+  std::string wrong = sig;
+  wrong[5] = wrong[5] == '0' ? '1' : '0';
+  for (const std::string& bad : {wrong, sig.substr(0, 31), sig + "0", std::string()}) {
+    MacStream m = fed();
+    EXPECT_FALSE(Signer::Matches(m, bad)) << bad;
+  }
+}
+
+// Sizes around the 12 KiB pieces the cipher works in, and several pieces long.
+std::vector<std::string> PieceSizedTexts() {
+  std::vector<std::string> texts;
+  for (std::size_t n : {0, 1, 15, 16, 47, 48, 12271, 12272, 12287, 12288, 12289, 24576, 24577, 100003}) {
+    std::string t(n, '\0');
+    for (std::size_t i = 0; i < n; ++i) t[i] = static_cast<char>('a' + (i * 7 + i / 13) % 26);
+    texts.push_back(std::move(t));
+  }
+  return texts;
+}
+
+TEST(DataCipher, EncryptAppendEqualsEncryptAndMacsWhatItAppends) {
+  const auto cipher = *DataCipher::Create("1234567890abcdef", "1234567890abcdef");
+  const auto key = *HmacKey::Create(HmacKey::Digest::kMd5, "sig");
+  for (const std::string& text : PieceSizedTexts()) {
+    SCOPED_TRACE(text.size());
+    std::string out = "prefix:";
+    MacStream mac = key.Begin();
+    cipher.EncryptAppend(text, out, mac);
+    const std::string expected = cipher.Encrypt(text);
+    EXPECT_EQ(out, "prefix:" + expected);
+    EXPECT_EQ(mac.Final(), key.Mac({expected}));
+  }
+}
+
+TEST(DataCipher, DecodeSignedThenDecryptDecodedEqualsDecrypt) {
+  const auto cipher = *DataCipher::Create("1234567890abcdef", "1234567890abcdef");
+  const auto key = *HmacKey::Create(HmacKey::Digest::kMd5, "sig");
+  for (const std::string& text : PieceSizedTexts()) {
+    SCOPED_TRACE(text.size());
+    const std::string data = cipher.Encrypt(text);
+    std::string out;
+    MacStream mac = key.Begin();
+    ASSERT_TRUE(DataCipher::DecodeSigned(data, mac, out));
+    EXPECT_EQ(mac.Final(), key.Mac({data}));
+    ASSERT_TRUE(cipher.DecryptDecoded(out).ok());
+    EXPECT_EQ(out, text);
+    EXPECT_GE(out.capacity() - out.size(), kJsonPadding);
+  }
+}
+
+TEST(DataCipher, DecodeSignedRefusesBadBase64InAnyPieceButStillMacsAllOfIt) {
+  const auto cipher = *DataCipher::Create("1234567890abcdef", "1234567890abcdef");
+  const auto key = *HmacKey::Create(HmacKey::Digest::kMd5, "sig");
+  const std::string good = cipher.Encrypt(std::string(40000, 'x'));  // four pieces of base64
+  ASSERT_GT(good.size(), 3 * 16384u);
+  std::string outside = good;
+  outside[20000] = '-';
+  std::string padding_inside = good;
+  padding_inside[16383] = '=';  // the end of the first piece: padding only ends the whole text
+  const std::vector<std::pair<const char*, std::string>> cases = {
+      {"empty", ""},
+      {"outside the alphabet in the second piece", outside},
+      {"'=' ending a piece that is not the last", padding_inside},
+      {"not a multiple of 4", good.substr(0, good.size() - 1)},
+      {"not a whole number of blocks", Base64Encode(std::string(16385, 'x'))},
+  };
+  for (const auto& [name, data] : cases) {
+    std::string out = "stale";
+    MacStream mac = key.Begin();
+    EXPECT_FALSE(DataCipher::DecodeSigned(data, mac, out)) << name;
+    EXPECT_TRUE(out.empty()) << name;
+    EXPECT_EQ(mac.Final(), key.Mac({data})) << name;
+  }
+  // Decoded fine but not decryptable (wrong key): the uniform error.
+  const auto wrong_key = *DataCipher::Create("fedcba0987654321", "1234567890abcdef");
+  std::string out;
+  MacStream mac = key.Begin();
+  ASSERT_TRUE(DataCipher::DecodeSigned(good, mac, out));
+  EXPECT_EQ(wrong_key.DecryptDecoded(out), UndecryptableData());
+  EXPECT_TRUE(out.empty());
 }
 
 }  // namespace

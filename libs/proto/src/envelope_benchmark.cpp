@@ -67,7 +67,7 @@ void BM_Seal(benchmark::State& state, const Payload& (*payload)()) {
   auto keys = *PreparedKeys::Create(kKeys);
   const Stamp stamp{"20261123090000", "0001"};
   for (auto _ : state) {
-    const std::string body = SerializeRequestEnvelope(SealRequest("123456789", EncodeData(model), stamp, keys));
+    const std::string body = SealRequestBody("123456789", EncodeData(model), stamp, keys);
     benchmark::DoNotOptimize(body.data());
   }
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * p.json.size()));

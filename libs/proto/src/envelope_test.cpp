@@ -52,6 +52,65 @@ TEST_F(EnvelopeTest, SealParseOpenRoundTrip) {
   EXPECT_TRUE(DecodeData<InstructionFeedback>(*json).ok());
 }
 
+TEST_F(EnvelopeTest, SealRequestBodyIsByteForByteSealThenSerialize) {
+  const std::vector<std::string> payloads = {
+      "",
+      "{}",
+      data_,
+      EncodeData(testing::SampleStationPowerBatch(1, 1440)),  // ~60 KB: several 12 KiB pieces
+      EncodeData(testing::SampleStationInfoPage(20, 3)),
+  };
+  const std::vector<std::pair<std::string, Stamp>> callers = {
+      {"123456789", Stamp{"20261123090000", "0001"}},
+      {"ABCDEFGHI", Stamp{"20261123090000123", "9999"}},
+      {"needs \"escapes\" \\ \n 中文", Stamp{"2026\t", "\u0001"}},  // the writer escapes these alike
+  };
+  for (const auto& payload : payloads) {
+    for (const auto& [op, stamp] : callers) {
+      SCOPED_TRACE(std::to_string(payload.size()) + " bytes from " + op);
+      EXPECT_EQ(SealRequestBody(op, payload, stamp, keys_), SerializeRequestEnvelope(SealRequest(op, payload, stamp, keys_)));
+    }
+  }
+}
+
+TEST_F(EnvelopeTest, SealRequestBodyOpens) {
+  for (const std::string& json : {data_, EncodeData(testing::SampleStationInfoPage(40, 3))}) {
+    SCOPED_TRACE(json.size());
+    auto opened = Receive(SealRequestBody("123456789", json, stamps_.Next(), keys_));
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    EXPECT_EQ(*opened, json);
+  }
+  auto page = Receive(SealRequestBody("123456789", EncodeData(testing::SampleStationInfoPage(40, 3)), stamps_.Next(), keys_));
+  ASSERT_TRUE(page.ok());
+  auto decoded = DecodeData<StationInfoPage>(*page);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(*decoded, testing::SampleStationInfoPage(40, 3));
+}
+
+TEST_F(EnvelopeTest, LargeDataDamagedPastItsFirstPieceFailsTheSigOrDecryptsToTheUniformError) {
+  const std::string json = EncodeData(testing::SampleStationInfoPage(40, 3));
+  RequestEnvelope env = Seal(json);
+  ASSERT_GT(env.data.size(), 40000u);
+  env.data[env.data.size() / 2] = '-';  // not base64, in a middle piece
+  // Unsigned damage: the Sig fails first, and nothing reaches the replay guard.
+  Status s = OpenRequest(env, keys_, profile_, clock_, &guard_).status();
+  EXPECT_EQ(RetFor(s), Ret::kAuthFailed);
+  EXPECT_TRUE(s.message().starts_with("Sig: does not match")) << s;
+  EXPECT_EQ(guard_.size(), 0u);
+  // Signed damage (the peer's own bug): the uniform error, after the replay check.
+  env.sig = keys_.signer().Sign({env.operator_id, env.data, env.timestamp, env.seq});
+  EXPECT_EQ(OpenRequest(env, keys_, profile_, clock_, &guard_).status(), UndecryptableData());
+  EXPECT_EQ(guard_.size(), 1u);
+  // A stale one is refused for its age before its Data is looked at.
+  RequestEnvelope stale = Seal(json);
+  stale.data[30000] = '=';
+  stale.sig = keys_.signer().Sign({stale.operator_id, stale.data, stale.timestamp, stale.seq});
+  clock_.Advance(seconds(301));
+  s = OpenRequest(stale, keys_, profile_, clock_, &guard_).status();
+  EXPECT_EQ(RetFor(s), Ret::kAuthFailed);
+  EXPECT_TRUE(s.message().starts_with("TimeStamp: 301 s behind")) << s;
+}
+
 TEST_F(EnvelopeTest, TheSeedsOwnSignedExampleOpens) {
   // seed 5.4.4: OperatorID 123456789, Data from 5.4.3, TimeStamp with 16 digits, Seq 0001.
   auto prepared = *PreparedKeys::Create(KeySet{"x", "1234567890abcdef", "1234567890abcdef", "1234567890abcdef"});

@@ -194,16 +194,31 @@ std::string AllowedText(const int* values, std::size_t n) {
   return out;
 }
 
+bool GetStringInPlace(od::value& v, std::string_view& out) {
+  const std::string_view raw = chars::TrimEnd(v.raw_json_token());
+  if (raw.size() < 2 || raw.front() != '"' || raw.back() != '"' ||
+      std::memchr(raw.data() + 1, '\\', raw.size() - 2) != nullptr) {
+    return false;
+  }
+  od::raw_json_string consumed;
+  if (v.get_raw_json_string().get(consumed) != simdjson::SUCCESS) return false;
+  out = raw.substr(1, raw.size() - 2);
+  return true;
+}
+
 // ---- Text
 
 bool Text::Read(od::value& v, const Path& path, Ctx& ctx, std::string& out) const {
   std::string_view s;
+  bool may_have_control = true;
   if (sensitive && ctx.options.field_cipher != nullptr) {
     if (!ReadStringLike(v, path, ctx, "a base64 string (field-level encryption is on)", s, false)) return false;
     if (!ctx.options.field_cipher->Decrypt(s, ctx.scratch).ok()) {
       return Fail(ctx, path, "cannot be decrypted (field-level encryption is on for this peer)");
     }
     s = ctx.scratch;
+  } else if (GetStringInPlace(v, s)) {
+    may_have_control = false;
   } else if (auto e = v.get_string().get(s); e != simdjson::SUCCESS) {
     od::json_type t;
     if (!(id && e == simdjson::INCORRECT_TYPE && v.type().get(t) == simdjson::SUCCESS &&
@@ -218,33 +233,36 @@ bool Text::Read(od::value& v, const Path& path, Ctx& ctx, std::string& out) cons
       // Too large for a double, but its digits are all we need: nothing more to consume.
     }
   }
-  if (!Check(s, path, ctx)) return false;
+  if (!Check(s, path, ctx, may_have_control)) return false;
   out.assign(s.data(), s.size());
   return true;
 }
 
-bool Text::Check(std::string_view s, const Path& path, Ctx& ctx) const {
+bool Text::Check(std::string_view s, const Path& path, Ctx& ctx, bool may_have_control) const {
   if (s.empty()) return allow_empty || Fail(ctx, path, "must not be empty");
   if (s.size() > max_len) return Fail(ctx, path, "longer than " + std::to_string(max_len) + " bytes");
-  bool control = false;
-  for (char c : s) control |= static_cast<unsigned char>(c) < 0x20;  // branch-free: vectorises
-  if (control) return Fail(ctx, path, "contains a control character");
+  if (may_have_control) {
+    bool control = false;
+    for (char c : s) control |= static_cast<unsigned char>(c) < 0x20;  // branch-free: vectorises
+    if (control) return Fail(ctx, path, "contains a control character");
+  }
   if (form == Form::kAny) return true;
-  const std::string shown = sensitive ? std::string("value") : Quote(s);
+  // The value as a message shows it: built only on failure (the success path allocates nothing).
+  const auto shown = [&] { return sensitive ? std::string("value") : Quote(s); };
   switch (form) {
     case Form::kAny: break;
     case Form::kOperatorId:
-      if (!IsOperatorId(s)) return Fail(ctx, path, shown + " is not 9 characters of 0-9 and A-Z");
+      if (!IsOperatorId(s)) return Fail(ctx, path, shown() + " is not 9 characters of 0-9 and A-Z");
       break;
     case Form::kCreditCode:
-      if (s.size() != 18 || !chars::AllUpperAlnum(s)) return Fail(ctx, path, shown + " is not 18 characters of 0-9 and A-Z");
+      if (s.size() != 18 || !chars::AllUpperAlnum(s)) return Fail(ctx, path, shown() + " is not 18 characters of 0-9 and A-Z");
       break;
     case Form::kAreaCode:
-      if (s.size() != 6 || !chars::AllDigits(s)) return Fail(ctx, path, shown + " is not 6 digits (GB/T 2260 area code)");
+      if (s.size() != 6 || !chars::AllDigits(s)) return Fail(ctx, path, shown() + " is not 6 digits (GB/T 2260 area code)");
       break;
     case Form::kCountryCode:
       if (s.size() != 2 || !std::all_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
-        return Fail(ctx, path, shown + " is not 2 capital letters (e.g. CN)");
+        return Fail(ctx, path, shown() + " is not 2 capital letters (e.g. CN)");
       }
       break;
   }
@@ -353,16 +371,24 @@ void MinuteRule::Write(Writer& w, BeijingMinute value, Ctx& ctx) const {
 bool DateRule::Read(od::value& v, const Path& path, Ctx& ctx, BeijingDate& out) const {
   std::string_view s;
   if (!ReadStringLike(v, path, ctx, "a string", s)) return false;
-  if (s.size() == 10 && ctx.last_date[0] != 0 && std::memcmp(s.data(), ctx.last_date, 10) == 0) {
-    out = ctx.last_day;
-    return true;
+  if (s.size() == 10) {
+    for (int k = 0; k < Ctx::kDateCache; ++k) {
+      if (ctx.date_text[k][0] != 0 && std::memcmp(s.data(), ctx.date_text[k], 10) == 0) {
+        out = ctx.date_day[k];
+        std::memcpy(ctx.last_date, s.data(), 10);  // MinuteRule's fast path keys on the last date
+        ctx.last_day = out;
+        return true;
+      }
+    }
   }
   auto d = ParseDate(s);
-  if (d) {
-    std::memcpy(ctx.last_date, s.data(), 10);
-    ctx.last_day = *d;
-  }
   if (!d) return Fail(ctx, path, Quote(s) + " is not a yyyy-MM-dd date");
+  // ParseDate accepted it, so it is 10 characters.
+  std::memcpy(ctx.date_text[ctx.next_date], s.data(), 10);
+  ctx.date_day[ctx.next_date] = *d;
+  ctx.next_date = (ctx.next_date + 1) % Ctx::kDateCache;
+  std::memcpy(ctx.last_date, s.data(), 10);
+  ctx.last_day = *d;
   out = *d;
   return true;
 }

@@ -11,6 +11,7 @@
 #include <rapidjson/writer.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <optional>
@@ -62,6 +63,33 @@ struct Ctx {
   char last_date[10] = {};
   BeijingDate last_day{};
   char scratch_minute[16] = {};
+  // The last few dates read (DateRule): a model page alternates a handful of dates (production
+  // and put dates), which a single-entry cache misses every time.
+  static constexpr int kDateCache = 4;
+  char date_text[kDateCache][10] = {};
+  BeijingDate date_day[kDateCache] = {};
+  int next_date = 0;
+  // Item count of the last list read for each list field (keyed by its rule): the stakeLists of
+  // one page tend to be the same length, so the next one is reserved that size instead of growing
+  // (and moving its elements) several times. Capped, so one long list does not make every later
+  // one reserve that much.
+  static constexpr std::size_t kMaxListHint = 64;
+  struct ListHint {
+    const void* list = nullptr;
+    std::size_t size = 0;
+  };
+  ListHint list_hints[8] = {};
+  // The hint slot of `list`, claiming a free one; null when all are taken.
+  std::size_t* ListHintFor(const void* list) {
+    for (ListHint& h : list_hints) {
+      if (h.list == list) return &h.size;
+      if (h.list == nullptr) {
+        h.list = list;
+        return &h.size;
+      }
+    }
+    return nullptr;
+  }
 };
 
 // Invalid("<path>: <rule>").
@@ -77,6 +105,11 @@ std::string_view TypeName(od::json_type type);
 // `echo` false keeps a sensitive field's value out of the message.
 bool ReadError(Ctx& ctx, simdjson::error_code error, od::value& v, const Path& path, std::string_view expected,
                bool echo = true);
+// Reads a string value in place, without simdjson's unescaping copy, when it is a string with
+// nothing to unescape; otherwise returns false having consumed nothing (use get_string()).
+// simdjson has already tokenised the document, validated its UTF-8 and refused raw control
+// characters in strings (UNESCAPED_CHARS); this only skips the copy.
+bool GetStringInPlace(od::value& v, std::string_view& out);
 // Consumes a value of a key we do not know, checking it is well-formed within the depth limit.
 bool SkipValue(od::value v, const Path& path, Ctx& ctx);
 // Shortest text of a double, for messages.
@@ -97,7 +130,9 @@ struct Text {
   using Value = std::string;
   bool Read(od::value& v, const Path& path, Ctx& ctx, std::string& out) const;
   void Write(Writer& w, const std::string& value, Ctx& ctx) const;
-  bool Check(std::string_view text, const Path& path, Ctx& ctx) const;
+  // `may_have_control` false: the text is a JSON string's raw content without escapes, which
+  // the parser has already checked for control characters.
+  bool Check(std::string_view text, const Path& path, Ctx& ctx, bool may_have_control = true) const;
 };
 
 std::string AllowedText(const int* values, std::size_t n);
@@ -206,6 +241,8 @@ struct ListOf {
     if (auto e = v.get_array().get(array); e != simdjson::SUCCESS) return ReadError(ctx, e, v, path, "an array");
     if (!EnterContainer(path, ctx)) return false;
     out.clear();
+    std::size_t* hint = ctx.ListHintFor(this);
+    if (hint != nullptr && *hint > out.capacity()) out.reserve(std::min(*hint, Ctx::kMaxListHint));
     std::size_t i = 0;
     for (auto item : array) {
       if (item.error() != simdjson::SUCCESS) return Malformed(ctx);
@@ -222,6 +259,7 @@ struct ListOf {
       }
       ++i;
     }
+    if (hint != nullptr) *hint = i;
     --ctx.depth;
     if (i < min_items) {
       return Fail(ctx, path, min_items == 1 ? std::string("must not be empty")
