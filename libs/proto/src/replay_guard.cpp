@@ -24,16 +24,20 @@ Status MemoryReplayGuard::Admit(std::string_view operator_id, std::string_view t
   key.append(operator_id).append(1, '|').append(timestamp).append(1, '|').append(seq);
   const SystemTime now = clock_.Now();
   std::lock_guard lock(mu_);
-  if (now >= next_purge_) PurgeLocked(now);
+  ForgetLocked(now);
   auto [it, inserted] = keys_.try_emplace(std::move(key), forget_after);
-  if (!inserted) {
-    if (it->second >= now) {
-      return Status::Unauthenticated("Seq: request (OperatorID, TimeStamp, Seq) = (" +
-                                     std::string(operator_id) + ", " + std::string(timestamp) + ", " +
-                                     std::string(seq) + ") was already received (replay)");
-    }
-    it->second = forget_after;  // expired entry not yet purged: treat as new
+  if (inserted) {
+    expiry_.push(Expiry{forget_after, &it->first});
+    return Status::Ok();
   }
+  if (it->second >= now) {
+    return Status::Unauthenticated("Seq: request (OperatorID, TimeStamp, Seq) = (" + std::string(operator_id) +
+                                   ", " + std::string(timestamp) + ", " + std::string(seq) +
+                                   ") was already received (replay)");
+  }
+  // Expired, not forgotten yet: admitted as new. Its expiry entry is due no later than the new
+  // forget_after, and moves when it comes up (ForgetLocked).
+  it->second = forget_after;
   return Status::Ok();
 }
 
@@ -42,10 +46,17 @@ std::size_t MemoryReplayGuard::size() const {
   return keys_.size();
 }
 
-void MemoryReplayGuard::PurgeLocked(SystemTime now) {
-  std::erase_if(keys_, [now](const auto& kv) { return kv.second < now; });
-  // A full sweep costs O(n); once a second keeps it negligible per request.
-  next_purge_ = now + std::chrono::seconds(1);
+void MemoryReplayGuard::ForgetLocked(SystemTime now) {
+  for (int n = 0; n < kForgetPerAdmit && !expiry_.empty() && expiry_.top().at < now; ++n) {
+    const Expiry e = expiry_.top();
+    expiry_.pop();
+    const auto it = keys_.find(*e.key);
+    if (it->second < now) {
+      keys_.erase(it);
+    } else {
+      expiry_.push(Expiry{it->second, e.key});  // admitted again since: look again then
+    }
+  }
 }
 
 }  // namespace vgi::proto

@@ -40,18 +40,41 @@ TEST(MemoryReplayGuard, AdmitsOnceThenRefuses) {
   EXPECT_EQ(guard.size(), 4u);
 }
 
-TEST(MemoryReplayGuard, ForgetsKeysOnceTheirWindowHasPassed) {
+TEST(MemoryReplayGuard, ForgetsKeysOnceTheirWindowHasPassedAFewPerAdmit) {
   FakeClock clock;
   MemoryReplayGuard guard(clock);
   for (int i = 0; i < 100; ++i) {
     char seq[16];
     std::snprintf(seq, sizeof seq, "%04d", i);
-    ASSERT_TRUE(guard.Admit("123456789", "20261123090000", seq, clock.Now() + seconds(300)).ok());
+    ASSERT_TRUE(guard.Admit("123456789", "20261123090000", seq, clock.Now() + seconds(300 + i % 7)).ok());
   }
   EXPECT_EQ(guard.size(), 100u);
-  clock.Advance(seconds(301));
+  clock.Advance(seconds(310));
+  // Each Admit forgets at most kForgetPerAdmit expired keys, oldest first.
+  static_assert(MemoryReplayGuard::kForgetPerAdmit == 64);
   EXPECT_TRUE(guard.Admit("123456789", "20261123090600", "0001", clock.Now() + seconds(300)).ok());
-  EXPECT_EQ(guard.size(), 1u);
+  EXPECT_EQ(guard.size(), 100u - 64u + 1u);
+  EXPECT_TRUE(guard.Admit("123456789", "20261123090600", "0002", clock.Now() + seconds(300)).ok());
+  EXPECT_EQ(guard.size(), 2u);
+  // The new keys are held until their own window passes.
+  EXPECT_EQ(RetFor(guard.Admit("123456789", "20261123090600", "0001", clock.Now() + seconds(300))), Ret::kAuthFailed);
+}
+
+TEST(MemoryReplayGuard, AKeyAdmittedAgainAfterExpiryIsHeldForItsNewWindow) {
+  FakeClock clock;
+  MemoryReplayGuard guard(clock);
+  ASSERT_TRUE(guard.Admit("123456789", "t", "0001", clock.Now() + seconds(1)).ok());
+  clock.Advance(seconds(2));
+  // Expired: admitted again, now until +302 s (its first expiry entry comes up first and must
+  // not drop it).
+  ASSERT_TRUE(guard.Admit("123456789", "t", "0001", clock.Now() + seconds(300)).ok());
+  clock.Advance(seconds(1));
+  ASSERT_TRUE(guard.Admit("123456789", "u", "0001", clock.Now() + seconds(300)).ok());  // forgets what is due
+  EXPECT_EQ(guard.size(), 2u);
+  EXPECT_EQ(RetFor(guard.Admit("123456789", "t", "0001", clock.Now() + seconds(300))), Ret::kAuthFailed);
+  clock.Advance(seconds(301));
+  ASSERT_TRUE(guard.Admit("123456789", "v", "0001", clock.Now() + seconds(300)).ok());
+  EXPECT_EQ(guard.size(), 1u);  // t and u forgotten, v held
 }
 
 TEST(MemoryReplayGuard, ExpiredButUnpurgedKeyIsAdmittedAgain) {
