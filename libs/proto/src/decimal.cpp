@@ -3,26 +3,31 @@
 namespace vgi::proto::detail {
 namespace {
 
-// With the scale a constant, the split into whole and fraction is a multiplication instead of a
-// 64-bit division per number (numbers are a tenth of the time to encode a model page).
-template <int kScale>
-std::size_t FormatScaled(std::uint64_t mag, bool negative, char* out) {
+// `mag` as whole.fraction with `scale` fraction digits (`unit` = 10^scale). Inlined where the
+// scale is a constant, the divisions by `unit` become multiplications (numbers are a tenth of
+// the time to encode a model page).
+[[gnu::always_inline]] inline std::size_t FormatMagnitude(std::uint64_t mag, bool negative, std::uint64_t unit,
+                                                          int scale, char* out) {
   char* p = out;
   if (negative) *p++ = '-';
-  constexpr auto kUnit = static_cast<std::uint64_t>(Pow10(kScale));
-  auto [end, ec] = std::to_chars(p, p + 21, mag / kUnit);
+  auto [end, ec] = std::to_chars(p, p + 21, mag / unit);
   (void)ec;  // 21 characters always suffice for a uint64
   p = end;
-  if constexpr (kScale > 0) {
+  if (scale > 0) {
     *p++ = '.';
-    std::uint64_t frac = mag % kUnit;
-    for (int i = kScale - 1; i >= 0; --i) {
+    std::uint64_t frac = mag % unit;
+    for (int i = scale - 1; i >= 0; --i) {
       p[i] = static_cast<char>('0' + frac % 10);
       frac /= 10;
     }
-    p += kScale;
+    p += scale;
   }
   return static_cast<std::size_t>(p - out);
+}
+
+template <int kScale>
+std::size_t FormatScaled(std::uint64_t mag, bool negative, char* out) {
+  return FormatMagnitude(mag, negative, static_cast<std::uint64_t>(Pow10(kScale)), kScale, out);
 }
 
 }  // namespace
@@ -42,24 +47,8 @@ std::size_t FormatFixed(std::int64_t units, int scale, char* out) {
     case 7: return FormatScaled<7>(mag, negative, out);
     case 8: return FormatScaled<8>(mag, negative, out);
     case 9: return FormatScaled<9>(mag, negative, out);
-    default: break;  // Decimal's Scale is 0..9; any other scale takes the general path
+    default: return FormatMagnitude(mag, negative, static_cast<std::uint64_t>(Pow10(scale)), scale, out);
   }
-  char* p = out;
-  if (negative) *p++ = '-';
-  const auto unit = static_cast<std::uint64_t>(Pow10(scale));
-  auto [end, ec] = std::to_chars(p, p + 21, mag / unit);
-  (void)ec;
-  p = end;
-  if (scale > 0) {
-    *p++ = '.';
-    std::uint64_t frac = mag % unit;
-    for (int i = scale - 1; i >= 0; --i) {
-      p[i] = static_cast<char>('0' + frac % 10);
-      frac /= 10;
-    }
-    p += scale;
-  }
-  return static_cast<std::size_t>(p - out);
 }
 
 }  // namespace vgi::proto::detail
