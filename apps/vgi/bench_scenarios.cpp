@@ -247,8 +247,8 @@ Result<ScenarioResult> RunPowerFleet(const Options& o, const Target& t) {
   const proto::BeijingMinute first = NowMinute();
   out.notes.push_back(std::to_string(o.minutes) + " minute(s) from " + proto::FormatMinute(first) + " of power for " +
                       std::to_string(stations) + " stations in " + std::to_string(requests) + " requests of " +
-                      std::to_string(batch) + " each; the first minute of a station-day creates its row, later "
-                      "minutes update it");
+                      std::to_string(batch) + " each; a station's first minute of an hour creates its hour row, "
+                      "later minutes update it");
   for (int m = 0; m < o.minutes; ++m) {
     const proto::BeijingMinute minute{first.minutes + m};
     std::atomic<std::int64_t> next{0};

@@ -9,9 +9,10 @@
 // upserted beside its slots (as power_latest). Three minutes: the day's first (rows created),
 // the next, and the first of the next hour.
 //   day:  one row per (operator, station, day) with 1440 int32 slots (5 760 B) and a 180 B mask,
-//         updated in place, else inserted (vgi's power_day today).
+//         updated in place, else inserted (vgi's power_day before migration 0010).
 //   hour: one row per (operator, day, hour, station) with 60 slots (240 B) and an int mask,
-//         WITHOUT ROWID, keyed time-first so a minute's rows of neighbouring stations share pages.
+//         WITHOUT ROWID, keyed time-first so a minute's rows of neighbouring stations share pages
+//         (vgi's power_hour since migration 0010).
 #include <sqlite3.h>
 
 #include <atomic>

@@ -6,6 +6,8 @@
 #include <span>
 #include <string_view>
 
+struct sqlite3;
+
 namespace vgi::store {
 
 struct Migration {
@@ -16,5 +18,11 @@ struct Migration {
 
 std::span<const Migration> SqliteMigrations();
 std::span<const Migration> PostgresMigrations();
+
+namespace sqlite {
+// The SQL functions the SQLite migrations call (vgi_hour_present, vgi_hour_slots;
+// sqlite_power.cpp): registered on a connection before it applies them. An SQLite result code.
+int RegisterMigrationFunctions(sqlite3* db);
+}  // namespace sqlite
 
 }  // namespace vgi::store

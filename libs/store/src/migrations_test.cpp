@@ -28,7 +28,7 @@ void ExpectWellFormed(std::span<const Migration> migrations, const char* backend
 TEST(Migrations, SqliteListIsNumberedAndStrictlyIncreasing) {
   ASSERT_FALSE(SqliteMigrations().empty());
   EXPECT_EQ(SqliteMigrations().front().version, 1);
-  EXPECT_EQ(SqliteMigrations().back().version, 9);  // 0009_sync_page_arrays
+  EXPECT_EQ(SqliteMigrations().back().version, 10);  // 0010_power_hour
   ASSERT_FALSE(PostgresMigrations().empty());
   EXPECT_EQ(PostgresMigrations().back().version, 9);
   ExpectWellFormed(SqliteMigrations(), "sqlite");
@@ -43,6 +43,7 @@ TEST(Migrations, PostgresListIsNumberedAndStrictlyIncreasing) {
 TEST(Migrations, SqliteMigrationsApplyInOrderToAnEmptyDatabase) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(":memory:", &db), SQLITE_OK);
+  ASSERT_EQ(sqlite::RegisterMigrationFunctions(db), SQLITE_OK);
   for (const Migration& m : SqliteMigrations()) {
     char* err = nullptr;
     const std::string sql(m.sql);
@@ -50,13 +51,13 @@ TEST(Migrations, SqliteMigrationsApplyInOrderToAnEmptyDatabase) {
     sqlite3_free(err);
   }
   // Every table's primary key starts with operator_id (the distribution column), but the
-  // bookkeeping tables schema_version and lease, and those that concern no single operator:
+  // bookkeeping tables schema_version, power_write_seq and lease, and those that concern no single operator:
   // alarm, demand, the console's users, sessions and audit log, and the topology's one-row
   // info (coordinator-local).
   sqlite3_stmt* tables = nullptr;
   ASSERT_EQ(sqlite3_prepare_v2(db,
                                "SELECT name FROM sqlite_master WHERE type='table'"
-                               " AND name NOT IN ('schema_version', 'alarm', 'demand', 'lease',"
+                               " AND name NOT IN ('schema_version', 'power_write_seq', 'alarm', 'demand', 'lease',"
                                " 'console_user', 'console_session', 'audit_log', 'topology_info')",
                                -1, &tables, nullptr),
             SQLITE_OK);
@@ -102,6 +103,7 @@ TEST(Migrations, SqliteMigrationsApplyInOrderToAnEmptyDatabase) {
 TEST(Migrations, SqliteTopologyListsByMarketOrAreaUseTheirIndexes) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(":memory:", &db), SQLITE_OK);
+  ASSERT_EQ(sqlite::RegisterMigrationFunctions(db), SQLITE_OK);
   for (const Migration& m : SqliteMigrations()) {
     const std::string sql(m.sql);
     ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << m.name;

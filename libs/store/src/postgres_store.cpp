@@ -252,35 +252,19 @@ Status PostgresStore::Commit(const WriteBatch& batch) {
 }
 
 Status ReadStationDayHours(const pg::Rows& r, int begin, int end, int col, StationDay& out) {
-  std::string slots = record::EmptySlots();
-  std::string present = record::EmptyPresent();
-  std::int64_t latest = -1;
+  std::int64_t latest = record::kNoWriteSeq;
   for (int i = begin; i < end; ++i) {
-    VGI_ASSIGN_OR_RETURN(std::int64_t hour, r.Int64(i, col));
-    VGI_ASSIGN_OR_RETURN(std::string_view bytes, r.Bytes(i, col + 1));
-    VGI_ASSIGN_OR_RETURN(std::int64_t mask, r.Int64(i, col + 2));
-    VGI_ASSIGN_OR_RETURN(std::int64_t seq, r.Int64(i, col + 6));
-    if (hour < 0 || hour > 23 || bytes.size() != 240) {
-      return Status::Internal("power_hours: a row of station " + out.operator_id + "/" + out.station_code +
-                              " is malformed; the database is corrupted, restore a backup");
-    }
-    std::copy(bytes.begin(), bytes.end(), slots.begin() + hour * 240);
-    for (int m = 0; m < 60; ++m) {
-      if ((static_cast<std::uint64_t>(mask) >> m & 1U) == 0) continue;
-      const auto minute = static_cast<std::size_t>(hour * 60 + m);
-      present[minute / 8] = static_cast<char>(static_cast<unsigned char>(present[minute / 8]) | (1U << (minute % 8)));
-    }
-    if (seq > latest) {  // the day's adjust powers and time are the last write's
-      latest = seq;
-      VGI_ASSIGN_OR_RETURN(std::int64_t top, r.Int64(i, col + 3));
-      VGI_ASSIGN_OR_RETURN(std::int64_t bottom, r.Int64(i, col + 4));
-      VGI_ASSIGN_OR_RETURN(out.updated_at, r.Time(i, col + 5));
-      out.adjust_top_power = proto::Kilowatts::FromUnits(top);
-      out.adjust_bottom_power = proto::Kilowatts::FromUnits(bottom);
-    }
+    record::HourRow row;
+    VGI_ASSIGN_OR_RETURN(row.hour, r.Int64(i, col));
+    VGI_ASSIGN_OR_RETURN(row.slots, r.Bytes(i, col + 1));
+    VGI_ASSIGN_OR_RETURN(const std::int64_t present, r.Int64(i, col + 2));
+    row.present = static_cast<std::uint64_t>(present);
+    VGI_ASSIGN_OR_RETURN(row.adjust_top, r.Int64(i, col + 3));
+    VGI_ASSIGN_OR_RETURN(row.adjust_bottom, r.Int64(i, col + 4));
+    VGI_ASSIGN_OR_RETURN(row.updated_at, r.Time(i, col + 5));
+    VGI_ASSIGN_OR_RETURN(row.write_seq, r.Int64(i, col + 6));
+    VGI_RETURN_IF_ERROR(record::FoldHourRow(row, "power_hours", out, latest));
   }
-  record::UnpackDay({reinterpret_cast<const std::uint8_t*>(slots.data()), slots.size()},
-                    {reinterpret_cast<const std::uint8_t*>(present.data()), present.size()}, out);
   return Status::Ok();
 }
 

@@ -299,6 +299,36 @@ void UnpackDay(std::span<const std::uint8_t> slots, std::span<const std::uint8_t
   }
 }
 
+Status FoldHourRow(const HourRow& row, std::string_view table, StationDay& day, std::int64_t& latest_seq) {
+  if (row.hour < 0 || row.hour >= kMinutesPerDay / kMinutesPerHour || row.slots.size() != kHourSlotsBytes) {
+    std::string message(table);
+    message += ": a row of station ";
+    message += day.operator_id;
+    message += '/';
+    message += day.station_code;
+    message += " is malformed; the database is corrupted, restore a backup";
+    return Status::Internal(std::move(message));
+  }
+  const auto first = static_cast<std::size_t>(row.hour * kMinutesPerHour);
+  if constexpr (std::endian::native == std::endian::little) {
+    std::memcpy(day.centi_kw.data() + first, row.slots.data(), kHourSlotsBytes);
+  } else {
+    const auto* p = reinterpret_cast<const std::uint8_t*>(row.slots.data());
+    for (std::size_t m = 0; m < kMinutesPerHour; ++m) day.centi_kw[first + m] = GetLe32(p + 4 * m);
+  }
+  for (std::uint64_t mask = row.present; mask != 0; mask &= mask - 1) {
+    const auto m = static_cast<std::size_t>(std::countr_zero(mask));
+    if (m < kMinutesPerHour) day.present.set(first + m);
+  }
+  if (row.write_seq > latest_seq) {
+    latest_seq = row.write_seq;
+    day.adjust_top_power = proto::Kilowatts::FromUnits(row.adjust_top);
+    day.adjust_bottom_power = proto::Kilowatts::FromUnits(row.adjust_bottom);
+    day.updated_at = row.updated_at;
+  }
+  return Status::Ok();
+}
+
 std::string EmptySlots() { return std::string(kSlotsBytes, '\0'); }
 std::string EmptyPresent() { return std::string(kPresentBytes, '\0'); }
 

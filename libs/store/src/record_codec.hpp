@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <string>
 #include <string_view>
@@ -132,6 +133,29 @@ void ApplySlice(const DaySlice& slice, const std::vector<proto::PowerPoint>& poi
 // The update's latest point with a value as its station's LatestPower (of two points at the
 // same minute the later wins); nullopt when no point has a value.
 std::optional<LatestPower> LatestOf(const PowerUpdate& update);
+
+// Hour rows (SQLite power_hour, PostgreSQL power_hours): a station-day is up to 24 rows of 60
+// slots (int32 little-endian centi-kW, kHourSlotsBytes) and a present mask (bit m: minute m of
+// the hour has a value); every row carries the adjust powers and time of the update that wrote
+// it last, and a write_seq that grows with every write, so the day's are those of its row with
+// the greatest write_seq.
+inline constexpr int kMinutesPerHour = 60;
+inline constexpr std::size_t kHourSlotsBytes = 4 * kMinutesPerHour;  // 240
+struct HourRow {
+  std::int64_t hour = 0;
+  std::string_view slots;
+  std::uint64_t present = 0;
+  std::int64_t adjust_top = 0;  // centi-kW
+  std::int64_t adjust_bottom = 0;
+  SystemTime updated_at{};
+  std::int64_t write_seq = 0;
+};
+// Folds one hour row into `day` (which starts default-constructed); a station-day's rows may
+// come in any order. `latest_seq` is the greatest write_seq folded so far: kNoWriteSeq before
+// the first. Internal naming `table` and the station when the row is malformed (hour outside
+// 0..23, slots not kHourSlotsBytes): the database is damaged.
+inline constexpr std::int64_t kNoWriteSeq = std::numeric_limits<std::int64_t>::min();
+Status FoldHourRow(const HourRow& row, std::string_view table, StationDay& day, std::int64_t& latest_seq);
 
 // Full arrays <-> StationDay fields.
 void UnpackDay(std::span<const std::uint8_t> slots, std::span<const std::uint8_t> present, StationDay& day);

@@ -1,12 +1,16 @@
 // The SQLite store's group-committed writes (WriteBatch: power, feedback, replay keys) and their
-// reads. A minute's power update is one UPDATE per station-day that patches the stored slots
-// inside SQLite (vgi_patch_slots / vgi_patch_present below), or an INSERT for a new day; the
-// operator-day it wrote gets its version bumped (power_operator_day, read by ListOperatorDays).
+// reads. Power is kept in hour rows (migrations/sqlite/0010_power_hour.sql): a minute's update is
+// one UPDATE per station and hour that patches the stored slots inside SQLite (vgi_hour_slots
+// below), or an INSERT for the hour's first minute; the operator-day it wrote gets its version
+// bumped (power_operator_day, read by ListOperatorDays).
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <set>
 #include <thread>
+#include <unordered_map>
 
+#include "migrations.hpp"
 #include "record_codec.hpp"
 #include "sqlite_store_impl.hpp"
 
@@ -15,87 +19,126 @@ namespace vgi::store::sqlite {
 namespace {
 
 using record::FromMicros;
+using record::kHourSlotsBytes;
+using record::kMinutesPerHour;
 using record::ToMicros;
 
-// A station-day's points as SQL functions apply them (PatchSlots / PatchPresent): per point,
-// u16 minute of day, i32 centi-kW and u8 present, little-endian; later points win.
-constexpr std::size_t kPatchEntry = 7;
+constexpr int kHoursPerDay = kMinutesPerDay / kMinutesPerHour;
 
-void BuildPatch(const PowerUpdate& u, const record::DaySlice& slice, std::string& patch) {
-  patch.clear();
-  for (std::size_t i = slice.begin; i < slice.end; ++i) {
-    const proto::PowerPoint& p = u.power.points[i];
-    const auto slot = static_cast<std::uint16_t>(proto::MinuteOfDay(p.point));
-    const auto value = static_cast<std::uint32_t>(p.power ? static_cast<std::int32_t>(p.power->units()) : 0);
-    const char entry[kPatchEntry] = {static_cast<char>(slot & 0xff), static_cast<char>(slot >> 8),
-                                     static_cast<char>(value & 0xff), static_cast<char>((value >> 8) & 0xff),
-                                     static_cast<char>((value >> 16) & 0xff), static_cast<char>(value >> 24),
-                                     static_cast<char>(p.power ? 1 : 0)};
-    patch.append(entry, kPatchEntry);
+// An hour row's points as vgi_hour_slots applies them: per point, u8 minute of the hour and i32
+// centi-kW little-endian; later points win.
+constexpr std::size_t kPatchEntry = 5;
+
+// The points of one day slice, by hour.
+struct HourPatches {
+  std::array<std::string, kHoursPerDay> slots;  // kPatchEntry per point
+  std::array<std::uint64_t, kHoursPerDay> written{};  // minutes of the hour the slice writes
+  std::array<std::uint64_t, kHoursPerDay> present{};  // of those, the ones with a value
+  std::uint32_t hours = 0;                            // bit h: hour h has points
+
+  void Build(const PowerUpdate& u, const record::DaySlice& slice) {
+    for (std::uint32_t h = hours; h != 0; h &= h - 1) {
+      const auto i = static_cast<std::size_t>(std::countr_zero(h));
+      slots[i].clear();
+      written[i] = present[i] = 0;
+    }
+    hours = 0;
+    for (std::size_t i = slice.begin; i < slice.end; ++i) {
+      const proto::PowerPoint& p = u.power.points[i];
+      const int minute = proto::MinuteOfDay(p.point);
+      const auto hour = static_cast<std::size_t>(minute / kMinutesPerHour);
+      const int slot = minute % kMinutesPerHour;
+      const auto value = static_cast<std::uint32_t>(p.power ? static_cast<std::int32_t>(p.power->units()) : 0);
+      const char entry[kPatchEntry] = {static_cast<char>(slot), static_cast<char>(value & 0xff),
+                                       static_cast<char>((value >> 8) & 0xff), static_cast<char>((value >> 16) & 0xff),
+                                       static_cast<char>(value >> 24)};
+      slots[hour].append(entry, kPatchEntry);
+      const std::uint64_t bit = std::uint64_t{1} << slot;
+      written[hour] |= bit;
+      present[hour] = p.power ? (present[hour] | bit) : (present[hour] & ~bit);
+      hours |= std::uint32_t{1} << hour;
+    }
   }
-}
+};
 
-// vgi_patch_slots(slots, patch) and vgi_patch_present(present, patch): the column's new value,
-// computed inside the UPDATE from the stored one (NULL or the wrong size starts from zeros). One
-// statement per station-day, and the 6 KB row is copied once, into the new record; SQLite then
-// writes back only the pages whose bytes changed.
-void PatchColumn(sqlite3_context* ctx, sqlite3_value** argv, std::size_t size, bool slots) {
-  auto* out = static_cast<std::uint8_t*>(sqlite3_malloc64(size));
+// vgi_hour_slots(slots, patch): the row's new slots, computed inside the upsert from the stored
+// ones (NULL or the wrong size starts from zeros).
+void HourSlots(sqlite3_context* ctx, int /*argc*/, sqlite3_value** argv) {
+  auto* out = static_cast<std::uint8_t*>(sqlite3_malloc64(kHourSlotsBytes));
   if (out == nullptr) {
     sqlite3_result_error_nomem(ctx);
     return;
   }
   const auto* old = static_cast<const std::uint8_t*>(sqlite3_value_blob(argv[0]));
-  if (old != nullptr && static_cast<std::size_t>(sqlite3_value_bytes(argv[0])) == size) {
-    std::memcpy(out, old, size);
+  if (old != nullptr && static_cast<std::size_t>(sqlite3_value_bytes(argv[0])) == kHourSlotsBytes) {
+    std::memcpy(out, old, kHourSlotsBytes);
   } else {
-    std::memset(out, 0, size);
+    std::memset(out, 0, kHourSlotsBytes);
   }
   const auto* patch = static_cast<const std::uint8_t*>(sqlite3_value_blob(argv[1]));
   const auto n = static_cast<std::size_t>(sqlite3_value_bytes(argv[1])) / kPatchEntry;
   for (std::size_t i = 0; i < n; ++i) {
     const std::uint8_t* e = patch + i * kPatchEntry;
-    const std::size_t slot = std::size_t{e[0]} | (std::size_t{e[1]} << 8);
-    if (slot >= static_cast<std::size_t>(kMinutesPerDay)) continue;
-    if (slots) {
-      std::memcpy(out + slot * 4, e + 2, 4);  // already little-endian
-    } else {
-      const auto bit = static_cast<std::uint8_t>(1U << (slot % 8));
-      out[slot / 8] = e[6] != 0 ? static_cast<std::uint8_t>(out[slot / 8] | bit) : static_cast<std::uint8_t>(out[slot / 8] & ~bit);
+    if (e[0] < kMinutesPerHour) std::memcpy(out + std::size_t{e[0]} * 4, e + 1, 4);  // already little-endian
+  }
+  sqlite3_result_blob64(ctx, out, kHourSlotsBytes, sqlite3_free);
+}
+
+// vgi_hour_present(day_mask, hour): hour `hour`'s 60 bits of a 180-byte station-day mask (bit
+// m % 8 of byte m / 8 for minute m of the day), as migration 0010 converts power_day.
+void HourPresent(sqlite3_context* ctx, int /*argc*/, sqlite3_value** argv) {
+  const auto* mask = static_cast<const std::uint8_t*>(sqlite3_value_blob(argv[0]));
+  const auto bytes = static_cast<std::size_t>(sqlite3_value_bytes(argv[0]));
+  const std::int64_t hour = sqlite3_value_int64(argv[1]);
+  std::uint64_t out = 0;
+  if (mask != nullptr && hour >= 0 && hour < kHoursPerDay) {
+    for (int m = 0; m < kMinutesPerHour; ++m) {
+      const auto minute = static_cast<std::size_t>(hour * kMinutesPerHour + m);
+      if (minute / 8 < bytes && (mask[minute / 8] >> (minute % 8) & 1U) != 0) out |= std::uint64_t{1} << m;
     }
   }
-  sqlite3_result_blob64(ctx, out, size, sqlite3_free);
+  sqlite3_result_int64(ctx, static_cast<std::int64_t>(out));
 }
 
-void PatchSlots(sqlite3_context* ctx, int /*argc*/, sqlite3_value** argv) {
-  PatchColumn(ctx, argv, record::kSlotsBytes, true);
-}
-void PatchPresent(sqlite3_context* ctx, int /*argc*/, sqlite3_value** argv) {
-  PatchColumn(ctx, argv, record::kPresentBytes, false);
-}
-
-Status ApplyPowerSlice(Connection& c, const PowerUpdate& u, const record::DaySlice& slice, std::int64_t now) {
-  thread_local std::string patch;
-  BuildPatch(u, slice, patch);
+// Writes one day slice: one row per hour it has points in (hour 0 when it has none, so that its
+// adjust powers are kept). `seq` is the last write_seq given; each row written takes the next.
+Status ApplyPowerSlice(Connection& c, const PowerUpdate& u, const record::DaySlice& slice, std::int64_t now,
+                       std::int64_t& seq) {
+  thread_local HourPatches patches;
+  patches.Build(u, slice);
+  const std::uint32_t hours = patches.hours != 0 ? patches.hours : 1U;
   const std::int32_t day = record::DayNumber(slice.day);
-  {
-    VGI_ASSIGN_OR_RETURN(Stmt upd, c.Prepare("UPDATE power_day SET adjust_top=?1, adjust_bottom=?2, updated_at=?3,"
-                                             " present=vgi_patch_present(present, ?4), slots=vgi_patch_slots(slots, ?4)"
-                                             " WHERE operator_id=?5 AND station_code=?6 AND day=?7",
+  for (std::uint32_t h = hours; h != 0; h &= h - 1) {
+    const auto hour = static_cast<std::size_t>(std::countr_zero(h));
+    // UPDATE, then INSERT when there was no row: most minutes find their hour's row, and an
+    // upsert would descend the key twice for them (the failed insert, then the update).
+    const auto bind = [&](Stmt& s) {
+      s.Text(1, u.operator_id).Int(2, day).Int(3, static_cast<std::int64_t>(hour)).Text(4, u.power.station_code);
+      s.Int(5, u.power.adjust_top_power.units()).Int(6, u.power.adjust_bottom_power.units()).Int(7, now).Int(8, seq + 1);
+      s.Int(9, static_cast<std::int64_t>(patches.written[hour])).Int(10, static_cast<std::int64_t>(patches.present[hour]));
+      s.Blob(11, patches.slots[hour]);
+    };
+    {
+      VGI_ASSIGN_OR_RETURN(Stmt s, c.Prepare("UPDATE power_hour SET adjust_top=?5, adjust_bottom=?6, updated_at=?7,"
+                                             " write_seq=?8, present=(present & ~?9) | ?10,"
+                                             " slots=vgi_hour_slots(slots,?11)"
+                                             " WHERE operator_id=?1 AND day=?2 AND hour=?3 AND station_code=?4",
                                              "Commit"));
-    upd.Int(1, u.power.adjust_top_power.units()).Int(2, u.power.adjust_bottom_power.units()).Int(3, now);
-    upd.Blob(4, patch).Text(5, u.operator_id).Text(6, u.power.station_code).Int(7, day);
-    VGI_RETURN_IF_ERROR(upd.Run());
-    if (sqlite3_changes(c.db()) > 0) return Status::Ok();
+      bind(s);
+      VGI_RETURN_IF_ERROR(s.Run());
+    }
+    if (sqlite3_changes(c.db()) == 0) {
+      // `?10 & ?9` is ?10 (present is a subset of written): both statements take all 11 values.
+      VGI_ASSIGN_OR_RETURN(Stmt s, c.Prepare("INSERT INTO power_hour(operator_id, day, hour, station_code, adjust_top,"
+                                             " adjust_bottom, updated_at, write_seq, present, slots)"
+                                             " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?10 & ?9,vgi_hour_slots(NULL,?11))",
+                                             "Commit"));
+      bind(s);
+      VGI_RETURN_IF_ERROR(s.Run());
+    }
+    ++seq;
   }
-  VGI_ASSIGN_OR_RETURN(Stmt ins, c.Prepare("INSERT INTO power_day(operator_id, station_code, day, adjust_top,"
-                                           " adjust_bottom, updated_at, present, slots)"
-                                           " VALUES(?1,?2,?3,?4,?5,?6,vgi_patch_present(NULL, ?7),"
-                                           " vgi_patch_slots(NULL, ?7))",
-                                           "Commit"));
-  ins.Text(1, u.operator_id).Text(2, u.power.station_code).Int(3, day);
-  ins.Int(4, u.power.adjust_top_power.units()).Int(5, u.power.adjust_bottom_power.units()).Int(6, now);
-  return ins.Blob(7, patch).Run();
+  return Status::Ok();
 }
 
 // Keeps the station's latest reading (LatestPower): replaced unless the stored one is later.
@@ -114,14 +157,19 @@ Status ApplyLatest(Connection& c, const PowerUpdate& u) {
 
 }  // namespace
 
-Status RegisterPowerFunctions(Connection& c) {
-  for (const auto& [name, fn] : {std::pair{"vgi_patch_slots", &PatchSlots}, std::pair{"vgi_patch_present", &PatchPresent}}) {
-    if (sqlite3_create_function_v2(c.db(), name, 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, nullptr, fn,
-                                   nullptr, nullptr, nullptr) != SQLITE_OK) {
-      return c.Error("open");
-    }
+int RegisterMigrationFunctions(sqlite3* db) {
+  using Fn = void (*)(sqlite3_context*, int, sqlite3_value**);
+  for (const auto& [name, fn] : {std::pair<const char*, Fn>{"vgi_hour_slots", &HourSlots},
+                                 std::pair<const char*, Fn>{"vgi_hour_present", &HourPresent}}) {
+    const int rc = sqlite3_create_function_v2(db, name, 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY,
+                                              nullptr, fn, nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) return rc;
   }
-  return Status::Ok();
+  return SQLITE_OK;
+}
+
+Status RegisterPowerFunctions(Connection& c) {
+  return RegisterMigrationFunctions(c.db()) == SQLITE_OK ? Status::Ok() : c.Error("open");
 }
 
 Status SqliteStore::Commit(const WriteBatch& batch) {
@@ -149,14 +197,26 @@ Status SqliteStore::Commit(const WriteBatch& batch) {
       VGI_RETURN_IF_ERROR(s.Text(1, k.operator_id).Text(2, k.timestamp).Text(3, k.seq).Int(4, ToMicros(k.forget_after)).Run());
     }
     std::set<std::pair<std::string_view, std::int32_t>> operator_days;
-    for (std::size_t i = 0; i < batch.power.size(); ++i) {
-      const PowerUpdate& u = batch.power[i];
-      VGI_ASSIGN_OR_RETURN(const auto slices, record::SliceByDay(u, i, today));
-      for (const record::DaySlice& slice : slices) {
-        VGI_RETURN_IF_ERROR(ApplyPowerSlice(c, u, slice, now));
-        operator_days.emplace(u.operator_id, record::DayNumber(slice.day));
+    if (!batch.power.empty()) {
+      // The last write_seq given, read and written in this transaction (another process may
+      // write the file between two of ours).
+      std::int64_t seq = 0;
+      {
+        VGI_ASSIGN_OR_RETURN(Stmt s, c.Prepare("SELECT seq FROM power_write_seq WHERE id=0", "Commit"));
+        VGI_RETURN_IF_ERROR(s.RowOrNotFound());
+        seq = s.ColInt(0);
       }
-      VGI_RETURN_IF_ERROR(ApplyLatest(c, u));
+      for (std::size_t i = 0; i < batch.power.size(); ++i) {
+        const PowerUpdate& u = batch.power[i];
+        VGI_ASSIGN_OR_RETURN(const auto slices, record::SliceByDay(u, i, today));
+        for (const record::DaySlice& slice : slices) {
+          VGI_RETURN_IF_ERROR(ApplyPowerSlice(c, u, slice, now, seq));
+          operator_days.emplace(u.operator_id, record::DayNumber(slice.day));
+        }
+        VGI_RETURN_IF_ERROR(ApplyLatest(c, u));
+      }
+      VGI_ASSIGN_OR_RETURN(Stmt s, c.Prepare("UPDATE power_write_seq SET seq=? WHERE id=0", "Commit"));
+      VGI_RETURN_IF_ERROR(s.Int(1, seq).Run());
     }
     for (const auto& [op, day] : operator_days) {
       VGI_ASSIGN_OR_RETURN(Stmt s, c.Prepare("INSERT INTO power_operator_day(operator_id, day, version) VALUES(?,?,1)"
@@ -195,58 +255,89 @@ Status SqliteStore::Commit(const WriteBatch& batch) {
   });
 }
 
-void ReadStationDay(const Stmt& s, int col, StationDay& d) {
-  d.adjust_top_power = proto::Kilowatts::FromUnits(s.ColInt(col));
-  d.adjust_bottom_power = proto::Kilowatts::FromUnits(s.ColInt(col + 1));
-  d.updated_at = FromMicros(s.ColInt(col + 2));
-  const std::string_view present = s.ColBlob(col + 3);
-  const std::string_view slots = s.ColBlob(col + 4);
-  record::UnpackDay({reinterpret_cast<const std::uint8_t*>(slots.data()), slots.size()},
-                    {reinterpret_cast<const std::uint8_t*>(present.data()), present.size()}, d);
+namespace {
+
+// An hour row's columns as the readers select them, from `col`.
+#define VGI_HOUR_COLUMNS "hour, slots, present, adjust_top, adjust_bottom, updated_at, write_seq"
+
+Status FoldHourRow(const Stmt& s, int col, StationDay& day, std::int64_t& latest_seq) {
+  record::HourRow row;
+  row.hour = s.ColInt(col);
+  row.slots = s.ColBlob(col + 1);
+  row.present = static_cast<std::uint64_t>(s.ColInt(col + 2));
+  row.adjust_top = s.ColInt(col + 3);
+  row.adjust_bottom = s.ColInt(col + 4);
+  row.updated_at = FromMicros(s.ColInt(col + 5));
+  row.write_seq = s.ColInt(col + 6);
+  return record::FoldHourRow(row, "power_hour", day, latest_seq);
 }
+
+// One station-day, or nothing when it has no row. The key leads with the day: the IN list makes
+// it 24 key probes.
+Result<std::optional<StationDay>> ReadStationDay(Connection& c, std::string_view operator_id,
+                                                 std::string_view station_code, proto::BeijingDate day,
+                                                 std::string_view op) {
+  VGI_ASSIGN_OR_RETURN(Stmt s, c.Prepare("SELECT " VGI_HOUR_COLUMNS " FROM power_hour WHERE operator_id=?1 AND day=?2"
+                                         " AND hour IN (0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23)"
+                                         " AND station_code=?3",
+                                         op));
+  s.Text(1, operator_id).Int(2, record::DayNumber(day)).Text(3, station_code);
+  std::optional<StationDay> out;
+  std::int64_t latest = record::kNoWriteSeq;
+  for (;;) {
+    VGI_ASSIGN_OR_RETURN(const bool row, s.Step());
+    if (!row) return out;
+    if (!out) {
+      out.emplace();
+      out->operator_id = operator_id;
+      out->station_code = station_code;
+      out->day = day;
+    }
+    VGI_RETURN_IF_ERROR(FoldHourRow(s, 0, *out, latest));
+  }
+}
+
+// Every station-day of the operator's day, by station code. The rows come hour by hour.
+Status ReadStationDays(Connection& c, std::string_view operator_id, proto::BeijingDate day, std::vector<StationDay>& out) {
+  VGI_ASSIGN_OR_RETURN(Stmt s, c.Prepare("SELECT station_code, " VGI_HOUR_COLUMNS
+                                         " FROM power_hour WHERE operator_id=? AND day=?",
+                                         "ListStationDays"));
+  s.Text(1, operator_id).Int(2, record::DayNumber(day));
+  std::vector<StationDay> days;
+  std::vector<std::int64_t> latest;
+  std::unordered_map<std::string, std::size_t> index;
+  for (;;) {
+    VGI_ASSIGN_OR_RETURN(const bool row, s.Step());
+    if (!row) break;
+    const std::string_view code = s.ColText(0);
+    auto it = index.find(std::string(code));
+    if (it == index.end()) {
+      it = index.emplace(code, days.size()).first;
+      StationDay& d = days.emplace_back();
+      d.operator_id = operator_id;
+      d.station_code = code;
+      d.day = day;
+      latest.push_back(record::kNoWriteSeq);
+    }
+    VGI_RETURN_IF_ERROR(FoldHourRow(s, 1, days[it->second], latest[it->second]));
+  }
+  std::sort(days.begin(), days.end(),
+            [](const StationDay& a, const StationDay& b) { return a.station_code < b.station_code; });
+  out.insert(out.end(), std::make_move_iterator(days.begin()), std::make_move_iterator(days.end()));
+  return Status::Ok();
+}
+
+}  // namespace
 
 Result<std::optional<StationDay>> SqliteStore::GetStationDay(std::string_view operator_id,
                                                              std::string_view station_code, proto::BeijingDate day) {
   std::optional<StationDay> out;
   VGI_RETURN_IF_ERROR(ReadTx("GetStationDay", [&](Connection& c) -> Status {
-    VGI_ASSIGN_OR_RETURN(Stmt s, c.Prepare("SELECT adjust_top, adjust_bottom, updated_at, present, slots FROM power_day"
-                                           " WHERE operator_id=? AND station_code=? AND day=?",
-                                           "GetStationDay"));
-    VGI_ASSIGN_OR_RETURN(const bool row, s.Text(1, operator_id).Text(2, station_code).Int(3, record::DayNumber(day)).Step());
-    if (!row) return Status::Ok();
-    StationDay d;
-    d.operator_id = operator_id;
-    d.station_code = station_code;
-    d.day = day;
-    ReadStationDay(s, 0, d);
-    out = std::move(d);
+    VGI_ASSIGN_OR_RETURN(out, ReadStationDay(c, operator_id, station_code, day, "GetStationDay"));
     return Status::Ok();
   }));
   return out;
 }
-
-namespace {
-
-// Every station-day of the operator's day, by station code.
-Status ReadStationDays(Connection& c, std::string_view operator_id, proto::BeijingDate day, std::vector<StationDay>& out) {
-  VGI_ASSIGN_OR_RETURN(Stmt s, c.Prepare("SELECT station_code, adjust_top, adjust_bottom, updated_at, present, slots"
-                                         " FROM power_day INDEXED BY power_day_by_day"
-                                         " WHERE operator_id=? AND day=? ORDER BY station_code",
-                                         "ListStationDays"));
-  s.Text(1, operator_id).Int(2, record::DayNumber(day));
-  for (;;) {
-    VGI_ASSIGN_OR_RETURN(const bool row, s.Step());
-    if (!row) return Status::Ok();
-    StationDay d;
-    d.operator_id = operator_id;
-    d.station_code = s.ColText(0);
-    d.day = day;
-    ReadStationDay(s, 1, d);
-    out.push_back(std::move(d));
-  }
-}
-
-}  // namespace
 
 Result<std::vector<StationDay>> SqliteStore::ListStationDays(std::string_view operator_id, proto::BeijingDate day) {
   std::vector<StationDay> out;
@@ -255,52 +346,37 @@ Result<std::vector<StationDay>> SqliteStore::ListStationDays(std::string_view op
   return out;
 }
 
+// 24 key probes per day (the key leads with the day).
+Result<std::vector<StationDay>> SqliteStore::ReadStationDaysOn(std::string_view operator_id,
+                                                               std::string_view station_code,
+                                                               const std::vector<proto::BeijingDate>& sorted,
+                                                               std::string_view op) {
+  std::vector<StationDay> out;
+  VGI_RETURN_IF_ERROR(ReadTx(op, [&](Connection& c) -> Status {
+    out.clear();
+    for (const proto::BeijingDate day : sorted) {
+      VGI_ASSIGN_OR_RETURN(std::optional<StationDay> d, ReadStationDay(c, operator_id, station_code, day, op));
+      if (d) out.push_back(std::move(*d));
+    }
+    return Status::Ok();
+  }));
+  return out;
+}
+
 Result<std::vector<StationDay>> SqliteStore::ListStationHistory(std::string_view operator_id,
                                                                 std::string_view station_code, proto::BeijingDate from,
                                                                 proto::BeijingDate to) {
   VGI_RETURN_IF_ERROR(record::CheckDayRange(from, to));
-  std::vector<StationDay> out;
-  VGI_RETURN_IF_ERROR(ReadTx("ListStationHistory", [&](Connection& c) -> Status {
-    VGI_ASSIGN_OR_RETURN(Stmt s, c.Prepare("SELECT day, adjust_top, adjust_bottom, updated_at, present, slots FROM power_day"
-                                           " WHERE operator_id=? AND station_code=? AND day BETWEEN ? AND ? ORDER BY day",
-                                           "ListStationHistory"));
-    s.Text(1, operator_id).Text(2, station_code).Int(3, record::DayNumber(from)).Int(4, record::DayNumber(to));
-    for (;;) {
-      VGI_ASSIGN_OR_RETURN(const bool row, s.Step());
-      if (!row) return Status::Ok();
-      StationDay d;
-      d.operator_id = operator_id;
-      d.station_code = station_code;
-      VGI_ASSIGN_OR_RETURN(d.day, record::DateFromDayNumber(s.ColInt(0)));
-      ReadStationDay(s, 1, d);
-      out.push_back(std::move(d));
-    }
-  }));
-  return out;
+  std::vector<proto::BeijingDate> days;
+  for (proto::BeijingDate d = from; !(to < d); d.days += 1) days.push_back(d);
+  return ReadStationDaysOn(operator_id, station_code, days, "ListStationHistory");
 }
 
 Result<std::vector<StationDay>> SqliteStore::ListStationDaysOn(std::string_view operator_id,
                                                                std::string_view station_code,
                                                                std::span<const proto::BeijingDate> days) {
   VGI_ASSIGN_OR_RETURN(const std::vector<proto::BeijingDate> sorted, record::SortedDays(days));
-  std::vector<StationDay> out;
-  VGI_RETURN_IF_ERROR(ReadTx("ListStationDaysOn", [&](Connection& c) -> Status {
-    out.clear();
-    for (const proto::BeijingDate day : sorted) {  // one primary-key probe each
-      VGI_ASSIGN_OR_RETURN(Stmt s, c.Prepare("SELECT adjust_top, adjust_bottom, updated_at, present, slots FROM power_day"
-                                             " WHERE operator_id=? AND station_code=? AND day=?",
-                                             "ListStationDaysOn"));
-      VGI_ASSIGN_OR_RETURN(const bool row, s.Text(1, operator_id).Text(2, station_code).Int(3, record::DayNumber(day)).Step());
-      if (!row) continue;
-      StationDay& d = out.emplace_back();
-      d.operator_id = operator_id;
-      d.station_code = station_code;
-      d.day = day;
-      ReadStationDay(s, 0, d);
-    }
-    return Status::Ok();
-  }));
-  return out;
+  return ReadStationDaysOn(operator_id, station_code, sorted, "ListStationDaysOn");
 }
 
 Result<std::vector<OperatorDay>> SqliteStore::ListOperatorDays(std::string_view operator_id, proto::BeijingDate from,

@@ -26,12 +26,9 @@
 
 namespace vgi::store::sqlite {
 
-// Registers the SQL functions the power updates use (sqlite_power.cpp) on the writer.
+// Registers the SQL functions the power updates and the migrations use (sqlite_power.cpp) on
+// the writer.
 Status RegisterPowerFunctions(Connection& c);
-
-// Fills a station-day's powers, time and slots from the columns `col`.. of
-// "adjust_top, adjust_bottom, updated_at, present, slots" (power_day; sqlite_power.cpp).
-void ReadStationDay(const Stmt& s, int col, StationDay& d);
 
 class SqliteStore final : public Store {
  public:
@@ -140,6 +137,12 @@ class SqliteStore final : public Store {
   Result<ReaderLease> AcquireReader();
   // Runs `body` on a reader inside one read transaction (a consistent snapshot).
   Status ReadTx(std::string_view op, const std::function<Status(Connection&)>& body);
+
+  // The station's days of `sorted` (ascending, distinct) that have power rows, in that order
+  // (ListStationHistory, ListStationDaysOn; sqlite_power.cpp).
+  Result<std::vector<StationDay>> ReadStationDaysOn(std::string_view operator_id, std::string_view station_code,
+                                                    const std::vector<proto::BeijingDate>& sorted,
+                                                    std::string_view op);
 
   // The instruction upsert of PutInstruction and Enqueue; the caller holds write_mu_ and a
   // transaction.
