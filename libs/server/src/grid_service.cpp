@@ -248,6 +248,7 @@ void GridService::HandleStationInfo(std::shared_ptr<Call> call) {
                       call->env.operator_id, receipt->stations_applied, receipt->stakes_applied,
                       receipt->stations_retired, receipt->stakes_retired);
     }
+    if (deps_.after_model_sync) deps_.after_model_sync();
   }
   store::WriteBatch batch;
   if (call->request_key) batch.request_keys.push_back(*call->request_key);

@@ -163,7 +163,8 @@ class GridServiceTest : public ::testing::Test {
     prepared_.emplace(*proto::PreparedKeys::Create(keys_));
     committer_ = std::make_unique<store::GroupCommitter>(store_);
     service_ = std::make_unique<GridService>(
-        GridService::Deps{&store_, committer_.get(), &peers_, &tokens_, &replay_, &clock_, &metrics_, nullptr},
+        GridService::Deps{&store_, committer_.get(), &peers_, &tokens_, &replay_, &clock_, &metrics_, nullptr,
+                          [this] { ++syncs_applied_; }},
         GridServiceOptions{});
   }
 
@@ -220,6 +221,7 @@ class GridServiceTest : public ::testing::Test {
   std::optional<proto::PreparedKeys> prepared_;
   std::unique_ptr<store::GroupCommitter> committer_;
   std::unique_ptr<GridService> service_;
+  int syncs_applied_ = 0;  // after_model_sync calls
 };
 
 TEST_F(GridServiceTest, QueryTokenIssuesAWorkingToken) {
@@ -353,7 +355,9 @@ TEST_F(GridServiceTest, ThreePageSyncOutOfOrderAppliesOnTheLastPage) {
     EXPECT_TRUE(store_.ListStations(kOp, true)->empty());
   }
   ASSERT_EQ(Send(Interface::kSendStationInfo, Body(page(1))).opened.ret, Ret::kOk);  // resend
+  EXPECT_EQ(syncs_applied_, 0);
   ASSERT_EQ(Send(Interface::kSendStationInfo, Body(page(2))).opened.ret, Ret::kOk);
+  EXPECT_EQ(syncs_applied_, 1);  // the server then returns the free heap
   auto listed = store_.ListStations(kOp, false);
   ASSERT_TRUE(listed.ok());
   ASSERT_EQ(listed->size(), 3u);

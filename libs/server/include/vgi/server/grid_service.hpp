@@ -22,6 +22,7 @@
 // Thread safety: Handle may be called from any thread concurrently.
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -56,6 +57,9 @@ class GridService {
     const Clock* clock;
     Metrics* metrics;
     std::shared_ptr<spdlog::logger> log;  // may be null: no request log
+    // May be empty. Called on the request's thread after a model sync was applied (a peak of
+    // two models in memory), before the answer.
+    std::function<void()> after_model_sync;
   };
   GridService(Deps deps, GridServiceOptions options);
   ~GridService();  // waits for blocking work in flight
