@@ -60,6 +60,11 @@ Result<StoreHandle> OpenConfiguredStore(const Config& config, const Clock& clock
   options.clock = &clock;
   options.sealer = h.sealer.get();
   options.sync_ttl = config.sync_ttl;
+  options.on_migration = [](std::string_view name) {
+    spdlog::info("store: applying schema migration {}; converting stored data can take minutes on a large "
+                 "database: let it finish",
+                 name);
+  };
   VGI_ASSIGN_OR_RETURN(h.store, store::OpenStore(config.database, config.data_dir, options));
   return h;
 }

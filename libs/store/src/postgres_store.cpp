@@ -75,6 +75,7 @@ Status PostgresStore::Migrate() {
     }
     for (const Migration& m : migrations) {
       if (m.version <= current) continue;
+      if (options_.on_migration) options_.on_migration(m.name);
       Status s = c->Run("BEGIN");
       if (s.ok()) s = c->Run(m.sql);
       if (s.ok()) {

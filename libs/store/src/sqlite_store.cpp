@@ -172,6 +172,7 @@ Status SqliteStore::ApplyMigrations() {
   }
   for (const Migration& m : migrations) {
     if (m.version <= current) continue;
+    if (options_.on_migration) options_.on_migration(m.name);
     const std::string op = "migration " + std::string(m.name);
     const std::string sql(m.sql);
     Status st = WriteTx("migration", [&](Connection& c) -> Status {

@@ -158,10 +158,16 @@ TEST_F(PostgresStoreTest, MigrationsAreRecordedOnceEvenWhenStoresOpenConcurrentl
   ASSERT_TRUE(url.ok()) << url.status();
   std::vector<Result<std::unique_ptr<Store>>> opened;
   std::mutex mu;
+  std::vector<std::string> announced;  // on_migration calls, from every store
+  StoreOptions options = options_;
+  options.on_migration = [&](std::string_view name) {
+    std::lock_guard lock(mu);
+    announced.emplace_back(name);
+  };
   std::vector<std::thread> threads;
   for (int i = 0; i < 3; ++i) {
     threads.emplace_back([&] {
-      auto s = OpenPostgresStore(*url, options_);
+      auto s = OpenPostgresStore(*url, options);
       std::lock_guard lock(mu);
       opened.push_back(std::move(s));
     });
@@ -179,6 +185,9 @@ TEST_F(PostgresStoreTest, MigrationsAreRecordedOnceEvenWhenStoresOpenConcurrentl
   ASSERT_TRUE(rows.ok()) << rows.status();
   EXPECT_EQ(*rows->Int64(0, 0), static_cast<std::int64_t>(PostgresMigrations().size()));
   EXPECT_EQ(*rows->Int64(0, 1), static_cast<std::int64_t>(PostgresMigrations().size()));
+  // Announced by the store that applied them, each once.
+  ASSERT_EQ(announced.size(), PostgresMigrations().size());
+  EXPECT_EQ(announced.back(), PostgresMigrations().back().name);
 }
 
 TEST_F(PostgresStoreTest, PowerIsKeptAsHourRowsOf60SlotsWithAPresentMask) {

@@ -332,10 +332,13 @@ TEST(SqliteStore, ThePowerHourMigrationKeepsEveryStationDay) {
   InsertPowerDay(f.file, "STA0", 20240409, 80000, -2000, 1'700'000'000'000'000, values);
   InsertPowerDay(f.file, "STA0", 20240408, 10, 20, 1'600'000'000'000'000, {{1380, 77}});
   InsertPowerDay(f.file, "STA1", 20240409, 555, 0, 1'700'000'000'000'001, {});  // adjust powers only
+  std::vector<std::string> announced;
+  f.options.on_migration = [&](std::string_view name) { announced.emplace_back(name); };
   auto opened = f.Open();
   ASSERT_TRUE(opened.ok()) << opened.status();
   Store& store = **opened;
   ASSERT_EQ(*store.SchemaVersion(), 10);
+  EXPECT_EQ(announced, std::vector<std::string>{"0010_power_hour.sql"});
   const auto d8 = *proto::ParseDate("2024-04-08");
   const auto d9 = *proto::ParseDate("2024-04-09");
 
@@ -468,7 +471,12 @@ TEST(SqliteStore, AFailedWriteLeavesNothingAndLaterWritesWork) {
 
 TEST(SqliteStore, MigrationsAreRecordedInSchemaVersion) {
   Fixture f;
+  std::vector<std::string> announced;
+  f.options.on_migration = [&](std::string_view name) { announced.emplace_back(name); };
   { ASSERT_TRUE(f.Open().ok()); }
+  ASSERT_EQ(announced.size(), SqliteMigrations().size());
+  EXPECT_EQ(announced.front(), "0001_init.sql");
+  EXPECT_EQ(announced.back(), SqliteMigrations().back().name);
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(f.file.c_str(), &db), SQLITE_OK);
   sqlite3_stmt* st = nullptr;
@@ -485,7 +493,9 @@ TEST(SqliteStore, MigrationsAreRecordedInSchemaVersion) {
   sqlite3_finalize(st);
   sqlite3_close(db);
   // Opening again applies nothing and keeps the version.
+  announced.clear();
   auto again = f.Open();
+  EXPECT_TRUE(announced.empty());
   ASSERT_TRUE(again.ok()) << again.status();
   auto version = (*again)->SchemaVersion();
   ASSERT_TRUE(version.ok());

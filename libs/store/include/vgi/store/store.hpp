@@ -23,6 +23,7 @@
 #include <bitset>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -369,6 +370,10 @@ struct StoreOptions {
   const Clock* clock = &Clock::System();  // received/applied/retired times
   const Sealer* sealer = nullptr;          // required: sensitive fields are sealed with it
   std::chrono::seconds sync_ttl{3600};     // an incomplete model sync expires after this
+  // May be empty. Called with a migration's file name ("0010_power_hour.sql") before opening
+  // applies it: one that converts stored data can take minutes on a large database, and the
+  // caller says so in its log.
+  std::function<void(std::string_view)> on_migration;
 };
 
 class Store {
