@@ -27,8 +27,8 @@
 namespace vgi::store {
 namespace {
 
-constexpr int kMinutesPerHour = 60;
-constexpr std::size_t kRowBytes = 4 * kMinutesPerHour;  // 240
+using record::kHourSlotsBytes;
+using record::kMinutesPerHour;
 // Rows per statement: the ordinal must fit write_seq's low 20 bits, and a chunk's parameters
 // stay a few tens of MB.
 constexpr std::size_t kChunkRows = 100'000;
@@ -143,7 +143,7 @@ class Chunk {
 
   void Add(const HourRow& r, const Adjust& a, int first, int end) {
     std::uint64_t run_mask = 0;
-    std::array<char, kRowBytes> image{};
+    std::array<char, kHourSlotsBytes> image{};
     for (int m = first; m < end; ++m) {
       run_mask |= std::uint64_t{1} << m;
       PutLe32(image.data() + 4 * m, r.slots[static_cast<std::size_t>(m)]);
