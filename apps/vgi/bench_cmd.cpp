@@ -26,8 +26,8 @@ constexpr const char* kFooter = R"(Scenarios:
                spread over --stations (default 10000); for --duration or --requests; --rate R for an
                open loop at R req/s (latency counted from each request's due time).
   power-fleet  one minute of power for --stations (default 1000000) in requests of --batch (500);
-               --minutes M sends M consecutive minutes (the first creates each station-day's row,
-               later ones update it), each timed on its own.
+               --minutes M sends M consecutive minutes (a station's first minute of an hour creates
+               its hour row, later ones update it), each timed on its own.
   model-sync   a full send_station_info sync of --stations (30000) x --stakes-per-station (10) in
                pages of --page-size (1000); seconds until every page is answered Ret 0 (the last one
                applies the snapshot); checks the server counted the sync as applied.
@@ -322,7 +322,7 @@ void RegisterBench(CLI::App& app, int* exit_code) {
       ->check(CLI::PositiveNumber);
   cmd->add_option("--batch", o->batch, "Stations a power request (power-fleet: 500; day-load: what fits, <= 100)")
       ->check(CLI::Range(1, static_cast<int>(proto::kMaxStationPowers)));
-  cmd->add_option("--minutes", o->minutes, "power-fleet: consecutive minutes to send (the first creates station-days)")
+  cmd->add_option("--minutes", o->minutes, "power-fleet: consecutive minutes to send (the first creates the stations' hour rows)")
       ->check(CLI::Range(1, 60))
       ->capture_default_str();
   cmd->add_option("--stakes-per-station", o->stakes_per_station,
