@@ -36,8 +36,30 @@ TEST(MemoryReplayGuard, AdmitsOnceThenRefuses) {
   // Any part differing makes a different request.
   EXPECT_TRUE(guard.Admit("123456789", "20261123090000", "0002", forget).ok());
   EXPECT_TRUE(guard.Admit("987654321", "20261123090000", "0001", forget).ok());
-  EXPECT_TRUE(guard.Admit("123456789", "2026112309000000", "0001", forget).ok());
-  EXPECT_EQ(guard.size(), 4u);
+  EXPECT_TRUE(guard.Admit("123456789", "20261123090001", "0001", forget).ok());
+  // Neighbours in the packed key (TimeStamp x 10 000 + Seq, operator by index) stay apart.
+  EXPECT_TRUE(guard.Admit("123456789", "20261123085959", "9999", forget).ok());
+  EXPECT_TRUE(guard.Admit("123456789", "20261123090000", "0000", forget).ok());
+  EXPECT_TRUE(guard.Admit("1234567890", "20261123090000", "0001", forget).ok());
+  EXPECT_EQ(guard.size(), 7u);
+  EXPECT_EQ(RetFor(guard.Admit("987654321", "20261123090000", "0001", forget)), Ret::kAuthFailed);
+}
+
+TEST(MemoryReplayGuard, AKeyNotAsTheEnvelopeRequiresIsInvalidNamingTheField) {
+  FakeClock clock;
+  MemoryReplayGuard guard(clock);
+  const SystemTime forget = clock.Now() + seconds(300);
+  for (const char* timestamp : {"2026112309000000", "2026112309000", "2026112309000a", ""}) {
+    const Status st = guard.Admit("123456789", timestamp, "0001", forget);
+    EXPECT_EQ(st.code(), StatusCode::kInvalid) << timestamp;
+    EXPECT_EQ(st.message(), "TimeStamp: must be 14 digits, yyyyMMddHHmmss") << timestamp;
+  }
+  for (const char* seq : {"001", "00001", "00a1", "-001"}) {
+    const Status st = guard.Admit("123456789", "20261123090000", seq, forget);
+    EXPECT_EQ(st.code(), StatusCode::kInvalid) << seq;
+    EXPECT_EQ(st.message(), "Seq: must be 4 digits, e.g. 0001") << seq;
+  }
+  EXPECT_EQ(guard.size(), 0u);
 }
 
 TEST(MemoryReplayGuard, ForgetsKeysOnceTheirWindowHasPassedAFewPerAdmit) {
@@ -63,26 +85,26 @@ TEST(MemoryReplayGuard, ForgetsKeysOnceTheirWindowHasPassedAFewPerAdmit) {
 TEST(MemoryReplayGuard, AKeyAdmittedAgainAfterExpiryIsHeldForItsNewWindow) {
   FakeClock clock;
   MemoryReplayGuard guard(clock);
-  ASSERT_TRUE(guard.Admit("123456789", "t", "0001", clock.Now() + seconds(1)).ok());
+  ASSERT_TRUE(guard.Admit("123456789", "20261123090000", "0001", clock.Now() + seconds(1)).ok());
   clock.Advance(seconds(2));
   // Expired: admitted again, now until +302 s (its first expiry entry comes up first and must
   // not drop it).
-  ASSERT_TRUE(guard.Admit("123456789", "t", "0001", clock.Now() + seconds(300)).ok());
+  ASSERT_TRUE(guard.Admit("123456789", "20261123090000", "0001", clock.Now() + seconds(300)).ok());
   clock.Advance(seconds(1));
-  ASSERT_TRUE(guard.Admit("123456789", "u", "0001", clock.Now() + seconds(300)).ok());  // forgets what is due
+  ASSERT_TRUE(guard.Admit("123456789", "20261123090001", "0001", clock.Now() + seconds(300)).ok());  // forgets what is due
   EXPECT_EQ(guard.size(), 2u);
-  EXPECT_EQ(RetFor(guard.Admit("123456789", "t", "0001", clock.Now() + seconds(300))), Ret::kAuthFailed);
+  EXPECT_EQ(RetFor(guard.Admit("123456789", "20261123090000", "0001", clock.Now() + seconds(300))), Ret::kAuthFailed);
   clock.Advance(seconds(301));
-  ASSERT_TRUE(guard.Admit("123456789", "v", "0001", clock.Now() + seconds(300)).ok());
-  EXPECT_EQ(guard.size(), 1u);  // t and u forgotten, v held
+  ASSERT_TRUE(guard.Admit("123456789", "20261123090002", "0001", clock.Now() + seconds(300)).ok());
+  EXPECT_EQ(guard.size(), 1u);  // the first two forgotten, the third held
 }
 
 TEST(MemoryReplayGuard, ExpiredButUnpurgedKeyIsAdmittedAgain) {
   FakeClock clock;
   MemoryReplayGuard guard(clock);
-  ASSERT_TRUE(guard.Admit("123456789", "t", "0001", clock.Now() + seconds(1)).ok());
+  ASSERT_TRUE(guard.Admit("123456789", "20261123090000", "0001", clock.Now() + seconds(1)).ok());
   clock.Advance(std::chrono::milliseconds(1500));  // past forget_after, before the next purge
-  EXPECT_TRUE(guard.Admit("123456789", "t", "0001", clock.Now() + seconds(1)).ok());
+  EXPECT_TRUE(guard.Admit("123456789", "20261123090000", "0001", clock.Now() + seconds(1)).ok());
 }
 
 }  // namespace
