@@ -310,9 +310,8 @@ Status ReadStationDays(Connection& c, std::string_view operator_id, proto::Beiji
     VGI_ASSIGN_OR_RETURN(const bool row, s.Step());
     if (!row) break;
     const std::string_view code = s.ColText(0);
-    auto it = index.find(std::string(code));
-    if (it == index.end()) {
-      it = index.emplace(code, days.size()).first;
+    const auto [it, inserted] = index.try_emplace(std::string(code), days.size());
+    if (inserted) {
       StationDay& d = days.emplace_back();
       d.operator_id = operator_id;
       d.station_code = code;
