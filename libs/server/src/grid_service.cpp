@@ -92,7 +92,24 @@ GridService::GridService(Deps deps, GridServiceOptions options)
       metrics_(std::make_unique<Instruments>(*deps_.metrics)),
       pool_(std::make_unique<Pool>(options.blocking_threads)) {}
 
-GridService::~GridService() { pool_->pool.join(); }
+GridService::~GridService() {
+  pool_->pool.join();  // blocking work may still submit commits
+  std::unique_lock lock(commits_mu_);
+  commits_done_.wait(lock, [this] { return commits_in_flight_ == 0; });
+}
+
+void GridService::Commit(store::WriteBatch batch, std::function<void(const Status&)> then) {
+  {
+    std::lock_guard lock(commits_mu_);
+    ++commits_in_flight_;
+  }
+  deps_.committer->Submit(std::move(batch), [this, then = std::move(then)](const Status& st) {
+    then(st);
+    // Notified under the lock: the destructor cannot free the mutex before this unlocks.
+    std::lock_guard lock(commits_mu_);
+    if (--commits_in_flight_ == 0) commits_done_.notify_all();
+  });
+}
 
 void GridService::RegisterRoutes(HttpServer& server) {
   for (Interface i : kServed) {
@@ -202,7 +219,7 @@ void GridService::HandleToken(std::shared_ptr<Call> call) {
     response.message = "OperatorSecret is wrong: use the OperatorSecret the grid issued to this operator";
     // The refusal is committed too: its replay key must survive a restart like any other.
     const std::string data = proto::EncodeData(response, options);
-    deps_.committer->Submit(std::move(batch), [this, call, data](const Status& st) {
+    Commit(std::move(batch), [this, call, data](const Status& st) {
       if (!st.ok()) {
         StorageFailed(st);
         return Answer(*call, st);
@@ -285,7 +302,7 @@ void GridService::HandlePower(std::shared_ptr<Call> call) {
   }
   if (call->request_key) batch.request_keys.push_back(*call->request_key);
   const std::uint64_t stations = batch.power.size();
-  deps_.committer->Submit(std::move(batch), [this, call = std::move(call), points, stations](const Status& st) {
+  Commit(std::move(batch), [this, call = std::move(call), points, stations](const Status& st) {
     if (!st.ok()) {
       StorageFailed(st);
       return Answer(*call, st);
@@ -333,7 +350,7 @@ void GridService::HandleFeedback(std::shared_ptr<Call> call) {
   store::WriteBatch batch;
   batch.feedback.push_back(std::move(record));
   if (call->request_key) batch.request_keys.push_back(*call->request_key);
-  deps_.committer->Submit(std::move(batch), [this, call = std::move(call)](const Status& st) {
+  Commit(std::move(batch), [this, call = std::move(call)](const Status& st) {
     if (!st.ok()) {
       StorageFailed(st);
       return Answer(*call, st);
@@ -345,7 +362,7 @@ void GridService::HandleFeedback(std::shared_ptr<Call> call) {
 }
 
 void GridService::CommitAndAnswer(std::shared_ptr<Call> call, store::WriteBatch batch, std::string data_json) {
-  deps_.committer->Submit(std::move(batch), [this, call = std::move(call), data = std::move(data_json)](const Status& st) {
+  Commit(std::move(batch), [this, call = std::move(call), data = std::move(data_json)](const Status& st) {
     if (!st.ok()) {
       StorageFailed(st);
       return Answer(*call, st);

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <future>
+#include <thread>
 
 #include "vgi/proto/codec.hpp"
 #include "vgi/proto/envelope.hpp"
@@ -20,11 +21,13 @@ using namespace std::chrono_literals;
 using proto::Interface;
 using proto::Ret;
 
-// Forwards to a real store; fails every write while `fail` is set (disk full, I/O error).
+// Forwards to a real store; fails every write while `fail` is set (disk full, I/O error), and
+// holds every Commit while `hold` is set (a slow disk).
 class FlakyStore final : public store::Store {
  public:
   explicit FlakyStore(std::unique_ptr<store::Store> inner) : inner_(std::move(inner)) {}
   std::atomic<bool> fail{false};
+  std::atomic<bool> hold{false};
 
   std::string_view backend() const override { return inner_->backend(); }
   Result<int> SchemaVersion() override { return inner_->SchemaVersion(); }
@@ -43,6 +46,7 @@ class FlakyStore final : public store::Store {
     return inner_->ListStations(op, retired);
   }
   Status Commit(const store::WriteBatch& batch) override {
+    while (hold) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     if (fail) return Status::Io("disk full");
     return inner_->Commit(batch);
   }
@@ -257,6 +261,34 @@ TEST_F(GridServiceTest, PowerIsCommittedBeforeRet0) {
   EXPECT_TRUE((*day)->present[9 * 60 + 59]);
   EXPECT_EQ((*day)->present.count(), 1u);
   EXPECT_EQ((*day)->adjust_top_power.units(), 5000);
+}
+
+TEST_F(GridServiceTest, DestroyingTheServiceWaitsForTheAnswersOfCommitsInFlight) {
+  // Shutdown destroys the service before the committer, which still completes what is queued:
+  // the answer must not run on a destroyed service.
+  store_.hold = true;
+  std::promise<HttpResponse> answered;
+  HttpRequest req;
+  req.method = "POST";
+  req.path = "/x";
+  req.authorization = "Bearer " + Token();
+  req.content_type = "application/json";
+  req.body = Body(PowerJson("2026-11-23 09:59"));
+  req.remote_ip = "127.0.0.1";
+  service_->Handle(Interface::kSendStationPower1440, std::move(req),
+                   [&answered](HttpResponse r) { answered.set_value(std::move(r)); });
+  std::atomic<bool> destroyed{false};
+  std::thread shutdown([&] {
+    service_.reset();
+    destroyed = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_FALSE(destroyed) << "the service went away with its commit's answer still to come";
+  store_.hold = false;
+  shutdown.join();
+  auto opened = proto::OpenResponse(answered.get_future().get().body, *prepared_, proto::WireProfile{});
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  EXPECT_EQ(opened->ret, Ret::kOk) << opened->msg;
 }
 
 TEST_F(GridServiceTest, PowerOutsideTodayPlusMinusOneDayIs4003NamingThePointAndStoresNothing) {

@@ -22,8 +22,10 @@
 // Thread safety: Handle may be called from any thread concurrently.
 
 #include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "vgi/base/clock.hpp"
@@ -62,7 +64,7 @@ class GridService {
     std::function<void()> after_model_sync;
   };
   GridService(Deps deps, GridServiceOptions options);
-  ~GridService();  // waits for blocking work in flight
+  ~GridService();  // waits for blocking work and for the answers of commits in flight
   GridService(const GridService&) = delete;
   GridService& operator=(const GridService&) = delete;
 
@@ -88,6 +90,9 @@ class GridService {
   void StorageFailed(const Status& status);
   void StorageOk();
   void RunBlocking(std::function<void()> work);
+  // Submits `batch` to the committer; `then` runs on its thread with the commit's status. The
+  // destructor waits until every `then` has returned (the committer may outlive the service).
+  void Commit(store::WriteBatch batch, std::function<void(const Status&)> then);
 
   Deps deps_;
   GridServiceOptions options_;
@@ -95,6 +100,9 @@ class GridService {
   std::atomic<bool> alarm_{false};
   struct Pool;
   std::unique_ptr<Pool> pool_;
+  std::mutex commits_mu_;
+  std::condition_variable commits_done_;
+  int commits_in_flight_ = 0;  // guarded by commits_mu_
 };
 
 }  // namespace vgi::server
