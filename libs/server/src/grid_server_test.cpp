@@ -94,7 +94,9 @@ TEST(GridServerEngine, TicksWhileLeaderAndHandsTheLeaseOverOnStop) {
   // The regulator is the server's: a demand created through it is in the server's store.
   engine::DemandSpec spec;
   spec.task_id = "D-GRID-1";
-  const auto start = proto::BeijingMinute{proto::ToBeijingMinute(Clock::System().Now()).minutes + 120};
+  // 01:00 tomorrow (Beijing): an hour or more away, and the window never crosses midnight.
+  const proto::BeijingMinute now = proto::ToBeijingMinute(Clock::System().Now());
+  const auto start = proto::BeijingMinute{now.minutes - proto::MinuteOfDay(now) + 24 * 60 + 60};
   spec.windows.push_back({proto::Kilowatts::FromInt(100), start, proto::BeijingMinute{start.minutes + 59}});
   auto created = (*server)->regulator().CreateDemand(spec);
   ASSERT_TRUE(created.ok()) << created.status();
