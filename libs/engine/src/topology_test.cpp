@@ -79,7 +79,7 @@ TEST(TopologyCsv, ModelCheckNamesOperatorsThatAreNoPeersAndStationsNotInTheModel
   testing::FakeClock clock(testing::BeijingTime(2026, 12, 4, 9, 0));
   auto sealer = store::Sealer::Create(std::string(store::kMasterKeyBytes, 'k'));
   ASSERT_TRUE(sealer.ok());
-  auto store = store::NewMemoryStore({&clock, &*sealer, std::chrono::seconds(3600), {}});
+  auto store = store::NewMemoryStore({&clock, &*sealer, std::chrono::seconds(3600), {}, {}});
   store::PeerRow peer;
   peer.operator_id = "OPA000001";
   peer.name = "A";

@@ -64,6 +64,11 @@ Result<StoreHandle> OpenConfiguredStore(const Config& config, const Clock& clock
                  "database: let it finish",
                  name);
   };
+  options.on_background_error = [](const Status& st) {
+    spdlog::error("store: {}; the power stays pending (every reader still sees it) and is folded once the "
+                  "database answers again: check the PostgreSQL server and its log",
+                  st.ToString());
+  };
   VGI_ASSIGN_OR_RETURN(h.store, store::OpenStore(config.database, config.data_dir, options));
   return h;
 }

@@ -158,7 +158,7 @@ class GridServiceTest : public ::testing::Test {
   GridServiceTest()
       : clock_(testing::BeijingTime(2026, 11, 23, 10, 0)),
         sealer_(*store::Sealer::Create(std::string(32, 'k'))),
-        store_(store::NewMemoryStore({&clock_, &sealer_, 3600s, {}})),
+        store_(store::NewMemoryStore({&clock_, &sealer_, 3600s, {}, {}})),
         peers_(store_, sealer_, clock_),
         tokens_(*proto::TokenAuthority::Create({{"t1", std::string(32, 't')}}, clock_, &peers_)),
         replay_(clock_),

@@ -15,7 +15,7 @@ class PeerRegistryTest : public ::testing::Test {
  protected:
   PeerRegistryTest()
       : sealer_(*store::Sealer::Create(std::string(32, 'k'))),
-        store_(store::NewMemoryStore({&clock_, &sealer_, 3600s, {}})),
+        store_(store::NewMemoryStore({&clock_, &sealer_, 3600s, {}, {}})),
         peers_(*store_, sealer_, clock_) {}
 
   testing::FakeClock clock_;

@@ -1,20 +1,23 @@
 // Power in PostgreSQL: one row per (operator, station, Beijing day, hour) holding 60 slots
-// (migrations/postgres/0001_init.sql, power_hours).
+// (migrations/postgres/0001_init.sql, power_hours), and each station's latest reading
+// (power_latest). A Commit appends its power to power_pending; a fold (postgres_pending.cpp)
+// writes a partition's pending updates here as one batch, with the statements built below. The
+// readers at the end of this file merge the pending updates in.
 //
-// A Commit may carry thousands of stations' points. They are first folded in memory into one
+// A batch may carry millions of stations' points. They are first folded in memory into one
 // entry per hour row (later points of a minute overwrite earlier ones, in batch order; the day's
-// adjust powers are the last update's), then written with one INSERT ... SELECT FROM unnest(...)
-// ON CONFLICT DO UPDATE per chunk of rows: binary array parameters, one index probe per row, no
-// staging table; Commit sends all its statements in one round trip (PipelinedTransaction).
+// adjust powers and time are the last update's), then written with one INSERT ... SELECT FROM
+// unnest(...) ON CONFLICT DO UPDATE per chunk of rows: binary array parameters, one index probe
+// per row.
 //
 // The update merges only the minutes the batch wrote: overlay() of the written run onto the
 // stored slots, and bit operations on the present mask. ON CONFLICT's `excluded` row carries only
 // table columns, so the merge finds its row's run through write_seq, whose low 20 bits are the
 // row's ordinal in the statement: ($n::int4[])[ordinal] is an O(1) lookup in a fixed-width array
-// parameter. A run must be contiguous; a row written at scattered minutes (rare: two requests for
-// the same station and hour in one group) is written in several passes, one run per pass.
+// parameter. A run must be contiguous; a row written at scattered minutes is written in several
+// passes, one run per pass.
 //
-// Each operator-day a Commit writes gets its version bumped in the same transaction
+// Each operator-day a Commit writes gets its version bumped in the Commit's transaction
 // (power_operator_days); ListOperatorDays recomputes the stored sums of days whose version moved.
 #include <algorithm>
 #include <array>
@@ -72,9 +75,11 @@ struct HourRow {
   std::array<std::int32_t, kMinutesPerHour> slots{};
 };
 
+// The day's adjust powers and time: those of the batch's last update of the day.
 struct Adjust {
   std::int64_t top = 0;
   std::int64_t bottom = 0;
+  SystemTime at{};
 };
 
 void PutLe32(char* p, std::int32_t v) {
@@ -108,9 +113,10 @@ const char* const kPowerUpsertSql = R"sql(
 WITH b AS MATERIALIZED (SELECT nextval('power_write_seq') * 1048576 AS base)
 INSERT INTO power_hours AS t
   (operator_id, station_code, day, hour, slots, present, adjust_top, adjust_bottom, updated_at, write_seq)
-SELECT s.op, s.st, s.day, s.hour, s.image, s.present, s.top, s.bottom, $9, b.base + s.n
-FROM b, unnest($1::text[], $2::text[], $3::date[], $4::int2[], $5::bytea[], $6::int8[], $7::int8[], $8::int8[])
-          WITH ORDINALITY AS s(op, st, day, hour, image, present, top, bottom, n)
+SELECT s.op, s.st, s.day, s.hour, s.image, s.present, s.top, s.bottom, s.at, b.base + s.n
+FROM b, unnest($1::text[], $2::text[], $3::date[], $4::int2[], $5::bytea[], $6::int8[], $7::int8[], $8::int8[],
+               $9::timestamptz[])
+          WITH ORDINALITY AS s(op, st, day, hour, image, present, top, bottom, at, n)
 ON CONFLICT (operator_id, station_code, day, hour) DO UPDATE SET
   slots = overlay(t.slots
                   PLACING substring(excluded.slots FROM ($10::int4[])[(excluded.write_seq % 1048576)::int4]
@@ -137,6 +143,7 @@ class Chunk {
         present_(pg::kInt8Oid),
         top_(pg::kInt8Oid),
         bottom_(pg::kInt8Oid),
+        at_(pg::kTimestamptzOid),
         off_(pg::kInt4Oid),
         len_(pg::kInt4Oid),
         written_(pg::kInt8Oid) {}
@@ -156,6 +163,7 @@ class Chunk {
     present_.AddInt64(static_cast<std::int64_t>(r.present & run_mask));
     top_.AddInt64(a.top);
     bottom_.AddInt64(a.bottom);
+    at_.AddTime(a.at);
     off_.AddInt32(4 * first + 1);
     len_.AddInt32(4 * (end - first));
     written_.AddInt64(static_cast<std::int64_t>(run_mask));
@@ -163,7 +171,7 @@ class Chunk {
 
   [[nodiscard]] std::size_t size() const { return op_.size(); }
 
-  [[nodiscard]] pg::Params Finish(SystemTime now) const {
+  [[nodiscard]] pg::Params Finish() const {
     pg::Params p;
     p.Array(pg::kTextArrayOid, op_)
         .Array(pg::kTextArrayOid, st_)
@@ -173,7 +181,7 @@ class Chunk {
         .Array(pg::kInt8ArrayOid, present_)
         .Array(pg::kInt8ArrayOid, top_)
         .Array(pg::kInt8ArrayOid, bottom_)
-        .Time(now)
+        .Array(pg::kTimestamptzArrayOid, at_)
         .Array(pg::kInt4ArrayOid, off_)
         .Array(pg::kInt4ArrayOid, len_)
         .Array(pg::kInt8ArrayOid, written_);
@@ -181,13 +189,14 @@ class Chunk {
   }
 
  private:
-  pg::ArrayBuilder op_, st_, day_, hour_, image_, present_, top_, bottom_, off_, len_, written_;
+  pg::ArrayBuilder op_, st_, day_, hour_, image_, present_, top_, bottom_, at_, off_, len_, written_;
 };
 
 }  // namespace
 
 std::vector<pg::Params> PowerUpsertParams(const std::vector<PowerUpdate>& power,
-                                          const std::vector<std::vector<record::DaySlice>>& slices, SystemTime now) {
+                                          const std::vector<std::vector<record::DaySlice>>& slices,
+                                          std::span<const SystemTime> times) {
   std::vector<pg::Params> statements;
   // Fold the batch into hour rows. Keys are views into `power`, which outlives this call.
   std::vector<HourRow> rows;
@@ -214,7 +223,7 @@ std::vector<pg::Params> PowerUpsertParams(const std::vector<PowerUpdate>& power,
       if (inserted) adjusts.emplace_back();
       // The day's adjust powers are the last update's: every row of the day written by this
       // batch carries them, and the row written last is the one read back.
-      adjusts[dit->second] = Adjust{u.power.adjust_top_power.units(), u.power.adjust_bottom_power.units()};
+      adjusts[dit->second] = Adjust{u.power.adjust_top_power.units(), u.power.adjust_bottom_power.units(), times[i]};
       if (slice.begin == slice.end) {
         // An update without points still records its adjust powers: touch the day's hour 0.
         (void)row_for(RowKey{op, station, slice.day.days, 0}, dit->second);
@@ -264,11 +273,11 @@ std::vector<pg::Params> PowerUpsertParams(const std::vector<PowerUpdate>& power,
       if (pass >= runs[i].size()) continue;
       chunk.Add(rows[i], adjusts[rows[i].day_index], runs[i][pass].first, runs[i][pass].second);
       if (chunk.size() == kChunkRows) {
-        statements.push_back(chunk.Finish(now));
+        statements.push_back(chunk.Finish());
         chunk = Chunk();
       }
     }
-    if (chunk.size() > 0) statements.push_back(chunk.Finish(now));
+    if (chunk.size() > 0) statements.push_back(chunk.Finish());
   }
   return statements;
 }
@@ -343,73 +352,90 @@ std::optional<pg::Params> LatestUpsertParams(const std::vector<PowerUpdate>& pow
 }
 
 Result<std::vector<StationDay>> PostgresStore::ListStationDays(std::string_view operator_id, proto::BeijingDate day) {
-  VGI_ASSIGN_OR_RETURN(pg::Pool::Lease c, pool_->Acquire());
+  std::vector<StationDay> out;
+  VGI_RETURN_IF_ERROR(Snapshot(*pool_, [&](pg::Connection& c) -> Status {
+    out.clear();
+    VGI_ASSIGN_OR_RETURN(
+        pg::Rows r,
+        c.Prepared("vgi_list_station_days",
+                   "SELECT station_code, hour, slots, present, adjust_top, adjust_bottom, updated_at, write_seq "
+                   "FROM power_hours WHERE operator_id = $1 AND day = $2 ORDER BY station_code, hour",
+                   pg::Params().Text(operator_id).Date(day.days)));
+    // Rows come grouped by station: each run of one code is one station-day.
+    for (int begin = 0; begin < r.size();) {
+      VGI_ASSIGN_OR_RETURN(std::string_view code, r.Bytes(begin, 0));
+      int end = begin + 1;
+      for (; end < r.size(); ++end) {
+        VGI_ASSIGN_OR_RETURN(std::string_view next, r.Bytes(end, 0));
+        if (next != code) break;
+      }
+      StationDay d;
+      d.operator_id = operator_id;
+      d.station_code = code;
+      d.day = day;
+      VGI_RETURN_IF_ERROR(ReadStationDayHours(r, begin, end, 1, d));
+      out.push_back(std::move(d));
+      begin = end;
+    }
+    VGI_ASSIGN_OR_RETURN(const PendingRows pending, PendingRows::Read(c, operator_id, {}));
+    return MergeIntoDays(pending, [&](std::int32_t d) { return d == day.days; }, out);
+  }));
+  return out;
+}
+
+Result<std::vector<StationDay>> PostgresStore::ReadStationDaysOf(std::string_view operator_id,
+                                                                 std::string_view station_code, const char* name,
+                                                                 std::string_view sql, const pg::Params& params,
+                                                                 const std::function<bool(std::int32_t)>& want_day) {
+  std::vector<StationDay> out;
+  VGI_RETURN_IF_ERROR(Snapshot(*pool_, [&](pg::Connection& c) -> Status {
+    out.clear();
+    VGI_ASSIGN_OR_RETURN(pg::Rows r, c.Prepared(name, sql, params));
+    // Rows come grouped by day: each run of one day is one station-day.
+    for (int begin = 0; begin < r.size();) {
+      VGI_ASSIGN_OR_RETURN(const std::int32_t day, r.Date(begin, 0));
+      int end = begin + 1;
+      for (; end < r.size(); ++end) {
+        VGI_ASSIGN_OR_RETURN(const std::int32_t next, r.Date(end, 0));
+        if (next != day) break;
+      }
+      StationDay d;
+      d.operator_id = operator_id;
+      d.station_code = station_code;
+      d.day = proto::BeijingDate{day};
+      VGI_RETURN_IF_ERROR(ReadStationDayHours(r, begin, end, 1, d));
+      out.push_back(std::move(d));
+      begin = end;
+    }
+    VGI_ASSIGN_OR_RETURN(const PendingRows pending, PendingRows::Read(c, operator_id, station_code));
+    return MergeIntoDays(pending, want_day, out);  // one station: by day
+  }));
+  return out;
+}
+
+Result<std::optional<StationDay>> PostgresStore::GetStationDay(std::string_view operator_id,
+                                                               std::string_view station_code, proto::BeijingDate day) {
   VGI_ASSIGN_OR_RETURN(
-      pg::Rows r,
-      c->Prepared("vgi_list_station_days",
-                  "SELECT station_code, hour, slots, present, adjust_top, adjust_bottom, updated_at, write_seq "
-                  "FROM power_hours WHERE operator_id = $1 AND day = $2 ORDER BY station_code, hour",
-                  pg::Params().Text(operator_id).Date(day.days)));
-  std::vector<StationDay> out;
-  // Rows come grouped by station: each run of one code is one station-day.
-  for (int begin = 0; begin < r.size();) {
-    VGI_ASSIGN_OR_RETURN(std::string_view code, r.Bytes(begin, 0));
-    int end = begin + 1;
-    for (; end < r.size(); ++end) {
-      VGI_ASSIGN_OR_RETURN(std::string_view next, r.Bytes(end, 0));
-      if (next != code) break;
-    }
-    StationDay d;
-    d.operator_id = operator_id;
-    d.station_code = code;
-    d.day = day;
-    VGI_RETURN_IF_ERROR(ReadStationDayHours(r, begin, end, 1, d));
-    out.push_back(std::move(d));
-    begin = end;
-  }
-  return out;
+      std::vector<StationDay> days,
+      ReadStationDaysOf(operator_id, station_code, "vgi_get_station_day",
+                        "SELECT day, hour, slots, present, adjust_top, adjust_bottom, updated_at, write_seq "
+                        "FROM power_hours WHERE operator_id = $1 AND station_code = $2 AND day = $3",
+                        pg::Params().Text(operator_id).Text(station_code).Date(day.days),
+                        [&](std::int32_t d) { return d == day.days; }));
+  if (days.empty()) return std::optional<StationDay>();
+  return std::optional<StationDay>(std::move(days.front()));
 }
-
-namespace {
-
-// One station's hour rows ordered by day and hour (day first), as station-days.
-Result<std::vector<StationDay>> StationDaysByDay(const pg::Rows& r, std::string_view operator_id,
-                                                 std::string_view station_code) {
-  std::vector<StationDay> out;
-  // Rows come grouped by day: each run of one day is one station-day.
-  for (int begin = 0; begin < r.size();) {
-    VGI_ASSIGN_OR_RETURN(const std::int32_t day, r.Date(begin, 0));
-    int end = begin + 1;
-    for (; end < r.size(); ++end) {
-      VGI_ASSIGN_OR_RETURN(const std::int32_t next, r.Date(end, 0));
-      if (next != day) break;
-    }
-    StationDay d;
-    d.operator_id = operator_id;
-    d.station_code = station_code;
-    d.day = proto::BeijingDate{day};
-    VGI_RETURN_IF_ERROR(ReadStationDayHours(r, begin, end, 1, d));
-    out.push_back(std::move(d));
-    begin = end;
-  }
-  return out;
-}
-
-}  // namespace
 
 Result<std::vector<StationDay>> PostgresStore::ListStationHistory(std::string_view operator_id,
                                                                   std::string_view station_code,
                                                                   proto::BeijingDate from, proto::BeijingDate to) {
   VGI_RETURN_IF_ERROR(record::CheckDayRange(from, to));
-  VGI_ASSIGN_OR_RETURN(pg::Pool::Lease c, pool_->Acquire());
-  VGI_ASSIGN_OR_RETURN(
-      pg::Rows r,
-      c->Prepared("vgi_list_station_history",
-                  "SELECT day, hour, slots, present, adjust_top, adjust_bottom, updated_at, write_seq "
-                  "FROM power_hours WHERE operator_id = $1 AND station_code = $2 AND day BETWEEN $3 AND $4 "
-                  "ORDER BY day, hour",
-                  pg::Params().Text(operator_id).Text(station_code).Date(from.days).Date(to.days)));
-  return StationDaysByDay(r, operator_id, station_code);
+  return ReadStationDaysOf(operator_id, station_code, "vgi_list_station_history",
+                           "SELECT day, hour, slots, present, adjust_top, adjust_bottom, updated_at, write_seq "
+                           "FROM power_hours WHERE operator_id = $1 AND station_code = $2 AND day BETWEEN $3 AND $4 "
+                           "ORDER BY day, hour",
+                           pg::Params().Text(operator_id).Text(station_code).Date(from.days).Date(to.days),
+                           [&](std::int32_t d) { return from.days <= d && d <= to.days; });
 }
 
 Result<std::vector<StationDay>> PostgresStore::ListStationDaysOn(std::string_view operator_id,
@@ -418,15 +444,14 @@ Result<std::vector<StationDay>> PostgresStore::ListStationDaysOn(std::string_vie
   VGI_ASSIGN_OR_RETURN(const std::vector<proto::BeijingDate> sorted, record::SortedDays(days));
   pg::ArrayBuilder wanted(pg::kDateOid);
   for (const proto::BeijingDate d : sorted) wanted.AddDate(d.days);
-  VGI_ASSIGN_OR_RETURN(pg::Pool::Lease c, pool_->Acquire());
-  VGI_ASSIGN_OR_RETURN(
-      pg::Rows r,
-      c->Prepared("vgi_list_station_days_on",
-                  "SELECT day, hour, slots, present, adjust_top, adjust_bottom, updated_at, write_seq "
-                  "FROM power_hours WHERE operator_id = $1 AND station_code = $2 AND day = ANY($3::date[]) "
-                  "ORDER BY day, hour",
-                  pg::Params().Text(operator_id).Text(station_code).Array(pg::kDateArrayOid, wanted)));
-  return StationDaysByDay(r, operator_id, station_code);
+  return ReadStationDaysOf(operator_id, station_code, "vgi_list_station_days_on",
+                           "SELECT day, hour, slots, present, adjust_top, adjust_bottom, updated_at, write_seq "
+                           "FROM power_hours WHERE operator_id = $1 AND station_code = $2 AND day = ANY($3::date[]) "
+                           "ORDER BY day, hour",
+                           pg::Params().Text(operator_id).Text(station_code).Array(pg::kDateArrayOid, wanted),
+                           [&](std::int32_t d) {
+                             return std::binary_search(sorted.begin(), sorted.end(), proto::BeijingDate{d});
+                           });
 }
 
 Result<std::vector<OperatorDay>> PostgresStore::ListOperatorDays(std::string_view operator_id,
@@ -490,35 +515,45 @@ Result<std::vector<OperatorDay>> PostgresStore::ListOperatorDays(std::string_vie
 }
 
 Result<std::vector<LatestPower>> PostgresStore::ListLatestPower(std::string_view operator_id) {
-  VGI_ASSIGN_OR_RETURN(pg::Pool::Lease c, pool_->Acquire());
-  VGI_ASSIGN_OR_RETURN(
-      pg::Rows r, operator_id.empty()
-                      ? c->Prepared("vgi_list_latest_power_all",
-                                    "SELECT operator_id, station_code, minute, centi_kw, adjust_top, adjust_bottom "
-                                    "FROM power_latest ORDER BY operator_id, station_code",
-                                    pg::Params())
-                      : c->Prepared("vgi_list_latest_power",
-                                    "SELECT operator_id, station_code, minute, centi_kw, adjust_top, adjust_bottom "
-                                    "FROM power_latest WHERE operator_id = $1 ORDER BY operator_id, station_code",
-                                    pg::Params().Text(operator_id)));
   std::vector<LatestPower> out;
-  out.reserve(static_cast<std::size_t>(r.size()));
-  for (int i = 0; i < r.size(); ++i) {
-    LatestPower l;
-    VGI_ASSIGN_OR_RETURN(std::string_view op, r.Bytes(i, 0));
-    VGI_ASSIGN_OR_RETURN(std::string_view st, r.Bytes(i, 1));
-    VGI_ASSIGN_OR_RETURN(std::int64_t minute, r.Int64(i, 2));
-    VGI_ASSIGN_OR_RETURN(std::int64_t kw, r.Int64(i, 3));
-    VGI_ASSIGN_OR_RETURN(std::int64_t top, r.Int64(i, 4));
-    VGI_ASSIGN_OR_RETURN(std::int64_t bottom, r.Int64(i, 5));
-    l.operator_id = op;
-    l.station_code = st;
-    l.at = proto::BeijingMinute{minute};
-    l.power = proto::Kilowatts::FromUnits(kw);
-    l.adjust_top_power = proto::Kilowatts::FromUnits(top);
-    l.adjust_bottom_power = proto::Kilowatts::FromUnits(bottom);
-    out.push_back(std::move(l));
-  }
+  VGI_RETURN_IF_ERROR(Snapshot(*pool_, [&](pg::Connection& c) -> Status {
+    out.clear();
+    VGI_ASSIGN_OR_RETURN(
+        pg::Rows r, operator_id.empty()
+                        ? c.Prepared("vgi_list_latest_power_all",
+                                     "SELECT operator_id, station_code, minute, centi_kw, adjust_top, adjust_bottom "
+                                     "FROM power_latest ORDER BY operator_id, station_code",
+                                     pg::Params())
+                        : c.Prepared("vgi_list_latest_power",
+                                     "SELECT operator_id, station_code, minute, centi_kw, adjust_top, adjust_bottom "
+                                     "FROM power_latest WHERE operator_id = $1 ORDER BY operator_id, station_code",
+                                     pg::Params().Text(operator_id)));
+    out.reserve(static_cast<std::size_t>(r.size()));
+    for (int i = 0; i < r.size(); ++i) {
+      LatestPower l;
+      VGI_ASSIGN_OR_RETURN(std::string_view op, r.Bytes(i, 0));
+      VGI_ASSIGN_OR_RETURN(std::string_view st, r.Bytes(i, 1));
+      VGI_ASSIGN_OR_RETURN(std::int64_t minute, r.Int64(i, 2));
+      VGI_ASSIGN_OR_RETURN(std::int64_t kw, r.Int64(i, 3));
+      VGI_ASSIGN_OR_RETURN(std::int64_t top, r.Int64(i, 4));
+      VGI_ASSIGN_OR_RETURN(std::int64_t bottom, r.Int64(i, 5));
+      l.operator_id = op;
+      l.station_code = st;
+      l.at = proto::BeijingMinute{minute};
+      l.power = proto::Kilowatts::FromUnits(kw);
+      l.adjust_top_power = proto::Kilowatts::FromUnits(top);
+      l.adjust_bottom_power = proto::Kilowatts::FromUnits(bottom);
+      out.push_back(std::move(l));
+    }
+    VGI_ASSIGN_OR_RETURN(const PendingRows pending, PendingRows::Read(c, operator_id, {}));
+    if (pending.empty()) return Status::Ok();
+    PendingLatestMap latest;
+    for (LatestPower& l : out) latest.try_emplace({l.operator_id, l.station_code}, std::move(l));
+    VGI_RETURN_IF_ERROR(MergePendingLatest(pending, latest));
+    out.clear();
+    for (auto& [key, l] : latest) out.push_back(std::move(l));  // by (operator, station), COLLATE "C" order
+    return Status::Ok();
+  }));
   return out;
 }
 

@@ -52,8 +52,9 @@ constexpr const char* kPeerColumns =
 Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& url, const StoreOptions& options,
                                                  const PostgresOptions& pg) {
   VGI_ASSIGN_OR_RETURN(std::unique_ptr<pg::Pool> pool, pg::Pool::Open(url, pg.pool_size));
-  auto store = std::make_unique<PostgresStore>(std::move(pool), options);
+  auto store = std::make_unique<PostgresStore>(std::move(pool), options, pg);
   VGI_RETURN_IF_ERROR(store->Migrate());
+  if (pg.fold == PowerFold::kBackground) store->StartFolder();
   return std::unique_ptr<Store>(std::move(store));
 }
 
@@ -222,8 +223,9 @@ Status PostgresStore::Commit(const WriteBatch& batch) {
         .Array(pg::kTimestamptzArrayOid, received);
   }
 
-  const std::vector<pg::Params> power = PowerUpsertParams(batch.power, slices, now);
-  const std::optional<pg::Params> latest = LatestUpsertParams(batch.power);
+  // Power goes to power_pending; a fold writes it into the hour rows (postgres_pending.cpp).
+  std::optional<pg::Params> pending = PendingInsertParams(batch.power);
+  if (pending) pending->Time(now);
   const std::optional<pg::Params> bump = OperatorDayBumpParams(batch.power, slices);
 
   // One transaction, one round trip.
@@ -236,8 +238,7 @@ Status PostgresStore::Commit(const WriteBatch& batch) {
                           "ON CONFLICT DO NOTHING",
                           &keys});
   }
-  for (const pg::Params& p : power) statements.push_back({kPowerUpsertName, kPowerUpsertSql, &p});
-  if (latest) statements.push_back({kLatestUpsertName, kLatestUpsertSql, &*latest});
+  if (pending) statements.push_back({kPendingInsertName, kPendingInsertSql, &*pending});
   if (bump) statements.push_back({kOperatorDayBumpName, kOperatorDayBumpSql, &*bump});
   if (!batch.feedback.empty()) {
     // ORDER BY n: the identity column numbers rows in batch order.
@@ -249,7 +250,9 @@ Status PostgresStore::Commit(const WriteBatch& batch) {
                           &feedback});
   }
   if (statements.empty()) return Status::Ok();
-  return pool_->PipelinedTransaction(statements);
+  VGI_RETURN_IF_ERROR(pool_->PipelinedTransaction(statements));
+  if (pending && pg_options_.fold == PowerFold::kAfterCommit) return FoldPendingPower().status();
+  return Status::Ok();
 }
 
 Status ReadStationDayHours(const pg::Rows& r, int begin, int end, int col, StationDay& out) {
@@ -267,24 +270,6 @@ Status ReadStationDayHours(const pg::Rows& r, int begin, int end, int col, Stati
     VGI_RETURN_IF_ERROR(record::FoldHourRow(row, "power_hours", out, latest));
   }
   return Status::Ok();
-}
-
-Result<std::optional<StationDay>> PostgresStore::GetStationDay(std::string_view operator_id,
-                                                               std::string_view station_code, proto::BeijingDate day) {
-  VGI_ASSIGN_OR_RETURN(pg::Pool::Lease c, pool_->Acquire());
-  VGI_ASSIGN_OR_RETURN(
-      pg::Rows r,
-      c->Prepared("vgi_get_station_day",
-                  "SELECT hour, slots, present, adjust_top, adjust_bottom, updated_at, write_seq FROM power_hours "
-                  "WHERE operator_id = $1 AND station_code = $2 AND day = $3",
-                  pg::Params().Text(operator_id).Text(station_code).Date(day.days)));
-  if (r.size() == 0) return std::optional<StationDay>();
-  StationDay out;
-  out.operator_id = operator_id;
-  out.station_code = station_code;
-  out.day = day;
-  VGI_RETURN_IF_ERROR(ReadStationDayHours(r, 0, r.size(), 0, out));
-  return std::optional<StationDay>(std::move(out));
 }
 
 // ---- instructions and feedback -----------------------------------------------------------------

@@ -7,8 +7,17 @@
 //
 // Thread safety: every method takes a pooled connection for its duration; any thread.
 
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <span>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "operator_day_cache.hpp"
@@ -18,10 +27,23 @@
 
 namespace vgi::store {
 
+// Pending power is kept in this many partitions by station (postgres_pending.cpp).
+inline constexpr int kPendingParts = 16;
+
 class PostgresStore final : public Store {
  public:
-  PostgresStore(std::unique_ptr<pg::Pool> pool, const StoreOptions& options)
-      : pool_(std::move(pool)), options_(options) {}
+  PostgresStore(std::unique_ptr<pg::Pool> pool, const StoreOptions& options, const PostgresOptions& pg_options)
+      : pool_(std::move(pool)), options_(options), pg_options_(pg_options) {}
+  ~PostgresStore() override { StopFolder(); }
+  PostgresStore(const PostgresStore&) = delete;
+  PostgresStore& operator=(const PostgresStore&) = delete;
+
+  // postgres_pending.cpp. Folds every partition / the partitions that are due (PostgresOptions);
+  // returns the station updates folded. StartFolder runs FoldDuePendingPower every
+  // fold_check_every until the store is destroyed.
+  Result<std::size_t> FoldPendingPower();
+  Result<std::size_t> FoldDuePendingPower();
+  void StartFolder();
 
   // Creates schema_version when absent and applies the pending migrations, one transaction each,
   // under a session advisory lock so concurrent opens apply each migration once.
@@ -120,15 +142,36 @@ class PostgresStore final : public Store {
   // the outbox rows. Returns one outbox id per command, increasing in command order.
   Result<std::vector<std::int64_t>> InsertCommands(pg::Connection& c, const std::vector<SealedCommand>& commands) const;
 
+  // postgres_pending.cpp: folds partition `part` (one transaction; nothing when another fold of
+  // it holds the lock).
+  Result<std::size_t> FoldPendingPart(int part);
+  // The points a partition holds when it is due, and the most one fold transaction takes.
+  [[nodiscard]] std::int64_t FoldPoints() const {
+    return std::max<std::int64_t>(1, pg_options_.fold_points / kPendingParts);
+  }
+  void StopFolder();
+
   // postgres_model.cpp
   Status ApplySync(pg::Connection& c, const std::string& op, const std::int64_t total_count, SystemTime now,
                    PageReceipt& receipt, Status& refusal);
   Result<std::vector<StationRecord>> ReadStations(pg::Connection& c, std::string_view operator_id,
                                                   const std::string* station_code, bool include_retired);
 
+  // postgres_power.cpp: one station's days in one snapshot: the power_hours rows `sql` returns
+  // (columns day, hour, slots, present, adjust_top, adjust_bottom, updated_at, write_seq ordered by
+  // day, hour) with the station's pending updates of the days `want_day` accepts merged in; by day.
+  Result<std::vector<StationDay>> ReadStationDaysOf(std::string_view operator_id, std::string_view station_code,
+                                                    const char* name, std::string_view sql, const pg::Params& params,
+                                                    const std::function<bool(std::int32_t)>& want_day);
+
   std::unique_ptr<pg::Pool> pool_;
   OperatorDayCache operator_days_;  // recomputed sums by version (ListOperatorDays)
   const StoreOptions options_;
+  const PostgresOptions pg_options_;
+  std::mutex folder_mu_;
+  std::condition_variable folder_cv_;
+  std::atomic<bool> folder_stop_{false};  // also read between partitions of a round
+  std::thread folder_;
 };
 
 // postgres_power.cpp: the batch's power updates (already checked and sliced by day, `slices[i]`
@@ -136,8 +179,10 @@ class PostgresStore final : public Store {
 // kPowerUpsertSql statements as possible, to run in order in one transaction.
 extern const char* const kPowerUpsertName;
 extern const char* const kPowerUpsertSql;
+// `times[i]` is the time of `power[i]` (the commit that carried it): the rows' updated_at.
 std::vector<pg::Params> PowerUpsertParams(const std::vector<PowerUpdate>& power,
-                                          const std::vector<std::vector<record::DaySlice>>& slices, SystemTime now);
+                                          const std::vector<std::vector<record::DaySlice>>& slices,
+                                          std::span<const SystemTime> times);
 
 // postgres_power.cpp: each station's latest reading in the batch (record::LatestOf), as the
 // parameters of one kLatestUpsertSql statement; nullopt when no update has a valued point.
@@ -150,6 +195,51 @@ extern const char* const kOperatorDayBumpName;
 extern const char* const kOperatorDayBumpSql;
 std::optional<pg::Params> OperatorDayBumpParams(const std::vector<PowerUpdate>& power,
                                                 const std::vector<std::vector<record::DaySlice>>& slices);
+
+// ---- pending power (postgres_pending.cpp) ----
+// The partition of a station's pending updates (a stable hash of the code).
+int PendingPartOf(std::string_view station_code);
+// Appends one update to a power_pending body.
+void AppendPendingEntry(const proto::StationPower& p, std::string& body);
+// Calls `visit` with each update of one power_pending body in order (only `station`'s unless
+// empty); the update object is reused between calls. Internal when the body is malformed.
+Status DecodePendingBody(std::string_view body, std::string_view operator_id, std::string_view station,
+                         const std::function<Status(const PowerUpdate&)>& visit);
+// The parameters of one kPendingInsertSql statement (plus $5, the commit time): the batch's
+// updates as one row per (operator, partition); nullopt without updates.
+extern const char* const kPendingInsertName;
+extern const char* const kPendingInsertSql;
+std::optional<pg::Params> PendingInsertParams(const std::vector<PowerUpdate>& power);
+// The pending rows of an operator (every operator when empty; one station's partition, and only
+// that station's updates, when `station` is not empty), in commit order, decoded as visited.
+class PendingRows {
+ public:
+  // Call inside the reader's snapshot (Snapshot).
+  static Result<PendingRows> Read(pg::Connection& c, std::string_view operator_id, std::string_view station);
+  [[nodiscard]] bool empty() const { return rows_.size() == 0; }
+  // Each update with its commit's time, in commit order.
+  Status ForEach(const std::function<Status(const PowerUpdate&, SystemTime)>& visit) const;
+
+ private:
+  PendingRows(pg::Rows rows, std::string station) : rows_(std::move(rows)), station_(std::move(station)) {}
+  pg::Rows rows_;
+  std::string station_;
+};
+// Runs `body` in a read-only REPEATABLE READ transaction: the folded and the pending rows it
+// reads are of one snapshot (a fold committing between two reads would otherwise count twice).
+Status Snapshot(pg::Pool& pool, const std::function<Status(pg::Connection&)>& body);
+// Station-days by (station code, day): pending updates applied on top of the folded rows, for
+// the days `want_day` accepts (days since 1970-01-01).
+using PendingDayMap = std::map<std::pair<std::string, std::int32_t>, StationDay>;
+Status MergePendingDays(const PendingRows& pending, const std::function<bool(std::int32_t)>& want_day,
+                        PendingDayMap& days);
+// MergePendingDays on `days` (station-days of one operator read from power_hours): when anything
+// is pending, `days` becomes the merged station-days ordered by (station code, day).
+Status MergeIntoDays(const PendingRows& pending, const std::function<bool(std::int32_t)>& want_day,
+                     std::vector<StationDay>& days);
+// Latest readings by (operator, station) with pending updates applied (store.hpp LatestPower).
+using PendingLatestMap = std::map<std::pair<std::string, std::string>, LatestPower>;
+Status MergePendingLatest(const PendingRows& pending, PendingLatestMap& latest);
 
 // postgres_store.cpp: one station-day from rows [begin, end) of a result whose columns from
 // `col` are "hour, slots, present, adjust_top, adjust_bottom, updated_at, write_seq" (power_hours

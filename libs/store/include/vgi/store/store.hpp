@@ -374,6 +374,10 @@ struct StoreOptions {
   // applies it: one that converts stored data can take minutes on a large database, and the
   // caller says so in its log.
   std::function<void(std::string_view)> on_migration;
+  // May be empty. Called from a store's own thread when background work fails (PostgreSQL: a fold
+  // of pending power; the data stays pending, readers still see it, the next round retries), at
+  // most once a minute while it keeps failing.
+  std::function<void(const Status&)> on_background_error;
 };
 
 class Store {
