@@ -12,6 +12,9 @@
 # root the server runs as the `postgres` system user (created by the postgresql-15 package), or as
 # a `vgi-pg` system user created here when that one is absent; DIR is handed to that user.
 #
+# VGI_PG_EXTRA_CONF (lines of postgresql.conf) is appended to these settings, e.g. a
+# production-sized shared_buffers for a benchmark.
+#
 # Usage in a shell:  export VGI_TEST_PG_URL=$(scripts/pg-test-server.sh start /tmp/vgi-pg)
 set -euo pipefail
 
@@ -97,6 +100,7 @@ shared_buffers = 64MB
 max_connections = 100
 max_wal_size = 1GB
 logging_collector = off
+${VGI_PG_EXTRA_CONF:-}
 EOF
       if as_server "$bin/pg_ctl" -D "$data" -l "$dir/postgres.log" -w -t 60 start >/dev/null 2>&1; then
         echo "$port" >"$dir/port"

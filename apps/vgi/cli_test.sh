@@ -176,6 +176,14 @@ check "settlement statement on an empty store" 0 $? "$out" "EARNINGS"
 
 check "settlement statement has no rows" 0 0 "$out" "(no settlements in the range)"
 
+# vgi db fold: only PostgreSQL keeps power pending (store_pgtest covers the fold itself).
+out=$("$vgi" db fold -c "$work/vgi.yaml" 2>&1)
+check "db fold on SQLite" 0 $? "$out" "nothing to fold: the sqlite store writes power straight into its hour rows"
+out=$("$vgi" db fold 2>&1)
+check "db fold without a config" 2 $? "$out" "--config is required"
+out=$("$vgi" db --help 2>&1)
+check "db help" 0 $? "$out" "fold"
+
 # vgi topology: import (checked against the models), list, export, and demands scoped by it.
 out=$("$vgi" demand create -c "$work/vgi.yaml" --type peak --scope transformer-areas --id T1 --window "500,$start,$end" 2>&1)
 check "demand on transformer areas without a topology" 2 $? "$out" "the grid topology is empty"

@@ -20,6 +20,7 @@ void RegisterDemand(CLI::App& app, int* exit_code);  // demand, settlement
 void RegisterPotential(CLI::App& app, int* exit_code);
 void RegisterUser(CLI::App& app, int* exit_code);  // user, audit
 void RegisterTopology(CLI::App& app, int* exit_code);
+void RegisterDb(CLI::App& app, int* exit_code);  // db fold
 
 // Exit codes shared by the subcommands.
 inline constexpr int kExitOk = 0;

@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   vgi::app::RegisterPotential(app, &exit_code);
   vgi::app::RegisterUser(app, &exit_code);
   vgi::app::RegisterTopology(app, &exit_code);
+  vgi::app::RegisterDb(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
