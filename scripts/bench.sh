@@ -286,10 +286,19 @@ sizes_sqlite() {  # bytes of the power tables (with their indexes), and of the w
 }
 sizes_pg() {
   local power
-  power=$(psql "$1" -Atc "SELECT COALESCE(SUM(pg_total_relation_size(oid)),0) FROM pg_class WHERE relkind='r' AND relname LIKE 'power%';" 2>/dev/null || echo "")
+  # power_pending holds transient bodies (deleted by each fold, its space reused): its size follows
+  # the largest backlog, not the days stored, and settle_pg prints it apart.
+  power=$(psql "$1" -Atc "SELECT COALESCE(SUM(pg_total_relation_size(oid)),0) FROM pg_class WHERE relkind='r' AND relname LIKE 'power%' AND relname <> 'power_pending';" 2>/dev/null || echo "")
   local whole
   whole=$(psql "$1" -Atc "SELECT pg_database_size(current_database());" 2>/dev/null || echo "")
   echo "${power:-0} ${whole:-0}"
+}
+
+# settle_pg NAME DATABASE: what is pending goes into the hour rows (`vgi db fold`), so that the
+# power tables hold every stored day; the pending table's own size is printed.
+settle_pg() {
+  "${pin_server[@]}" "$vgi" db fold --config "$tmp/$1/vgi.yaml" || failures=$((failures + 1))
+  echo "power_pending after the fold: $(psql "$2" -Atc "SELECT pg_size_pretty(pg_total_relation_size('power_pending'))")"
 }
 
 # run_backend LABEL DATABASE: every store-bound scenario on one backend.
@@ -365,14 +374,18 @@ EOF
   bench "$label-model-resync" 600 --scenario model-sync --connections 8 --stations "$model_stations" \
     --stakes-per-station "$stakes" --page-size "$page_size"
   local before after
-  if [ -z "$database" ]; then before=$(sizes_sqlite); else before=$(sizes_pg "$database"); fi
+  if [ -z "$database" ]; then
+    before=$(sizes_sqlite)
+  else
+    settle_pg "$label-2" "$database"
+    before=$(sizes_pg "$database")
+  fi
   bench "$label-day-load" 1800 --scenario day-load --skip-model-sync --connections 4 --stations "$model_stations" \
     --stakes-per-station "$stakes" --page-size "$page_size"
   if [ -z "$database" ]; then
     after=$(sizes_sqlite)
   else
-    # What the day-load left pending goes into the hour rows first: the figure is of stored days.
-    "${pin_server[@]}" "$vgi" db fold --config "$tmp/$label-2/vgi.yaml" || failures=$((failures + 1))
+    settle_pg "$label-2" "$database"
     after=$(sizes_pg "$database")
   fi
   local days

@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <set>
 #include <string_view>
@@ -10,6 +11,7 @@
 
 #include "vgi/proto/civil_time.hpp"
 #include "vgi/server/config.hpp"
+#include "vgi/store/postgres_store.hpp"
 
 namespace vgi::app::bench {
 namespace {
@@ -77,6 +79,17 @@ Status FleetLoader::RunToday() {
     VGI_RETURN_IF_ERROR(PutPower(op, proto::StartOf(today), proto::MinuteOfDay(current) + 1));
   }
   if (!o_.quiet) std::fprintf(stderr, "\r  loaded %d operators x %d stations%30s\n", operators_, per_op_, "");
+  // PostgreSQL holds what was just written pending until its folder gets to it, within seconds
+  // of a load this size (it is due by its points). Timed runs start from the folded state a
+  // server is in whenever no backfill is under way.
+  if (store_.backend() == "postgres") {
+    const auto start = std::chrono::steady_clock::now();
+    VGI_ASSIGN_OR_RETURN(const std::size_t folded, store::FoldPendingPower(store_));
+    if (!o_.quiet) {
+      std::fprintf(stderr, "  folded %zu pending station updates in %.1f s\n", folded,
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }
+  }
   return Status::Ok();
 }
 
