@@ -95,7 +95,8 @@ Result<OneDemands> PutDemands(engine::Regulator& regulator, const FleetLoader& f
         break;
     }
     // Windows an hour apart from 1 h ahead; 5 kW a station in scope (well inside the potential).
-    const auto start = proto::ToBeijingMinute(Clock::System().Now() + 1h + std::chrono::minutes(30 * i));
+    const auto start = proto::StartWithinOneDay(
+        proto::ToBeijingMinute(Clock::System().Now() + 1h + std::chrono::minutes(30 * i)), 30);
     spec.windows = {{proto::Kilowatts::FromInt(std::max<std::int64_t>(1, in_scope * 5)), start,
                      proto::BeijingMinute{start.minutes + 29}}};
     spec.created_by = "dispatcher1";

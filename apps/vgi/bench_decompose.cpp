@@ -64,7 +64,7 @@ Result<CaseResult> RunCase(engine::Regulator& regulator, const Options& o, const
     spec.task_id = "BENCH-" + stamp + "-" + name + "-" + std::to_string(rep + 1);
     spec.type = proto::RegulationType::kPeakShaving;
     spec.scope = scope;
-    const auto start = proto::ToBeijingMinute(Clock::System().Now() + 1h);
+    const auto start = proto::StartWithinOneDay(proto::ToBeijingMinute(Clock::System().Now() + 1h), 60);
     // 20 kW a station in scope: well inside the fleet's potential, so every operator gets a share.
     spec.windows = {{proto::Kilowatts::FromInt(std::max<std::int64_t>(1, stations_in_scope * 20)), start,
                      proto::BeijingMinute{start.minutes + 59}}};

@@ -106,6 +106,9 @@ chmod 600 "$work/var/master.key"
 # vgi task / outbox / alarm on the same store (no server: the command waits in the outbox).
 start=$(date -u -d '+9 hours' '+%Y-%m-%d %H:%M')   # Beijing time, an hour ahead
 end=$(date -u -d '+9 hours 30 minutes' '+%Y-%m-%d %H:%M')
+if [ "${start%% *}" != "${end%% *}" ]; then  # it would cross midnight, which a demand window may not
+  start="${end%% *} 01:00"; end="${end%% *} 01:30"
+fi
 out=$("$vgi" task send -c "$work/vgi.yaml" --operator 123456789 --regulation-id REG-CLI-1 --window "150.5,$start,$end" 2>&1)
 check "task send queues a command" 0 $? "$out" "queued outbox #1: send_task (send)"
 out=$("$vgi" outbox list -c "$work/vgi.yaml" --state pending 2>&1)

@@ -266,7 +266,8 @@ class Demo {
     next_task_ = clock_->Now() + std::chrono::minutes(a_.task_every);
     std::int64_t power = 0;
     for (const auto& s : simulator_->AllStats()) power += s.power.units();
-    const auto start = proto::ToBeijingMinute(clock_->Now() + 20min);
+    // A window may not cross midnight: one near it starts at 00:00 instead.
+    const auto start = proto::StartWithinOneDay(proto::ToBeijingMinute(clock_->Now() + 20min), 30);
     engine::DemandSpec spec;
     spec.task_id = "DEMO-" + std::to_string(++task_count_);
     spec.type = proto::RegulationType::kPeakShaving;

@@ -78,6 +78,12 @@ int MinuteOfDay(BeijingMinute m) {
   return static_cast<int>(m.minutes - FloorDiv(m.minutes, kMinutesPerDay) * kMinutesPerDay);
 }
 
+BeijingMinute StartWithinOneDay(BeijingMinute m, int minutes) {
+  const int of_day = MinuteOfDay(m);
+  if (of_day + minutes <= kMinutesPerDay) return m;
+  return BeijingMinute{m.minutes - of_day + kMinutesPerDay};
+}
+
 std::optional<BeijingDate> ParseDate(std::string_view s) {
   int y = 0, mo = 0, d = 0;
   if (s.size() != 10 || s[4] != '-' || s[7] != '-' || !Digits(s, 0, 4, y) || !Digits(s, 5, 2, mo) ||

@@ -54,6 +54,15 @@ TEST(CivilTime, Dates) {
   EXPECT_EQ(MinuteOfDay(before), 1439);
 }
 
+TEST(CivilTime, AWindowThatWouldCrossMidnightStartsAtTheNextMidnight) {
+  const auto at = [](const char* text) { return *ParseMinute(text); };
+  EXPECT_EQ(StartWithinOneDay(at("2026-12-05 22:00"), 60), at("2026-12-05 22:00"));
+  EXPECT_EQ(StartWithinOneDay(at("2026-12-05 23:00"), 60), at("2026-12-05 23:00"));  // ends 23:59
+  EXPECT_EQ(StartWithinOneDay(at("2026-12-05 23:01"), 60), at("2026-12-06 00:00"));
+  EXPECT_EQ(StartWithinOneDay(at("2026-12-31 23:59"), 2), at("2027-01-01 00:00"));
+  EXPECT_EQ(StartWithinOneDay(at("2026-12-05 00:00"), 1440), at("2026-12-05 00:00"));
+}
+
 TEST(CivilTime, TimeStamps) {
   EXPECT_EQ(ParseTimeStamp("20190701030405"), BeijingTime(2019, 7, 1, 3, 4, 5));
   // 15 to 17 digits: the first 14 give the time (the seed's own example has 16).

@@ -38,6 +38,9 @@ BeijingDate DateOf(BeijingMinute m);
 BeijingMinute StartOf(BeijingDate d);
 // 0..1439.
 int MinuteOfDay(BeijingMinute m);
+// `m`, or the next midnight when a window of `minutes` (1..1440) from `m` would run past the end
+// of m's day: for windows that may not cross midnight (a demand's, one per day).
+BeijingMinute StartWithinOneDay(BeijingMinute m, int minutes);
 
 // "yyyy-MM-dd HH:mm", exactly 16 characters, a real date, 00:00..23:59.
 std::optional<BeijingMinute> ParseMinute(std::string_view text);
