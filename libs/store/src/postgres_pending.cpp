@@ -181,6 +181,10 @@ Status PendingRows::ForEach(const std::function<Status(const PowerUpdate&, Syste
   return Status::Ok();
 }
 
+namespace {
+
+using PendingDayMap = std::map<std::pair<std::string, std::int32_t>, StationDay>;
+
 Status MergePendingDays(const PendingRows& pending, const std::function<bool(std::int32_t)>& want_day,
                         PendingDayMap& days) {
   return pending.ForEach([&](const PowerUpdate& u, SystemTime at) -> Status {
@@ -208,6 +212,8 @@ Status MergePendingDays(const PendingRows& pending, const std::function<bool(std
     return Status::Ok();
   });
 }
+
+}  // namespace
 
 Status MergeIntoDays(const PendingRows& pending, const std::function<bool(std::int32_t)>& want_day,
                      std::vector<StationDay>& days) {

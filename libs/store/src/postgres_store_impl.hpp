@@ -38,11 +38,9 @@ class PostgresStore final : public Store {
   PostgresStore(const PostgresStore&) = delete;
   PostgresStore& operator=(const PostgresStore&) = delete;
 
-  // postgres_pending.cpp. Folds every partition / the partitions that are due (PostgresOptions);
-  // returns the station updates folded. StartFolder runs FoldDuePendingPower every
-  // fold_check_every until the store is destroyed.
+  // postgres_pending.cpp. Folds every partition; returns the station updates folded. StartFolder
+  // runs FoldDuePendingPower every fold_check_every until the store is destroyed.
   Result<std::size_t> FoldPendingPower();
-  Result<std::size_t> FoldDuePendingPower();
   void StartFolder();
 
   // Creates schema_version when absent and applies the pending migrations, one transaction each,
@@ -145,6 +143,8 @@ class PostgresStore final : public Store {
   // postgres_pending.cpp: folds partition `part` (one transaction; nothing when another fold of
   // it holds the lock).
   Result<std::size_t> FoldPendingPart(int part);
+  // Folds the partitions that are due (PostgresOptions).
+  Result<std::size_t> FoldDuePendingPower();
   // The points a partition holds when it is due, and the most one fold transaction takes.
   [[nodiscard]] std::int64_t FoldPoints() const {
     return std::max<std::int64_t>(1, pg_options_.fold_points / kPendingParts);
@@ -228,13 +228,9 @@ class PendingRows {
 // Runs `body` in a read-only REPEATABLE READ transaction: the folded and the pending rows it
 // reads are of one snapshot (a fold committing between two reads would otherwise count twice).
 Status Snapshot(pg::Pool& pool, const std::function<Status(pg::Connection&)>& body);
-// Station-days by (station code, day): pending updates applied on top of the folded rows, for
-// the days `want_day` accepts (days since 1970-01-01).
-using PendingDayMap = std::map<std::pair<std::string, std::int32_t>, StationDay>;
-Status MergePendingDays(const PendingRows& pending, const std::function<bool(std::int32_t)>& want_day,
-                        PendingDayMap& days);
-// MergePendingDays on `days` (station-days of one operator read from power_hours): when anything
-// is pending, `days` becomes the merged station-days ordered by (station code, day).
+// Applies the pending updates to `days` (station-days of one operator read from power_hours),
+// for the days `want_day` accepts (days since 1970-01-01): when anything is pending, `days`
+// becomes the merged station-days ordered by (station code, day).
 Status MergeIntoDays(const PendingRows& pending, const std::function<bool(std::int32_t)>& want_day,
                      std::vector<StationDay>& days);
 // Latest readings by (operator, station) with pending updates applied (store.hpp LatestPower).
