@@ -111,7 +111,7 @@ Status DecodePendingBody(std::string_view body, std::string_view operator_id, st
   return Status::Ok();
 }
 
-std::optional<pg::Params> PendingInsertParams(const std::vector<PowerUpdate>& power) {
+std::optional<pg::Params> PendingInsertParams(const std::vector<PowerUpdate>& power, SystemTime now) {
   if (power.empty()) return std::nullopt;
   // One body per (operator, partition), entries in batch order (a station is in one partition,
   // so its updates keep their order).
@@ -133,12 +133,12 @@ std::optional<pg::Params> PendingInsertParams(const std::vector<PowerUpdate>& po
   p.Array(pg::kTextArrayOid, op)
       .Array(pg::kInt2ArrayOid, part)
       .Array(pg::kInt4ArrayOid, points)
-      .Array(pg::kByteaArrayOid, body);
+      .Array(pg::kByteaArrayOid, body)
+      .Time(now);
   return p;
 }
 
 const char* const kPendingInsertName = "vgi_power_pending_insert";
-// $5: the commit's time.
 const char* const kPendingInsertSql =
     "INSERT INTO power_pending (operator_id, part, committed_at, points, body) "
     "SELECT op, part, $5, n, body FROM unnest($1::text[], $2::int2[], $3::int4[], $4::bytea[]) AS s(op, part, n, body)";

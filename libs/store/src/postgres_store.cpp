@@ -224,8 +224,7 @@ Status PostgresStore::Commit(const WriteBatch& batch) {
   }
 
   // Power goes to power_pending; a fold writes it into the hour rows (postgres_pending.cpp).
-  std::optional<pg::Params> pending = PendingInsertParams(batch.power);
-  if (pending) pending->Time(now);
+  const std::optional<pg::Params> pending = PendingInsertParams(batch.power, now);
   const std::optional<pg::Params> bump = OperatorDayBumpParams(batch.power, slices);
 
   // One transaction, one round trip.

@@ -205,11 +205,11 @@ void AppendPendingEntry(const proto::StationPower& p, std::string& body);
 // empty); the update object is reused between calls. Internal when the body is malformed.
 Status DecodePendingBody(std::string_view body, std::string_view operator_id, std::string_view station,
                          const std::function<Status(const PowerUpdate&)>& visit);
-// The parameters of one kPendingInsertSql statement (plus $5, the commit time): the batch's
-// updates as one row per (operator, partition); nullopt without updates.
+// The parameters of one kPendingInsertSql statement: the batch's updates as one row per
+// (operator, partition), committed at `now`; nullopt without updates.
 extern const char* const kPendingInsertName;
 extern const char* const kPendingInsertSql;
-std::optional<pg::Params> PendingInsertParams(const std::vector<PowerUpdate>& power);
+std::optional<pg::Params> PendingInsertParams(const std::vector<PowerUpdate>& power, SystemTime now);
 // The pending rows of an operator (every operator when empty; one station's partition, and only
 // that station's updates, when `station` is not empty), in commit order, decoded as visited.
 class PendingRows {
