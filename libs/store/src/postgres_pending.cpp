@@ -16,8 +16,6 @@ namespace vgi::store {
 namespace {
 
 constexpr std::size_t kPointBytes = 8 + 1 + 8;
-// pg_try_advisory_xact_lock key of partition p's fold: kFoldLockBase + p ("vgifold" in ASCII).
-constexpr std::int64_t kFoldLockBase = 0x766769666f6c6400;
 
 void PutLe(std::string& out, std::uint64_t v, int bytes) {
   for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
@@ -237,14 +235,22 @@ Status MergePendingLatest(const PendingRows& pending, PendingLatestMap& latest) 
   });
 }
 
-Result<std::size_t> PostgresStore::FoldPendingPart(int part) {
+Result<std::size_t> PostgresStore::FoldPendingPart(int part, bool wait) {
   std::size_t folded = 0;
   VGI_RETURN_IF_ERROR(pool_->Transaction([&](pg::Connection& c) -> Status {
     folded = 0;
     // One fold of a partition at a time, across processes: two would apply the same rows twice,
-    // the second on top of newer data.
-    VGI_ASSIGN_OR_RETURN(pg::Rows lock, c.Prepared("vgi_pending_fold_lock", "SELECT pg_try_advisory_xact_lock($1)",
-                                                   pg::Params().Int64(kFoldLockBase + part)));
+    // the second on top of newer data. The lock is keyed by schema and partition (stores in other
+    // schemas of the database fold on their own).
+    VGI_ASSIGN_OR_RETURN(
+        pg::Rows lock,
+        wait ? c.Prepared("vgi_pending_fold_lock_wait",
+                          "SELECT true FROM (SELECT pg_advisory_xact_lock(hashtext('vgi-fold ' || current_schema()), "
+                          "$1)) l",
+                          pg::Params().Int32(part))
+             : c.Prepared("vgi_pending_fold_lock_try",
+                          "SELECT pg_try_advisory_xact_lock(hashtext('vgi-fold ' || current_schema()), $1)",
+                          pg::Params().Int32(part)));
     VGI_ASSIGN_OR_RETURN(const bool locked, lock.Bool(0, 0));
     if (!locked) return Status::Ok();
     // The oldest rows up to FoldPoints() points (at least one row).
@@ -305,9 +311,9 @@ Result<std::size_t> PostgresStore::FoldPendingPart(int part) {
 Result<std::size_t> PostgresStore::FoldPendingPower() {
   std::size_t folded = 0;
   for (int part = 0; part < kPendingParts; ++part) {
-    // In steps of FoldPoints(); 0 when the partition is empty (or being folded elsewhere).
+    // In steps of FoldPoints(), waiting for a fold of the partition elsewhere; 0 when it is empty.
     for (;;) {
-      VGI_ASSIGN_OR_RETURN(const std::size_t n, FoldPendingPart(part));
+      VGI_ASSIGN_OR_RETURN(const std::size_t n, FoldPendingPart(part, /*wait=*/true));
       if (n == 0) break;
       folded += n;
     }
@@ -341,7 +347,7 @@ Result<std::size_t> PostgresStore::FoldDuePendingPower() {
   for (const Due& d : parts) {
     if (folder_stop_) break;  // the store is going away: what is left stays pending
     if (d.points < FoldPoints() && now - d.oldest < pg_options_.fold_after) continue;
-    VGI_ASSIGN_OR_RETURN(const std::size_t n, FoldPendingPart(d.part));
+    VGI_ASSIGN_OR_RETURN(const std::size_t n, FoldPendingPart(d.part, /*wait=*/false));
     folded += n;
   }
   return folded;

@@ -140,9 +140,9 @@ class PostgresStore final : public Store {
   // the outbox rows. Returns one outbox id per command, increasing in command order.
   Result<std::vector<std::int64_t>> InsertCommands(pg::Connection& c, const std::vector<SealedCommand>& commands) const;
 
-  // postgres_pending.cpp: folds partition `part` (one transaction; nothing when another fold of
-  // it holds the lock).
-  Result<std::size_t> FoldPendingPart(int part);
+  // postgres_pending.cpp: folds up to FoldPoints() of partition `part` in one transaction. A
+  // fold of it elsewhere holds its lock: `wait` waits for it, else this folds nothing.
+  Result<std::size_t> FoldPendingPart(int part, bool wait);
   // Folds the partitions that are due (PostgresOptions).
   Result<std::size_t> FoldDuePendingPower();
   // The points a partition holds when it is due, and the most one fold transaction takes.

@@ -11,6 +11,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "postgres_store_impl.hpp"
 #include "store_pgtest_util.hpp"
 #include "vgi/store/memory_store.hpp"
 
@@ -203,6 +204,45 @@ TEST_F(PendingPowerTest, FoldsInTwoProcessesBesideCommitsLoseAndRepeatNothing) {
   EXPECT_GT(b_folds.load(), 0);
   ASSERT_TRUE(FoldPendingPower(**b).ok());
   ExpectSameAnswers(*a, *memory, "after concurrent folds");
+}
+
+TEST_F(PendingPowerTest, AFullFoldWaitsForAPartitionFoldedElsewhereAndLeavesNothingPending) {
+  PostgresOptions manual;
+  manual.fold = PowerFold::kManual;
+  auto pg = Fresh("vgi-test", manual);
+  ASSERT_TRUE(pg);
+  WriteBatch batch;
+  batch.power.push_back(Update("S1", {{"2024-04-09 11:00", 150}}));
+  ASSERT_TRUE(pg->Commit(batch).ok());
+  const std::string schema = url_.substr(url_.find("search_path%3D") + 14, url_.find('&') - url_.find("search_path%3D") - 14);
+
+  // Another process folds S1's partition: it holds that partition's lock in its transaction.
+  auto other = pg::Pool::Open(url_, 1);
+  ASSERT_TRUE(other.ok()) << other.status();
+  auto held = (*other)->Acquire();
+  ASSERT_TRUE(held.ok()) << held.status();
+  ASSERT_TRUE((*held)->Run("BEGIN").ok());
+  // The same key as postgres_pending.cpp: hashtext('vgi-fold ' || schema), partition.
+  auto locked = (*held)->Exec(
+      "SELECT true FROM (SELECT pg_advisory_xact_lock(hashtext('vgi-fold ' || current_schema()), $1)) l",
+      pg::Params().Int32(PendingPartOf("S1")));
+  ASSERT_TRUE(locked.ok()) << locked.status();
+
+  std::atomic<bool> returned{false};
+  Result<std::size_t> folded = Status::Internal("not run");
+  std::thread fold([&] {
+    folded = FoldPendingPower(*pg);
+    returned = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_FALSE(returned.load()) << "the fold returned while the partition was being folded elsewhere";
+  ASSERT_TRUE((*held)->Run("COMMIT").ok());
+  fold.join();
+  ASSERT_TRUE(folded.ok()) << folded.status();
+  EXPECT_EQ(*folded, 1U);
+  auto left = Schemas::Get().Admin("SELECT count(*) FROM " + schema + ".power_pending");
+  ASSERT_TRUE(left.ok()) << left.status();
+  EXPECT_EQ(*left->Int64(0, 0), 0);
 }
 
 TEST_F(PendingPowerTest, AMalformedPendingRowFailsReadersAndTheFoldLoudlyAndIsKept) {

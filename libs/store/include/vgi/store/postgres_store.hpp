@@ -38,8 +38,8 @@ struct PostgresOptions {
 };
 
 // Folds every pending power update of `store` now; returns how many station updates it folded.
-// Invalid unless `store` is a PostgreSQL store. Safe beside other writers and folders (a
-// partition being folded elsewhere is skipped).
+// Invalid unless `store` is a PostgreSQL store. Safe beside other writers and folders: it waits
+// for a partition another fold holds (the background folder instead skips it until its next round).
 Result<std::size_t> FoldPendingPower(Store& store);
 
 // `url` is a libpq connection URI ("postgresql://user@host:port/db"). Unavailable naming the
